@@ -1,0 +1,58 @@
+# Paid Review Ledger: the two commands of the quick start are `make run` and `make test`.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV   := .venv
+BIN    := $(VENV)/bin
+HOST   ?= 127.0.0.1
+PORT   ?= 8000
+
+.PHONY: help venv run serve test lint format migrate seed check-migrations schema worker beat clean
+
+help:
+	@echo "make run    - install, migrate, load demo data and serve http://$(HOST):$(PORT)/"
+	@echo "make test   - install and run the whole test suite"
+	@echo "make lint   - ruff check and format check"
+	@echo "make worker - a Celery worker (needs CELERY_BROKER_URL)"
+	@echo "make beat   - Celery beat with the schedule kept in the database"
+
+venv: $(VENV)/.installed
+
+$(VENV)/.installed: requirements.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	touch $@
+
+migrate: venv
+	$(BIN)/python manage.py migrate --no-input
+
+seed: migrate
+	$(BIN)/python manage.py seed_demo --demo-logins
+
+run: seed
+	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+test: venv
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: venv
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: venv
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+check-migrations: venv
+	$(BIN)/python manage.py makemigrations --check --dry-run
+
+schema: venv
+	$(BIN)/python manage.py spectacular --validate --fail-on-warn --file schema.yaml
+
+worker: venv
+	$(BIN)/celery -A config worker --loglevel=INFO
+
+beat: venv
+	$(BIN)/celery -A config beat --loglevel=INFO
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache staticfiles

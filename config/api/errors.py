@@ -1,0 +1,57 @@
+"""Domain errors and the one DRF exception handler that turns them into responses.
+
+Services raise :class:`DomainError` (400: the input breaks a rule) or
+:class:`ConflictError` (409: the input is fine but clashes with the current
+state). The handler also maps Django's ``ValidationError`` to 400 and a
+database ``IntegrityError`` that slipped past validation (a race between two
+writers) to 409, so a client never sees a 500 for a rule the database enforces.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import IntegrityError
+from rest_framework import status
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+
+class DomainError(Exception):
+    """A request that breaks a domain rule. ``field`` names the offending input."""
+
+    status_code = status.HTTP_400_BAD_REQUEST
+    default_code = "invalid"
+
+    def __init__(self, message: str, *, field: str | None = None, code: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.field = field
+        self.code = code or self.default_code
+
+    def as_data(self) -> dict[str, Any]:
+        if self.field:
+            return {self.field: [self.message]}
+        return {"detail": self.message, "code": self.code}
+
+
+class ConflictError(DomainError):
+    """A request that conflicts with the current state of the data (HTTP 409)."""
+
+    status_code = status.HTTP_409_CONFLICT
+    default_code = "conflict"
+
+
+def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    if isinstance(exc, DomainError):
+        return Response(exc.as_data(), status=exc.status_code)
+    if isinstance(exc, DjangoValidationError):
+        data = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
+        return Response(data, status=status.HTTP_400_BAD_REQUEST)
+    if isinstance(exc, IntegrityError):
+        return Response(
+            {"detail": "The change conflicts with existing data.", "code": "conflict"},
+            status=status.HTTP_409_CONFLICT,
+        )
+    return drf_exception_handler(exc, context)

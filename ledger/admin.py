@@ -1,0 +1,148 @@
+from __future__ import annotations
+
+from django.contrib import admin
+from django.db import models
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext_lazy as _
+
+from ledger import selectors, services
+from ledger.models import Agency, FollowerSnapshot, Influencer, PlatformAccount
+
+
+def _thousands(value: int | None) -> str:
+    return "—" if value is None else f"{value:,}"
+
+
+@admin.register(Agency)
+class AgencyAdmin(admin.ModelAdmin):
+    list_display = ["name", "kind", "uscc", "created_at"]
+    list_filter = ["kind"]
+    search_fields = ["name", "uscc"]
+
+
+# Profile URLs typed without a scheme are taken as https (Django 6's default).
+URL_FIELD = {models.URLField: {"assume_scheme": "https"}}
+
+
+class PlatformAccountInline(admin.TabularInline):
+    model = PlatformAccount
+    formfield_overrides = URL_FIELD
+    fields = ["platform", "handle", "platform_uid", "profile_url", "status", "follower_count", "followers_captured_at"]
+    readonly_fields = ["follower_count", "followers_captured_at"]
+    extra = 0
+    show_change_link = True
+
+
+@admin.register(Influencer)
+class InfluencerAdmin(admin.ModelAdmin):
+    list_display = ["display_name", "kind", "agency", "account_count", "total_followers_display", "updated_at"]
+    list_filter = ["kind", "agency"]
+    list_select_related = ["agency"]
+    search_fields = ["display_name", "legal_name", "accounts__handle", "accounts__platform_uid"]
+    autocomplete_fields = ["agency"]
+    inlines = [PlatformAccountInline]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Influencer]:
+        return selectors.influencer_list().prefetch_related(None)
+
+    @admin.display(description=_("accounts"), ordering="account_count")
+    def account_count(self, obj: Influencer) -> int:
+        return obj.account_count
+
+    @admin.display(description=_("total followers"), ordering="total_followers")
+    def total_followers_display(self, obj: Influencer) -> str:
+        return _thousands(obj.total_followers)
+
+
+@admin.register(PlatformAccount)
+class PlatformAccountAdmin(admin.ModelAdmin):
+    formfield_overrides = URL_FIELD
+    list_display = [
+        "handle",
+        "platform",
+        "platform_uid",
+        "influencer",
+        "agency",
+        "status",
+        "followers_display",
+        "followers_captured_at",
+    ]
+    list_filter = ["platform", "status", ("influencer__agency", admin.RelatedOnlyFieldListFilter)]
+    list_select_related = ["influencer", "influencer__agency"]
+    search_fields = ["handle", "platform_uid", "influencer__display_name"]
+    autocomplete_fields = ["influencer"]
+    readonly_fields = ["follower_count", "followers_captured_at", "recent_snapshots", "created_at", "updated_at"]
+    fieldsets = [
+        (None, {"fields": ["influencer", "platform", "handle", "platform_uid", "profile_url", "status"]}),
+        (_("Followers"), {"fields": ["follower_count", "followers_captured_at", "recent_snapshots"]}),
+        (_("Record"), {"fields": ["created_at", "updated_at"]}),
+    ]
+
+    @admin.display(description=_("agency"), ordering="influencer__agency__name")
+    def agency(self, obj: PlatformAccount) -> str:
+        return str(obj.influencer.agency or "—")
+
+    @admin.display(description=_("followers"), ordering="follower_count")
+    def followers_display(self, obj: PlatformAccount) -> str:
+        return _thousands(obj.follower_count)
+
+    @admin.display(description=_("recent snapshots"))
+    def recent_snapshots(self, obj: PlatformAccount) -> str:
+        if obj.pk is None:
+            return "—"
+        rows = selectors.snapshots_recent(account=obj, limit=20)
+        if not rows:
+            return _("No snapshots yet.")
+        body = format_html_join(
+            "",
+            "<tr><td>{}</td><td style='text-align:right'>{}</td><td>{}</td></tr>",
+            (
+                (admin.utils.display_for_value(s.captured_at, ""), _thousands(s.follower_count), s.get_source_display())
+                for s in rows
+            ),
+        )
+        return format_html(
+            "<table><thead><tr><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>{}</tbody></table>",
+            _("captured at"),
+            _("followers"),
+            _("source"),
+            body,
+        )
+
+
+@admin.register(FollowerSnapshot)
+class FollowerSnapshotAdmin(admin.ModelAdmin):
+    """Snapshots are append-only: they can be added (through snapshot_record) and viewed."""
+
+    list_display = ["account", "captured_at", "followers_display", "source", "recorded_at"]
+    list_filter = ["source", "account__platform"]
+    list_select_related = ["account"]
+    search_fields = ["account__handle", "account__platform_uid"]
+    autocomplete_fields = ["account"]
+    date_hierarchy = "captured_at"
+    fields = ["account", "captured_at", "follower_count", "source", "recorded_at"]
+    readonly_fields = ["recorded_at"]
+
+    @admin.display(description=_("followers"), ordering="follower_count")
+    def followers_display(self, obj: FollowerSnapshot) -> str:
+        return _thousands(obj.follower_count)
+
+    def get_readonly_fields(self, request: HttpRequest, obj: FollowerSnapshot | None = None) -> list[str]:
+        if obj is not None:
+            return [*self.fields]
+        return list(self.readonly_fields)
+
+    def has_change_permission(self, request: HttpRequest, obj: FollowerSnapshot | None = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: FollowerSnapshot | None = None) -> bool:
+        return False
+
+    def save_model(self, request: HttpRequest, obj: FollowerSnapshot, form, change: bool) -> None:
+        saved = services.snapshot_record(
+            account=obj.account, captured_at=obj.captured_at, follower_count=obj.follower_count, source=obj.source
+        )
+        obj.pk = saved.pk
+        obj.recorded_at = saved.recorded_at

@@ -1,0 +1,108 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from ledger.choices import InfluencerKind
+from ledger.models import Agency, FollowerSnapshot, Influencer, PlatformAccount
+from ledger.privacy import mask_name
+
+
+class AgencySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Agency
+        fields = ["id", "name", "kind", "uscc", "created_at", "updated_at"]
+
+
+class AccountSummarySerializer(serializers.ModelSerializer):
+    """An account as listed on its influencer."""
+
+    class Meta:
+        model = PlatformAccount
+        fields = ["id", "platform", "handle", "platform_uid", "status", "follower_count", "followers_captured_at"]
+        read_only_fields = fields
+
+
+@extend_schema_field({"type": "string", "description": "A person's legal name is masked (first character and **)."})
+class MaskedLegalNameField(serializers.CharField):
+    """Shows an organisation's legal name, masks a person's; accepts the full name on write."""
+
+    def get_attribute(self, instance: Influencer) -> Any:
+        return instance
+
+    def to_representation(self, instance: Influencer) -> str:
+        if instance.kind == InfluencerKind.PERSON:
+            return mask_name(instance.legal_name)
+        return instance.legal_name
+
+
+class InfluencerSerializer(serializers.ModelSerializer):
+    legal_name = MaskedLegalNameField(
+        max_length=200, required=False, allow_blank=True, help_text=_("Masked for persons.")
+    )
+    accounts = AccountSummarySerializer(many=True, read_only=True)
+    account_count = serializers.IntegerField(read_only=True)
+    total_followers = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = Influencer
+        fields = [
+            "id",
+            "display_name",
+            "kind",
+            "legal_name",
+            "agency",
+            "notes",
+            "accounts",
+            "account_count",
+            "total_followers",
+            "created_at",
+            "updated_at",
+        ]
+
+
+class AccountSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = PlatformAccount
+        fields = [
+            "id",
+            "influencer",
+            "platform",
+            "handle",
+            "platform_uid",
+            "profile_url",
+            "status",
+            "follower_count",
+            "followers_captured_at",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = ["follower_count", "followers_captured_at"]
+        # Uniqueness of (platform, platform_uid) is checked in validate() so that
+        # the error names the platform_uid field; the database constraint backs it.
+        validators: list = []
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        platform = attrs.get("platform", getattr(self.instance, "platform", None))
+        platform_uid = attrs.get("platform_uid", getattr(self.instance, "platform_uid", None))
+        clash = PlatformAccount.objects.filter(platform=platform, platform_uid=platform_uid)
+        if self.instance is not None:
+            clash = clash.exclude(pk=self.instance.pk)
+        if clash.exists():
+            raise serializers.ValidationError(
+                {"platform_uid": [_("An account with this platform user id already exists on this platform.")]}
+            )
+        return attrs
+
+
+class SnapshotSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = FollowerSnapshot
+        fields = ["id", "account", "captured_at", "follower_count", "source", "recorded_at"]
+        read_only_fields = ["recorded_at"]
+        extra_kwargs = {"follower_count": {"min_value": 0}}
+        # One snapshot per account and instant is checked by snapshot_record.
+        validators: list = []

@@ -1,0 +1,11 @@
+from rest_framework.routers import SimpleRouter
+
+from ledger.api import views
+
+router = SimpleRouter()
+router.register("agencies", views.AgencyViewSet, basename="agency")
+router.register("influencers", views.InfluencerViewSet, basename="influencer")
+router.register("accounts", views.AccountViewSet, basename="account")
+router.register("snapshots", views.SnapshotViewSet, basename="snapshot")
+
+urlpatterns = router.urls

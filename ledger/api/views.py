@@ -1,0 +1,80 @@
+from __future__ import annotations
+
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import mixins, viewsets
+from rest_framework.serializers import BaseSerializer
+
+from config.api.mixins import ReloadAfterWriteMixin
+from ledger import selectors, services
+from ledger.api.serializers import (
+    AccountSerializer,
+    AgencySerializer,
+    InfluencerSerializer,
+    SnapshotSerializer,
+)
+from ledger.choices import SnapshotSource
+from ledger.filters import AccountFilter, AgencyFilter, InfluencerFilter, SnapshotFilter
+from ledger.models import Agency
+
+
+class AgencyViewSet(viewsets.ModelViewSet):
+    """MCNs, PR agencies and brokers."""
+
+    queryset = Agency.objects.all()
+    serializer_class = AgencySerializer
+    filterset_class = AgencyFilter
+    search_fields = ["name", "uscc"]
+    ordering_fields = ["id", "name", "kind", "created_at"]
+    ordering = ["name", "id"]
+
+
+class InfluencerViewSet(ReloadAfterWriteMixin, viewsets.ModelViewSet):
+    """Influencers (bloggers), with their accounts. A person's legal name is masked."""
+
+    queryset = selectors.influencer_list()
+    serializer_class = InfluencerSerializer
+    filterset_class = InfluencerFilter
+    search_fields = ["display_name", "accounts__handle", "accounts__platform_uid"]
+    ordering_fields = ["id", "display_name", "created_at", "updated_at", "account_count", "total_followers"]
+    ordering = ["display_name", "id"]
+
+    def get_queryset(self):  # search across accounts could repeat rows
+        qs = super().get_queryset()
+        return qs.distinct() if self.request.query_params.get("search") else qs
+
+
+class AccountViewSet(viewsets.ModelViewSet):
+    """Platform accounts. Follower figures are read-only: they follow the newest snapshot."""
+
+    queryset = selectors.account_list()
+    serializer_class = AccountSerializer
+    filterset_class = AccountFilter
+    search_fields = ["handle", "platform_uid", "influencer__display_name"]
+    ordering_fields = ["id", "handle", "platform", "follower_count", "followers_captured_at", "created_at"]
+    ordering = ["platform", "handle", "id"]
+
+
+@extend_schema_view(
+    create=extend_schema(
+        description="Record a follower snapshot. The account's follower figures follow the newest one."
+    )
+)
+class SnapshotViewSet(
+    mixins.CreateModelMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
+    """Follower snapshots. Append-only: create and read; update and delete are refused (405)."""
+
+    queryset = selectors.snapshot_list()
+    serializer_class = SnapshotSerializer
+    filterset_class = SnapshotFilter
+    ordering_fields = ["captured_at", "follower_count", "id"]
+    ordering = ["-captured_at", "-id"]
+
+    def perform_create(self, serializer: BaseSerializer) -> None:
+        data = serializer.validated_data
+        serializer.instance = services.snapshot_record(
+            account=data["account"],
+            captured_at=data["captured_at"],
+            follower_count=data["follower_count"],
+            source=data.get("source", SnapshotSource.MANUAL),
+        )

@@ -1,0 +1,56 @@
+import django_filters
+from django.utils.translation import gettext_lazy as _
+
+from ledger.choices import AccountStatus, AgencyKind, InfluencerKind, Platform, SnapshotSource
+from ledger.models import Agency, FollowerSnapshot, Influencer, PlatformAccount
+
+
+class AgencyFilter(django_filters.FilterSet):
+    kind = django_filters.ChoiceFilter(choices=AgencyKind.choices)
+
+    class Meta:
+        model = Agency
+        fields = ["kind"]
+
+
+class InfluencerFilter(django_filters.FilterSet):
+    kind = django_filters.ChoiceFilter(choices=InfluencerKind.choices)
+    agency = django_filters.ModelChoiceFilter(queryset=Agency.objects.all())
+
+    class Meta:
+        model = Influencer
+        fields = ["kind", "agency"]
+
+
+class AccountFilter(django_filters.FilterSet):
+    platform = django_filters.ChoiceFilter(choices=Platform.choices)
+    status = django_filters.ChoiceFilter(choices=AccountStatus.choices)
+    influencer = django_filters.ModelChoiceFilter(queryset=Influencer.objects.all())
+    agency = django_filters.ModelChoiceFilter(
+        field_name="influencer__agency", queryset=Agency.objects.all(), label=_("agency")
+    )
+    min_followers = django_filters.NumberFilter(
+        field_name="follower_count", lookup_expr="gte", label=_("at least this many followers")
+    )
+    max_followers = django_filters.NumberFilter(
+        field_name="follower_count", lookup_expr="lte", label=_("at most this many followers")
+    )
+
+    class Meta:
+        model = PlatformAccount
+        fields = ["platform", "status", "influencer", "agency", "min_followers", "max_followers"]
+
+
+class SnapshotFilter(django_filters.FilterSet):
+    account = django_filters.ModelChoiceFilter(queryset=PlatformAccount.objects.all())
+    source = django_filters.ChoiceFilter(choices=SnapshotSource.choices)
+    since = django_filters.IsoDateTimeFilter(
+        field_name="captured_at", lookup_expr="gte", label=_("captured at or after")
+    )
+    until = django_filters.IsoDateTimeFilter(
+        field_name="captured_at", lookup_expr="lte", label=_("captured at or before")
+    )
+
+    class Meta:
+        model = FollowerSnapshot
+        fields = ["account", "source", "since", "until"]

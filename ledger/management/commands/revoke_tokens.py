@@ -1,0 +1,27 @@
+from __future__ import annotations
+
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand, CommandError
+from knox.models import AuthToken
+
+
+class Command(BaseCommand):
+    help = "Revoke API tokens: one by its key (the first characters shown when issued), or all of a user's."
+
+    def add_arguments(self, parser):
+        which = parser.add_mutually_exclusive_group(required=True)
+        which.add_argument("--key", help="the token key printed by issue_token")
+        which.add_argument("--user", help="revoke every token of this user")
+
+    def handle(self, *args, key: str | None, user: str | None, **options) -> None:
+        if key:
+            tokens = AuthToken.objects.filter(token_key=key)
+        else:
+            User = get_user_model()
+            if not User.objects.filter(**{User.USERNAME_FIELD: user}).exists():
+                raise CommandError(f"No user {user!r}.")
+            tokens = AuthToken.objects.filter(**{f"user__{User.USERNAME_FIELD}": user})
+        deleted, _ = tokens.delete()
+        if not deleted:
+            raise CommandError("No matching token.")
+        self.stdout.write(f"Revoked {deleted} token(s).")

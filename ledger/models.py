@@ -1,0 +1,166 @@
+"""The influencer ledger: agencies, influencers, platform accounts and follower history."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from ledger.choices import AccountStatus, AgencyKind, InfluencerKind, Platform, SnapshotSource
+from ledger.identifiers import USCC_PATTERN, validate_uscc
+
+
+def _in_choices(field: str, choices: type[models.TextChoices]) -> Q:
+    return Q(**{f"{field}__in": choices.values})
+
+
+class Agency(models.Model):
+    """An MCN, PR agency or broker that manages influencers or brokers orders."""
+
+    name = models.CharField(_("name"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=20, choices=AgencyKind.choices, default=AgencyKind.MCN)
+    uscc = models.CharField(
+        _("Unified Social Credit Code"),
+        max_length=18,
+        blank=True,
+        validators=[validate_uscc],
+        help_text=_("18-character registration code (GB 32100-2015), optional."),
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("agency")
+        verbose_name_plural = _("agencies")
+        ordering = ["name", "id"]
+        constraints = [
+            models.CheckConstraint(condition=_in_choices("kind", AgencyKind), name="agency_kind_valid"),
+            models.CheckConstraint(condition=Q(uscc="") | Q(uscc__regex=USCC_PATTERN), name="agency_uscc_format"),
+            models.UniqueConstraint(fields=["uscc"], condition=~Q(uscc=""), name="agency_uscc_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Influencer(models.Model):
+    """A person or organisation behind one or more platform accounts."""
+
+    display_name = models.CharField(_("display name"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=20, choices=InfluencerKind.choices, default=InfluencerKind.PERSON)
+    legal_name = models.CharField(
+        _("legal name"),
+        max_length=200,
+        blank=True,
+        help_text=_("Personal data for a person: shown masked by the API."),
+    )
+    agency = models.ForeignKey(
+        Agency,
+        verbose_name=_("agency"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="influencers",
+    )
+    notes = models.TextField(_("notes"), blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("influencer")
+        verbose_name_plural = _("influencers")
+        ordering = ["display_name", "id"]
+        constraints = [
+            models.CheckConstraint(condition=_in_choices("kind", InfluencerKind), name="influencer_kind_valid"),
+            models.CheckConstraint(condition=~Q(display_name=""), name="influencer_display_name_not_empty"),
+        ]
+
+    def __str__(self) -> str:
+        return self.display_name
+
+
+class PlatformAccount(models.Model):
+    """One account on one platform, identified by the platform's own user id.
+
+    ``follower_count`` and ``followers_captured_at`` mirror the newest follower
+    snapshot by capture time; only ``snapshot_record`` writes them.
+    """
+
+    influencer = models.ForeignKey(
+        Influencer, verbose_name=_("influencer"), on_delete=models.PROTECT, related_name="accounts"
+    )
+    platform = models.CharField(_("platform"), max_length=20, choices=Platform.choices)
+    handle = models.CharField(_("handle"), max_length=200)
+    platform_uid = models.CharField(
+        _("platform user id"), max_length=100, help_text=_("The platform's own, stable user id.")
+    )
+    profile_url = models.URLField(_("profile URL"), max_length=500, blank=True)
+    status = models.CharField(_("status"), max_length=20, choices=AccountStatus.choices, default=AccountStatus.ACTIVE)
+    follower_count = models.BigIntegerField(_("follower count"), null=True, blank=True, editable=False)
+    followers_captured_at = models.DateTimeField(_("followers captured at"), null=True, blank=True, editable=False)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("platform account")
+        verbose_name_plural = _("platform accounts")
+        ordering = ["platform", "handle", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["platform", "platform_uid"],
+                name="account_platform_uid_unique",
+                violation_error_message=_("An account with this platform user id already exists on this platform."),
+            ),
+            models.CheckConstraint(condition=_in_choices("platform", Platform), name="account_platform_valid"),
+            models.CheckConstraint(condition=_in_choices("status", AccountStatus), name="account_status_valid"),
+            models.CheckConstraint(condition=~Q(platform_uid=""), name="account_platform_uid_not_empty"),
+            models.CheckConstraint(
+                condition=Q(follower_count__isnull=True) | Q(follower_count__gte=0),
+                name="account_follower_count_non_negative",
+                violation_error_message=_("A follower count cannot be negative."),
+            ),
+            models.CheckConstraint(
+                condition=Q(follower_count__isnull=True, followers_captured_at__isnull=True)
+                | Q(follower_count__isnull=False, followers_captured_at__isnull=False),
+                name="account_follower_count_with_time",
+            ),
+        ]
+        indexes = [models.Index(fields=["influencer", "platform"], name="account_influencer_platform")]
+
+    def __str__(self) -> str:
+        return f"{self.handle} ({self.get_platform_display()})"
+
+
+class FollowerSnapshot(models.Model):
+    """The follower count of one account at one instant, with its source. Append-only."""
+
+    account = models.ForeignKey(
+        PlatformAccount, verbose_name=_("account"), on_delete=models.PROTECT, related_name="snapshots"
+    )
+    captured_at = models.DateTimeField(_("captured at"))
+    follower_count = models.BigIntegerField(_("follower count"))
+    source = models.CharField(_("source"), max_length=20, choices=SnapshotSource.choices, default=SnapshotSource.MANUAL)
+    recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("follower snapshot")
+        verbose_name_plural = _("follower snapshots")
+        ordering = ["account_id", "-captured_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["account", "captured_at"],
+                name="snapshot_one_per_account_instant",
+                violation_error_message=_("This account already has a snapshot at this instant."),
+            ),
+            models.CheckConstraint(
+                condition=Q(follower_count__gte=0),
+                name="snapshot_follower_count_non_negative",
+                violation_error_message=_("A follower count cannot be negative."),
+            ),
+            models.CheckConstraint(condition=_in_choices("source", SnapshotSource), name="snapshot_source_valid"),
+        ]
+        # The unique index on (account, captured_at) also serves newest-first reads of
+        # one account: PostgreSQL and SQLite scan a B-tree index backwards.
+
+    def __str__(self) -> str:
+        return f"{self.account_id} @ {self.captured_at:%Y-%m-%d %H:%M}: {self.follower_count}"

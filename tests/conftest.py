@@ -1,0 +1,108 @@
+"""Suite-wide fixtures, and the guards CI relies on.
+
+``LEDGER_REQUIRE_DB=postgresql`` makes the run fail at once unless the tests
+really use PostgreSQL; ``LEDGER_NO_SKIPS=1`` turns any skipped test into a
+failed run. ``.ci/run`` sets both, so CI cannot silently fall back to SQLite or
+skip the tests that need a service.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+
+import pytest
+from django.contrib.auth.models import Group, User
+from rest_framework.test import APIClient
+
+from tests.factories import UserFactory
+
+_skipped: list[str] = []
+
+
+def pytest_report_header(config) -> str:
+    from django.db import connection
+
+    return f"database: {connection.vendor} ({connection.settings_dict['NAME']})"
+
+
+def pytest_sessionstart(session) -> None:
+    from django.db import connection
+
+    required = os.environ.get("LEDGER_REQUIRE_DB")
+    if required and connection.vendor != required:
+        raise pytest.UsageError(
+            f"LEDGER_REQUIRE_DB={required} but the tests would run on {connection.vendor}: is DATABASE_URL set?"
+        )
+
+
+def pytest_runtest_logreport(report) -> None:
+    if report.skipped:
+        _skipped.append(report.nodeid)
+
+
+def pytest_sessionfinish(session, exitstatus) -> None:
+    if os.environ.get("LEDGER_NO_SKIPS") == "1" and _skipped:
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+        reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+        if reporter:
+            reporter.write_line(f"LEDGER_NO_SKIPS=1: {len(_skipped)} test(s) were skipped:", red=True)
+            for nodeid in _skipped:
+                reporter.write_line(f"  {nodeid}", red=True)
+
+
+@pytest.fixture
+def on_postgres() -> None:
+    """Skip on SQLite (the test proves a PostgreSQL-only guarantee); CI forbids skips."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL (set DATABASE_URL)")
+
+
+@pytest.fixture
+def api() -> APIClient:
+    return APIClient()
+
+
+@pytest.fixture
+def user_in_group(db) -> Callable[[str], User]:
+    def make(group_name: str) -> User:
+        user = UserFactory()
+        user.groups.add(Group.objects.get(name=group_name))
+        return user
+
+    return make
+
+
+@pytest.fixture
+def regulator(user_in_group) -> User:
+    return user_in_group("regulator")
+
+
+@pytest.fixture
+def analyst(user_in_group) -> User:
+    return user_in_group("analyst")
+
+
+@pytest.fixture
+def outsider(db) -> User:
+    """An authenticated user in no group: may not read or write the ledger."""
+    return UserFactory()
+
+
+@pytest.fixture
+def superuser(db) -> User:
+    return UserFactory(is_staff=True, is_superuser=True)
+
+
+@pytest.fixture
+def as_regulator(api, regulator) -> APIClient:
+    api.force_authenticate(regulator)
+    return api
+
+
+@pytest.fixture
+def as_analyst(api, analyst) -> APIClient:
+    api.force_authenticate(analyst)
+    return api

@@ -1,0 +1,98 @@
+"""API bearer tokens: issued by a command, stored only as hashes, expiring and revocable."""
+
+from datetime import timedelta
+from io import StringIO
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.db import connection
+from django.utils import timezone
+from knox.models import AuthToken
+
+pytestmark = pytest.mark.django_db
+
+
+def issue(username: str, *args: str) -> str:
+    out = StringIO()
+    call_command("issue_token", username, *args, stdout=out, stderr=StringIO())
+    return out.getvalue().strip()
+
+
+def bearer(api, token: str):
+    api.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
+    return api
+
+
+def test_issued_token_authenticates_a_read_only_client(api, user_in_group):
+    user = user_in_group("api_client")
+    token = issue(user.username)
+    assert token.startswith("prl_") and len(token) > 40
+    assert bearer(api, token).get("/api/v1/influencers/").status_code == 200
+    assert api.post("/api/v1/agencies/", {"name": "x", "kind": "mcn"}).status_code == 403
+
+
+def test_token_is_stored_only_as_a_hash(user_in_group):
+    user = user_in_group("analyst")
+    token = issue(user.username)
+    stored = AuthToken.objects.get(user=user)
+    assert stored.digest != token and token not in stored.digest
+    assert len(stored.digest) == 128  # SHA-512 hex
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT digest, token_key FROM knox_authtoken")
+        for digest, key in cursor.fetchall():
+            assert token not in (digest, key)
+            assert len(key) < len(token)
+
+
+def test_wrong_or_malformed_token_is_401(api, analyst):
+    issue(analyst.username)
+    assert bearer(api, "prl_" + "0" * 64).get("/api/v1/influencers/").status_code == 401
+    api.credentials(HTTP_AUTHORIZATION="Bearer")
+    assert api.get("/api/v1/influencers/").status_code == 401
+
+
+def test_expired_token_is_refused(api, analyst):
+    token = issue(analyst.username, "--days", "1")
+    AuthToken.objects.filter(user=analyst).update(expiry=timezone.now() - timedelta(seconds=1))
+    assert bearer(api, token).get("/api/v1/influencers/").status_code == 401
+
+
+def test_default_expiry_comes_from_settings_and_can_be_disabled(analyst):
+    issue(analyst.username)
+    issue(analyst.username, "--no-expiry")
+    expiries = sorted(AuthToken.objects.filter(user=analyst).values_list("expiry", flat=True), key=lambda e: e is None)
+    assert timedelta(days=89) < expiries[0] - timezone.now() <= timedelta(days=90)
+    assert expiries[1] is None
+
+
+def test_client_can_revoke_its_own_token(api, analyst):
+    token = issue(analyst.username)
+    other = issue(analyst.username)
+    assert bearer(api, token).post("/api/v1/auth/revoke/").status_code == 204
+    assert api.get("/api/v1/influencers/").status_code == 401
+    assert bearer(api, other).get("/api/v1/influencers/").status_code == 200
+    assert bearer(api, other).post("/api/v1/auth/revoke-all/").status_code == 204
+    assert not AuthToken.objects.filter(user=analyst).exists()
+
+
+def test_revoke_command_by_key_and_by_user(api, analyst):
+    token = issue(analyst.username)
+    call_command("revoke_tokens", "--key", AuthToken.objects.get(user=analyst).token_key, stdout=StringIO())
+    assert bearer(api, token).get("/api/v1/influencers/").status_code == 401
+    issue(analyst.username)
+    issue(analyst.username)
+    out = StringIO()
+    call_command("revoke_tokens", "--user", analyst.username, stdout=out)
+    assert "Revoked 2" in out.getvalue()
+    with pytest.raises(CommandError):
+        call_command("revoke_tokens", "--user", analyst.username, stdout=StringIO())
+
+
+def test_issue_token_refuses_unknown_or_inactive_users(analyst):
+    with pytest.raises(CommandError, match="No user"):
+        issue("nobody")
+    analyst.is_active = False
+    analyst.save()
+    with pytest.raises(CommandError, match="not active"):
+        issue(analyst.username)
+    assert not AuthToken.objects.exists()
