@@ -8,7 +8,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from ledger import selectors, services
-from ledger.models import Agency, FollowerSnapshot, Influencer, PlatformAccount
+from ledger.models import Agency, FollowerSnapshot, Influencer, JournalEntry, PlatformAccount
 
 
 def _thousands(value: int | None) -> str:
@@ -146,3 +146,37 @@ class FollowerSnapshotAdmin(admin.ModelAdmin):
         )
         obj.pk = saved.pk
         obj.recorded_at = saved.recorded_at
+
+
+@admin.register(JournalEntry)
+class JournalEntryAdmin(admin.ModelAdmin):
+    """The journal is read-only everywhere: no add, change or delete, even for superusers."""
+
+    list_display = ["seq", "occurred_at", "actor", "action", "object_type", "object_id", "short_hash"]
+    list_filter = ["action", "object_type"]
+    search_fields = ["=object_id", "actor", "=hash"]
+    date_hierarchy = "occurred_at"
+    readonly_fields = [
+        "seq",
+        "occurred_at",
+        "actor",
+        "action",
+        "object_type",
+        "object_id",
+        "changes",
+        "prev_hash",
+        "hash",
+    ]
+
+    @admin.display(description=_("hash"))
+    def short_hash(self, obj: JournalEntry) -> str:
+        return obj.hash[:16] + "…"
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: JournalEntry | None = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: JournalEntry | None = None) -> bool:
+        return False

@@ -5,3 +5,8 @@ from django.utils.translation import gettext_lazy as _
 class LedgerConfig(AppConfig):
     name = "ledger"
     verbose_name = _("Influencer ledger")
+
+    def ready(self) -> None:
+        from ledger import journal
+
+        journal.connect_signals()

@@ -2,7 +2,7 @@ import django_filters
 from django.utils.translation import gettext_lazy as _
 
 from ledger.choices import AccountStatus, AgencyKind, InfluencerKind, Platform, SnapshotSource
-from ledger.models import Agency, FollowerSnapshot, Influencer, PlatformAccount
+from ledger.models import Agency, FollowerSnapshot, Influencer, JournalEntry, PlatformAccount
 
 
 class AgencyFilter(django_filters.FilterSet):
@@ -54,3 +54,16 @@ class SnapshotFilter(django_filters.FilterSet):
     class Meta:
         model = FollowerSnapshot
         fields = ["account", "source", "since", "until"]
+
+
+class JournalFilter(django_filters.FilterSet):
+    object_type = django_filters.CharFilter(help_text=_("app_label.model, e.g. ledger.platformaccount"))
+    object_id = django_filters.CharFilter()
+    actor = django_filters.CharFilter(help_text=_("user:NAME, command:NAME or task:NAME"))
+    action = django_filters.ChoiceFilter(choices=JournalEntry.Action.choices)
+    since = django_filters.IsoDateTimeFilter(field_name="occurred_at", lookup_expr="gte")
+    until = django_filters.IsoDateTimeFilter(field_name="occurred_at", lookup_expr="lte")
+
+    class Meta:
+        model = JournalEntry
+        fields = ["object_type", "object_id", "actor", "action", "since", "until"]

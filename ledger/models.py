@@ -164,3 +164,46 @@ class FollowerSnapshot(models.Model):
 
     def __str__(self) -> str:
         return f"{self.account_id} @ {self.captured_at:%Y-%m-%d %H:%M}: {self.follower_count}"
+
+
+class JournalEntry(models.Model):
+    """One change in the append-only, hash-chained journal (see ledger/journal.py).
+
+    ``hash`` is SHA-256 over the canonical encoding of the entry including
+    ``prev_hash``; ``seq`` is gap-free. On PostgreSQL the database refuses
+    UPDATE, DELETE and TRUNCATE on this table.
+    """
+
+    class Action(models.TextChoices):
+        CREATE = "create", _("create")
+        UPDATE = "update", _("update")
+        DELETE = "delete", _("delete")
+
+    seq = models.BigIntegerField(_("sequence number"), primary_key=True)
+    occurred_at = models.DateTimeField(_("occurred at"))
+    actor = models.CharField(_("actor"), max_length=200, help_text=_("user:NAME, command:NAME or task:NAME"))
+    action = models.CharField(_("action"), max_length=10, choices=Action.choices)
+    object_type = models.CharField(_("object type"), max_length=100, help_text=_("app_label.model"))
+    object_id = models.CharField(_("object id"), max_length=64)
+    changes = models.JSONField(_("changes"), help_text=_("field: {before, after}"))
+    prev_hash = models.CharField(_("previous hash"), max_length=64)
+    hash = models.CharField(_("hash"), max_length=64, unique=True)
+
+    class Meta:
+        verbose_name = _("journal entry")
+        verbose_name_plural = _("journal entries")
+        ordering = ["seq"]
+        constraints = [
+            models.CheckConstraint(condition=Q(seq__gte=1), name="journal_seq_positive"),
+            models.CheckConstraint(condition=Q(action__in=["create", "update", "delete"]), name="journal_action_valid"),
+            models.CheckConstraint(condition=Q(hash__regex=r"^[0-9a-f]{64}$"), name="journal_hash_format"),
+            models.CheckConstraint(condition=Q(prev_hash__regex=r"^[0-9a-f]{64}$"), name="journal_prev_hash_format"),
+        ]
+        indexes = [
+            models.Index(fields=["object_type", "object_id", "seq"], name="journal_object"),
+            models.Index(fields=["actor", "seq"], name="journal_actor"),
+            models.Index(fields=["occurred_at"], name="journal_occurred_at"),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.seq} {self.action} {self.object_type}:{self.object_id}"

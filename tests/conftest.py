@@ -51,6 +51,21 @@ def pytest_sessionfinish(session, exitstatus) -> None:
                 reporter.write_line(f"  {nodeid}", red=True)
 
 
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """Let the throw-away test database empty the journal between tests (see ledger migration 0004)."""
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        with django_db_blocker.unblock():
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    f"ALTER DATABASE {connection.ops.quote_name(connection.settings_dict['NAME'])} "
+                    "SET ledger.allow_journal_truncate = on"
+                )
+            connection.close()  # new connections pick the setting up
+
+
 @pytest.fixture
 def on_postgres() -> None:
     """Skip on SQLite (the test proves a PostgreSQL-only guarantee); CI forbids skips."""

@@ -7,7 +7,8 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from ledger.choices import InfluencerKind
-from ledger.models import Agency, FollowerSnapshot, Influencer, PlatformAccount
+from ledger.journal import PERSONAL_FIELDS
+from ledger.models import Agency, FollowerSnapshot, Influencer, JournalEntry, PlatformAccount
 from ledger.privacy import mask_name
 
 
@@ -106,3 +107,35 @@ class SnapshotSerializer(serializers.ModelSerializer):
         extra_kwargs = {"follower_count": {"min_value": 0}}
         # One snapshot per account and instant is checked by snapshot_record.
         validators: list = []
+
+
+class JournalEntrySerializer(serializers.ModelSerializer):
+    """A journal entry. Personal data in ``changes`` is masked; the hash covers the unmasked entry."""
+
+    changes = serializers.SerializerMethodField()
+
+    class Meta:
+        model = JournalEntry
+        fields = ["seq", "occurred_at", "actor", "action", "object_type", "object_id", "changes", "prev_hash", "hash"]
+        read_only_fields = fields
+
+    @extend_schema_field(
+        {
+            "type": "object",
+            "additionalProperties": {"type": "object", "properties": {"before": {}, "after": {}}},
+            "description": "Changed fields with their values before and after. Personal data is masked.",
+        }
+    )
+    def get_changes(self, entry: JournalEntry) -> dict[str, Any]:
+        personal = PERSONAL_FIELDS.get(entry.object_type, frozenset())
+        if not personal:
+            return entry.changes
+        return {
+            name: {k: mask_name(v) if name in personal and isinstance(v, str) else v for k, v in change.items()}
+            for name, change in entry.changes.items()
+        }
+
+
+class JournalHeadSerializer(serializers.Serializer):
+    seq = serializers.IntegerField(help_text=_("Sequence number of the newest entry (0 when empty)."))
+    hash = serializers.CharField(help_text=_("Its hash: publish it to prove later that history was not rewritten."))

@@ -2,19 +2,24 @@ from __future__ import annotations
 
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, viewsets
+from rest_framework.decorators import action
+from rest_framework.request import Request
+from rest_framework.response import Response
 from rest_framework.serializers import BaseSerializer
 
 from config.api.mixins import ReloadAfterWriteMixin
-from ledger import selectors, services
+from ledger import journal, selectors, services
 from ledger.api.serializers import (
     AccountSerializer,
     AgencySerializer,
     InfluencerSerializer,
+    JournalEntrySerializer,
+    JournalHeadSerializer,
     SnapshotSerializer,
 )
 from ledger.choices import SnapshotSource
-from ledger.filters import AccountFilter, AgencyFilter, InfluencerFilter, SnapshotFilter
-from ledger.models import Agency
+from ledger.filters import AccountFilter, AgencyFilter, InfluencerFilter, JournalFilter, SnapshotFilter
+from ledger.models import Agency, JournalEntry
 
 
 class AgencyViewSet(viewsets.ModelViewSet):
@@ -78,3 +83,20 @@ class SnapshotViewSet(
             follower_count=data["follower_count"],
             source=data.get("source", SnapshotSource.MANUAL),
         )
+
+
+class JournalViewSet(viewsets.ReadOnlyModelViewSet):
+    """The append-only, hash-chained journal of every change (read-only)."""
+
+    queryset = JournalEntry.objects.all()
+    serializer_class = JournalEntrySerializer
+    filterset_class = JournalFilter
+    ordering_fields = ["seq"]
+    ordering = ["seq"]
+
+    @extend_schema(responses=JournalHeadSerializer, filters=False)
+    @action(detail=False, methods=["get"], pagination_class=None, filterset_class=None)
+    def head(self, request: Request) -> Response:
+        """The newest entry's ``seq`` and ``hash``: write it down or publish it to prove history later."""
+        seq, hash_ = journal.head()
+        return Response(JournalHeadSerializer({"seq": seq, "hash": hash_}).data)

@@ -4,7 +4,7 @@ import threading
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from django.db import connections
+from django.db import connections, transaction
 
 from ledger.models import FollowerSnapshot, PlatformAccount
 from ledger.services import snapshot_record
@@ -17,7 +17,8 @@ T0 = datetime(2025, 9, 1, tzinfo=UTC)
 def test_concurrent_snapshots_leave_the_newest_on_the_account(on_postgres):
     """GIVEN 8 threads recording snapshots of one account at once WHEN all commit
     THEN every snapshot is stored and the account shows the one with the newest capture time."""
-    account = AccountFactory()
+    with transaction.atomic():
+        account = AccountFactory()
     threads_n = 8
     barrier = threading.Barrier(threads_n)
     errors: list[BaseException] = []

@@ -16,12 +16,14 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.db import transaction
 from knox.models import AuthToken
 
+from ledger import journal
 from ledger.choices import AccountStatus, AgencyKind, InfluencerKind, Platform, SnapshotSource
 from ledger.identifiers import uscc_check_character
+from ledger.management.base import JournaledCommand
 from ledger.models import Agency, FollowerSnapshot, Influencer, PlatformAccount
 from ledger.services import account_followers_resync
 
@@ -210,7 +212,7 @@ def capture_instant(day: date) -> datetime:
     return datetime.combine(day, time(12, 0), tzinfo=SHANGHAI)
 
 
-class Command(BaseCommand):
+class Command(JournaledCommand):
     help = "Load the demo ledger (idempotent). --demo-logins also prints fresh demo credentials (DEBUG only)."
 
     def add_arguments(self, parser):
@@ -273,19 +275,20 @@ class Command(BaseCommand):
             days = HISTORY_DAYS if spec.history else 1
             series = daily_series(spec, days)
             start = HISTORY_END - timedelta(days=days - 1)
-            rows = [
-                FollowerSnapshot(
-                    account=account,
-                    captured_at=capture_instant(start + timedelta(days=i)),
-                    follower_count=count,
-                    source=SnapshotSource.IMPORT,
-                )
-                for i, count in enumerate(series)
-            ]
             with transaction.atomic():
-                FollowerSnapshot.objects.bulk_create(rows, ignore_conflicts=True, batch_size=500)
-                account_followers_resync(account=account)
-            self.stdout.write(f"  [{n}/{total}] {account}: {len(rows)} snapshot(s)")
+                journal.lock()
+                existing = set(account.snapshots.values_list("captured_at", flat=True))
+                rows = [
+                    FollowerSnapshot(
+                        account=account, captured_at=instant, follower_count=count, source=SnapshotSource.IMPORT
+                    )
+                    for i, count in enumerate(series)
+                    if (instant := capture_instant(start + timedelta(days=i))) not in existing
+                ]
+                journal.bulk_create(FollowerSnapshot, rows)
+                if rows:
+                    account_followers_resync(account=account)
+            self.stdout.write(f"  [{n}/{total}] {account}: {len(rows)} new snapshot(s)")
 
     def _demo_logins(self) -> None:
         if not settings.DEBUG:

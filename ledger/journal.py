@@ -1,0 +1,444 @@
+"""The journal: an append-only, hash-chained record of every change to the ledger.
+
+Every create, update and delete of a model in ``JOURNALED_APPS`` is appended
+as one :class:`~ledger.models.JournalEntry`, whatever made it: the admin, the
+API, a command, an import or a Celery task. Capture is generic (model signals),
+so a new model is journaled without anyone remembering to; writes that bypass
+model signals (``bulk_create``, ``QuerySet.update``) must go through
+:func:`bulk_create` here or call :func:`append` themselves.
+
+Each entry's ``hash`` is SHA-256 over a canonical JSON encoding of the entry,
+including the previous entry's hash, so editing, deleting or reordering any
+entry breaks the chain from that point on (:func:`verify`). Appends take a lock
+(a PostgreSQL advisory lock; SQLite serialises writers itself), so ``seq`` is
+gap-free and the chain stays linear under concurrent writers. The entry is
+written in the same transaction as the change: if the change rolls back, so
+does its entry.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+from uuid import UUID
+
+from django.db import connection, models, transaction
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
+from django.utils import timezone
+
+if TYPE_CHECKING:
+    from django.http import HttpRequest
+
+    from ledger.models import JournalEntry
+
+JOURNALED_APPS = frozenset({"ledger", "pricing", "reviews", "cases"})
+# Fields holding personal data, by object type: stored in full, masked by the API.
+PERSONAL_FIELDS: dict[str, frozenset[str]] = {"ledger.influencer": frozenset({"legal_name"})}
+GENESIS_HASH = "0" * 64
+# Key of the PostgreSQL advisory lock that serialises appends ("journal" in ASCII).
+_LOCK_KEY = 0x6A6F75726E616C
+
+_actor: ContextVar[str | None] = ContextVar("journal_actor", default=None)
+_request: ContextVar[HttpRequest | None] = ContextVar("journal_request", default=None)
+
+
+# --- who is acting --------------------------------------------------------------
+
+
+@contextmanager
+def acting_as(label: str) -> Iterator[None]:
+    """Attribute the writes inside the block to ``label`` (e.g. ``command:seed_demo``)."""
+    token = _actor.set(label)
+    try:
+        yield
+    finally:
+        _actor.reset(token)
+
+
+def current_actor() -> str:
+    """The actor of the current write: a command or task, else the request's user, else ``system``."""
+    label = _actor.get()
+    if label:
+        return label
+    request = _request.get()
+    user = getattr(request, "user", None) if request is not None else None
+    if user is not None and user.is_authenticated:
+        return f"user:{user.get_username()}"
+    if request is not None:
+        return "anonymous"
+    return "system"
+
+
+class JournalActorMiddleware:
+    """Makes the request's user (resolved lazily, so API tokens count) the actor of its writes."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        token = _request.set(request)
+        try:
+            return self.get_response(request)
+        finally:
+            _request.reset(token)
+
+
+# --- canonical encoding and hashing ---------------------------------------------
+
+
+def jsonable(value: Any) -> Any:
+    """A JSON-native form of a field value, stable across databases."""
+    if value is None or isinstance(value, bool | int | str):
+        return value
+    if isinstance(value, float):
+        return repr(value)
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, datetime):
+        return value.astimezone(UTC).isoformat(timespec="microseconds") if value.tzinfo else value.isoformat()
+    if isinstance(value, date | time):
+        return value.isoformat()
+    if isinstance(value, timedelta):
+        return value.total_seconds()
+    if isinstance(value, UUID):
+        return str(value)
+    if isinstance(value, bytes | memoryview):
+        return bytes(value).hex()
+    if isinstance(value, list | tuple | set | frozenset):
+        items = [jsonable(v) for v in value]
+        return sorted(items, key=repr) if isinstance(value, set | frozenset) else items
+    if isinstance(value, dict):
+        return {str(k): jsonable(v) for k, v in value.items()}
+    if hasattr(value, "name") and hasattr(value, "storage"):  # a FieldFile
+        return value.name or ""
+    return str(value)
+
+
+def canonical_bytes(
+    *,
+    seq: int,
+    occurred_at: datetime,
+    actor: str,
+    action: str,
+    object_type: str,
+    object_id: str,
+    changes: Any,
+    prev_hash: str,
+) -> bytes:
+    """The bytes an entry's hash is computed over (UTF-8 JSON, sorted keys, no spaces)."""
+    body = {
+        "seq": seq,
+        "occurred_at": jsonable(occurred_at),
+        "actor": actor,
+        "action": action,
+        "object_type": object_type,
+        "object_id": object_id,
+        "changes": changes,
+        "prev_hash": prev_hash,
+    }
+    return json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+
+
+def entry_hash(entry: JournalEntry) -> str:
+    return hashlib.sha256(
+        canonical_bytes(
+            seq=entry.seq,
+            occurred_at=entry.occurred_at,
+            actor=entry.actor,
+            action=entry.action,
+            object_type=entry.object_type,
+            object_id=entry.object_id,
+            changes=entry.changes,
+            prev_hash=entry.prev_hash,
+        )
+    ).hexdigest()
+
+
+# --- appending ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Change:
+    """One change to append: what happened to which object."""
+
+    action: str
+    object_type: str
+    object_id: str
+    changes: dict[str, Any]
+
+
+class JournalOutsideTransaction(RuntimeError):
+    """A journaled model was written outside ``transaction.atomic()``."""
+
+
+def lock() -> None:
+    """Take the journal lock for the rest of the current transaction.
+
+    The lock serialises appends. Every journaled write takes it *before* it
+    touches its row (in pre_save/pre_delete), and services take it before
+    ``select_for_update``, so all writers acquire locks in one order (journal,
+    then rows) and cannot deadlock. On SQLite the database serialises writers
+    itself (transactions begin IMMEDIATE), so there is nothing to take.
+    """
+    if not connection.in_atomic_block:
+        raise JournalOutsideTransaction(
+            "Journaled models must be written inside transaction.atomic(), so that a change and its "
+            "journal entry commit or roll back together."
+        )
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_LOCK_KEY])
+
+
+def _lock_and_head() -> tuple[int, str]:
+    from ledger.models import JournalEntry
+
+    lock()
+    head = JournalEntry.objects.order_by("-seq").values_list("seq", "hash").first()
+    return head if head else (0, GENESIS_HASH)
+
+
+def append_many(items: Iterable[Change], *, actor: str | None = None) -> list[JournalEntry]:
+    """Append changes to the journal, in order, in the current transaction."""
+    from ledger.models import JournalEntry
+
+    items = list(items)
+    if not items:
+        return []
+    who = actor or current_actor()
+    with transaction.atomic():
+        seq, prev_hash = _lock_and_head()
+        now = timezone.now()
+        entries = []
+        for item in items:
+            seq += 1
+            entry = JournalEntry(
+                seq=seq,
+                occurred_at=now,
+                actor=who,
+                action=item.action,
+                object_type=item.object_type,
+                object_id=item.object_id,
+                changes=jsonable(item.changes),
+                prev_hash=prev_hash,
+            )
+            entry.hash = prev_hash = entry_hash(entry)
+            entries.append(entry)
+        JournalEntry.objects.bulk_create(entries, batch_size=1000)
+    return entries
+
+
+def append(*, action: str, object_type: str, object_id: Any, changes: dict[str, Any]) -> JournalEntry:
+    """Append one change to the journal."""
+    return append_many([Change(action, object_type, str(object_id), changes)])[0]
+
+
+def head() -> tuple[int, str]:
+    """``(seq, hash)`` of the newest entry: what a regulator writes down to prove history later."""
+    from ledger.models import JournalEntry
+
+    newest = JournalEntry.objects.order_by("-seq").values_list("seq", "hash").first()
+    return newest if newest else (0, GENESIS_HASH)
+
+
+# --- capture from model signals -------------------------------------------------
+
+
+def is_journaled(model: type[models.Model]) -> bool:
+    meta = model._meta
+    return meta.app_label in JOURNALED_APPS and not meta.proxy and meta.model_name != "journalentry"
+
+
+def object_type(model: type[models.Model]) -> str:
+    return f"{model._meta.app_label}.{model._meta.model_name}"
+
+
+def field_values(instance: models.Model) -> dict[str, Any]:
+    """The instance's concrete field values, by field name (foreign keys as ids)."""
+    return {f.name: jsonable(getattr(instance, f.attname)) for f in instance._meta.concrete_fields}
+
+
+def _created_changes(instance: models.Model) -> dict[str, Any]:
+    return {name: {"before": None, "after": value} for name, value in field_values(instance).items()}
+
+
+def _on_pre_save(sender, instance, raw=False, **kwargs) -> None:
+    if raw or not is_journaled(sender):
+        return
+    lock()
+    if instance._state.adding or instance.pk is None:
+        return
+    attnames = {f.attname: f.name for f in sender._meta.concrete_fields}
+    row = sender._base_manager.filter(pk=instance.pk).values(*attnames).first()
+    instance._journal_before = None if row is None else {attnames[k]: jsonable(v) for k, v in row.items()}
+
+
+def _on_post_save(sender, instance, created, raw=False, update_fields=None, **kwargs) -> None:
+    if raw or not is_journaled(sender):
+        return
+    before = getattr(instance, "_journal_before", None)
+    instance._journal_before = None
+    if created or before is None:
+        append(
+            action="create", object_type=object_type(sender), object_id=instance.pk, changes=_created_changes(instance)
+        )
+        return
+    after = field_values(instance)
+    names = set(after) if update_fields is None else {sender._meta.get_field(n).name for n in update_fields}
+    diff = {n: {"before": before.get(n), "after": after[n]} for n in sorted(names) if before.get(n) != after[n]}
+    touched_only = {f.name for f in sender._meta.concrete_fields if getattr(f, "auto_now", False)}
+    if diff and not set(diff) <= touched_only:  # a save that changed nothing but updated_at is no change
+        append(action="update", object_type=object_type(sender), object_id=instance.pk, changes=diff)
+
+
+def _on_pre_delete(sender, instance, **kwargs) -> None:
+    if is_journaled(sender):
+        lock()
+
+
+def _on_post_delete(sender, instance, **kwargs) -> None:
+    if not is_journaled(sender):
+        return
+    changes = {name: {"before": value, "after": None} for name, value in field_values(instance).items()}
+    append(action="delete", object_type=object_type(sender), object_id=instance.pk, changes=changes)
+
+
+def _m2m_field(sender, model) -> models.ManyToManyField | None:
+    for field in model._meta.many_to_many:
+        if field.remote_field.through is sender:
+            return field
+    return None
+
+
+def _on_m2m_changed(sender, instance, action, reverse, model, pk_set, **kwargs) -> None:
+    """Record a change to a many-to-many set as an update of the owning object."""
+    if reverse:
+        # e.g. influencer.cases.add(case): record the change on each case, the owner of the field
+        field = _m2m_field(sender, model)
+        if field is None or not is_journaled(model):
+            return
+        if action.startswith("pre_"):
+            lock()
+        if action == "pre_clear":
+            owner_ids = model._base_manager.filter(**{field.name: instance}).values_list("pk", flat=True)
+            instance._journal_m2m_owners = list(owner_ids)
+            return
+        if action not in {"post_add", "post_remove", "post_clear"}:
+            return
+        owner_ids = pk_set if action != "post_clear" else getattr(instance, "_journal_m2m_owners", [])
+        for owner in model._base_manager.filter(pk__in=list(owner_ids or [])):
+            ids = set(getattr(owner, field.name).values_list("pk", flat=True))
+            before = ids - {instance.pk} if action == "post_add" else ids | {instance.pk}
+            append(
+                action="update",
+                object_type=object_type(model),
+                object_id=owner.pk,
+                changes={field.name: {"before": sorted(before), "after": sorted(ids)}},
+            )
+        return
+    owner_model = type(instance)
+    if not is_journaled(owner_model):
+        return
+    field = _m2m_field(sender, owner_model)
+    if field is None:
+        return
+    current = sorted(getattr(instance, field.name).values_list("pk", flat=True))
+    if action in {"pre_add", "pre_remove", "pre_clear"}:
+        lock()
+        instance._journal_m2m_before = current
+        return
+    if action in {"post_add", "post_remove", "post_clear"}:
+        before = getattr(instance, "_journal_m2m_before", None)
+        instance._journal_m2m_before = None
+        if before is not None and before != current:
+            append(
+                action="update",
+                object_type=object_type(owner_model),
+                object_id=instance.pk,
+                changes={field.name: {"before": before, "after": current}},
+            )
+
+
+_task_tokens: dict[str, Any] = {}
+
+
+def _on_task_prerun(task_id=None, task=None, **kwargs) -> None:
+    _task_tokens[task_id] = _actor.set(f"task:{task.name}")
+
+
+def _on_task_postrun(task_id=None, **kwargs) -> None:
+    token = _task_tokens.pop(task_id, None)
+    if token is not None:
+        _actor.reset(token)
+
+
+def connect_signals() -> None:
+    """Connect the capture handlers (called once from the ledger app's ready())."""
+    from celery.signals import task_postrun, task_prerun
+
+    pre_save.connect(_on_pre_save, dispatch_uid="journal_pre_save")
+    post_save.connect(_on_post_save, dispatch_uid="journal_post_save")
+    pre_delete.connect(_on_pre_delete, dispatch_uid="journal_pre_delete")
+    post_delete.connect(_on_post_delete, dispatch_uid="journal_post_delete")
+    m2m_changed.connect(_on_m2m_changed, dispatch_uid="journal_m2m_changed")
+    task_prerun.connect(_on_task_prerun, dispatch_uid="journal_task_prerun", weak=False)
+    task_postrun.connect(_on_task_postrun, dispatch_uid="journal_task_postrun", weak=False)
+
+
+# --- bulk writes ----------------------------------------------------------------
+
+
+def bulk_create(model: type[models.Model], objs: list[models.Model], *, batch_size: int = 1000) -> list[models.Model]:
+    """``Model.objects.bulk_create`` with one journal entry per created row."""
+    with transaction.atomic():
+        lock()
+        created = model._default_manager.bulk_create(objs, batch_size=batch_size)
+        append_many(Change("create", object_type(model), str(obj.pk), _created_changes(obj)) for obj in created)
+    return created
+
+
+# --- verification ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Verification:
+    ok: bool
+    checked: int
+    head_seq: int
+    head_hash: str
+    first_bad_seq: int | None = None
+    reason: str = ""
+
+
+def verify(*, progress=None) -> Verification:
+    """Recompute the chain from the first entry and name the first entry that does not match."""
+    from ledger.models import JournalEntry
+
+    expected_seq, prev_hash, checked = 1, GENESIS_HASH, 0
+    for entry in JournalEntry.objects.order_by("seq").iterator(chunk_size=2000):
+        if entry.seq != expected_seq:
+            return Verification(
+                False, checked, expected_seq - 1, prev_hash, expected_seq,
+                f"entry {expected_seq} is missing (next is {entry.seq})",
+            )  # fmt: skip
+        if entry.prev_hash != prev_hash:
+            return Verification(
+                False, checked, entry.seq - 1, prev_hash, entry.seq,
+                "prev_hash does not match the hash of the entry before it",
+            )  # fmt: skip
+        if entry_hash(entry) != entry.hash:
+            return Verification(
+                False, checked, entry.seq - 1, prev_hash, entry.seq,
+                "hash does not match the entry's contents",
+            )  # fmt: skip
+        prev_hash, expected_seq, checked = entry.hash, expected_seq + 1, checked + 1
+        if progress is not None:
+            progress(checked)
+    return Verification(True, checked, expected_seq - 1, prev_hash)
