@@ -1,5 +1,9 @@
 """Suite-wide fixtures, and the guards CI relies on.
 
+In-process tests run Celery tasks eagerly whatever CELERY_BROKER_URL says;
+tests of real workers start their own worker processes against the broker in
+``LEDGER_TEST_REDIS_URL`` and are skipped without it.
+
 ``LEDGER_REQUIRE_DB=postgresql`` makes the run fail at once unless the tests
 really use PostgreSQL; ``LEDGER_NO_SKIPS=1`` turns any skipped test into a
 failed run. ``.ci/run`` sets both, so CI cannot silently fall back to SQLite or
@@ -15,7 +19,11 @@ import pytest
 from django.contrib.auth.models import Group, User
 from rest_framework.test import APIClient
 
+from config.celery import app as celery_app
 from tests.factories import UserFactory
+
+celery_app.conf.task_always_eager = True
+celery_app.conf.task_eager_propagates = True
 
 _skipped: list[str] = []
 
