@@ -1,3 +1,6 @@
+from importlib import import_module
+
+from django.apps import apps
 from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import TemplateView
@@ -5,12 +8,14 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
 from config.api.auth import TokenRevokeAllView, TokenRevokeView
-from ledger.api.urls import router as ledger_router
 
-# One API root for every app: each app registers its viewsets on a SimpleRouter.
+# One API root for every app: each app registers its viewsets on a SimpleRouter
+# named ``router`` in its api/urls.py.
+API_APPS = ("ledger", "pricing", "reviews", "cases")
 api_router = DefaultRouter()
-for app_router in (ledger_router,):
-    api_router.registry.extend(app_router.registry)
+for app_label in API_APPS:
+    if apps.is_installed(app_label):
+        api_router.registry.extend(import_module(f"{app_label}.api.urls").router.registry)
 
 urlpatterns = [
     path("", TemplateView.as_view(template_name="home.html"), name="home"),

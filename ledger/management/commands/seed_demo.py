@@ -11,8 +11,10 @@ import random
 import secrets
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from importlib import import_module
 from zoneinfo import ZoneInfo
 
+from django.apps import apps
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
@@ -27,6 +29,7 @@ from ledger.management.base import JournaledCommand
 from ledger.models import Agency, FollowerSnapshot, Influencer, PlatformAccount
 from ledger.services import account_followers_resync
 
+DEMO_APPS = ("pricing", "reviews", "cases")
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 # The investigated blogger's quotes were observed on 2025-09-12; the history ends that day.
 HISTORY_END = date(2025, 9, 12)
@@ -227,6 +230,10 @@ class Command(JournaledCommand):
             agencies = self._agencies()
             accounts_with_history = self._influencers(agencies)
         self._history(accounts_with_history)
+        # Each other app adds its part of the story from its own demo module: <app>/demo.py: seed(command).
+        for app_label in DEMO_APPS:
+            if apps.is_installed(app_label):
+                import_module(f"{app_label}.demo").seed(command=self)
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo ledger ready: {Agency.objects.count()} agencies, {Influencer.objects.count()} influencers, "
