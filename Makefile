@@ -4,8 +4,9 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
+SIM_PORT ?= 8765
 
-.PHONY: help venv run serve test lint format migrate seed check-migrations schema worker beat clean
+.PHONY: help venv run simulator test lint format migrate seed check-migrations schema worker beat bench-refresh clean
 
 help:
 	@echo "make run    - install, migrate, load demo data and serve http://$(HOST):$(PORT)/"
@@ -13,6 +14,8 @@ help:
 	@echo "make lint   - ruff check and format check"
 	@echo "make worker - a Celery worker (needs CELERY_BROKER_URL)"
 	@echo "make beat   - Celery beat with the schedule kept in the database"
+	@echo "make simulator     - the platform simulator on port $(SIM_PORT)"
+	@echo "make bench-refresh - refresh throughput against the simulator (needs PostgreSQL and Redis)"
 
 venv: $(VENV)/.installed
 
@@ -28,8 +31,14 @@ migrate: venv
 seed: migrate
 	$(BIN)/python manage.py seed_demo --demo-logins
 
+# The platform simulator runs beside the server, so profile refreshes work with no other service.
 run: seed
+	$(BIN)/python manage.py simulate_platform --port $(SIM_PORT) & sim=$$!; \
+	trap 'kill $$sim 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+simulator: venv
+	$(BIN)/python manage.py simulate_platform --port $(SIM_PORT)
 
 test: venv
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
@@ -48,11 +57,17 @@ check-migrations: venv
 schema: venv
 	$(BIN)/python manage.py spectacular --validate --fail-on-warn --file schema.yaml
 
+# Recommended worker settings: refreshes wait on the network, so a thread pool.
+WORKER_POOL ?= threads
+WORKER_CONCURRENCY ?= 16
 worker: venv
-	$(BIN)/celery -A config worker --loglevel=INFO
+	$(BIN)/celery -A config worker --pool=$(WORKER_POOL) --concurrency=$(WORKER_CONCURRENCY) --loglevel=INFO
 
 beat: venv
 	$(BIN)/celery -A config beat --loglevel=INFO
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache staticfiles
+
+bench-refresh: venv
+	$(BIN)/python bench/refresh.py

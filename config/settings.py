@@ -7,6 +7,7 @@ development ones: SQLite in the project folder and Celery tasks run in-process.
 
 from __future__ import annotations
 
+import os
 from datetime import timedelta
 from pathlib import Path
 
@@ -14,7 +15,7 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from config.env import env_bool, env_int, env_list, env_str
+from config.env import env_bool, env_float, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -180,7 +181,9 @@ SPECTACULAR_SETTINGS = {
 
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL")
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
-CELERY_TASK_EAGER_PROPAGATES = True
+# In-process mode behaves like a worker: a failing task is logged and recorded, not raised
+# into the request that queued it (and eager retries work).
+CELERY_TASK_EAGER_PROPAGATES = False
 if not CELERY_BROKER_URL:
     CELERY_BROKER_URL = "memory://"
 CELERY_RESULT_BACKEND = env_str("CELERY_RESULT_BACKEND") or None
@@ -201,6 +204,51 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+
+# --- Platforms and profile refresh -------------------------------------------
+# Each platform's profile API: PLATFORM_<NAME>_URL, _TOKEN, _RPS, _REFRESH_HOURS
+# (NAME as in the API, upper case: DOUYIN, KUAISHOU, WECHAT_CHANNELS, ...), falling
+# back to the PLATFORM_DEFAULT_* values. In development the default URL is the
+# bundled simulator (`manage.py simulate_platform`).
+
+
+def _platform_settings() -> dict[str, dict[str, str]]:
+    found: dict[str, dict[str, str]] = {}
+    for key, value in os.environ.items():
+        if key.startswith("PLATFORM_") and not key.startswith("PLATFORM_DEFAULT_"):
+            for suffix in ("_URL", "_TOKEN", "_RPS", "_REFRESH_HOURS"):
+                if key.endswith(suffix):
+                    name = key[len("PLATFORM_") : -len(suffix)].lower()
+                    found.setdefault(name, {})[suffix[1:].lower()] = value
+    return found
+
+
+PLATFORM_DEFAULT_URL = env_str("PLATFORM_DEFAULT_URL", "http://127.0.0.1:8765" if DEBUG else "")
+PLATFORM_DEFAULT_TOKEN = env_str("PLATFORM_DEFAULT_TOKEN")
+PLATFORM_DEFAULT_RPS = env_float("PLATFORM_DEFAULT_RPS", 10.0)
+PLATFORM_DEFAULT_REFRESH_HOURS = env_float("PLATFORM_DEFAULT_REFRESH_HOURS", 24.0)
+PLATFORM_SETTINGS = _platform_settings()
+PLATFORM_CONNECT_TIMEOUT = env_float("PLATFORM_CONNECT_TIMEOUT", 3.0)
+PLATFORM_READ_TIMEOUT = env_float("PLATFORM_READ_TIMEOUT", 10.0)
+# The global per-platform rate limit is kept in Redis: RATE_LIMIT_REDIS_URL, or the
+# broker when it is Redis. Without Redis the limit holds within one process only.
+RATE_LIMIT_REDIS_URL = env_str("RATE_LIMIT_REDIS_URL") or (
+    env_str("CELERY_BROKER_URL") if env_str("CELERY_BROKER_URL").startswith(("redis://", "rediss://")) else ""
+)
+REFRESH_MAX_RETRIES = env_int("REFRESH_MAX_RETRIES", 5)
+REFRESH_RETRY_BACKOFF_SECONDS = env_int("REFRESH_RETRY_BACKOFF_SECONDS", 2)
+REFRESH_RETRY_BACKOFF_MAX_SECONDS = env_int("REFRESH_RETRY_BACKOFF_MAX_SECONDS", 600)
+REFRESH_MAX_DELIVERIES = env_int("REFRESH_MAX_DELIVERIES", 3)
+REFRESH_SLOT_MINUTES = env_int("REFRESH_SLOT_MINUTES", 60)
+REFRESH_BATCH_SIZE = env_int("REFRESH_BATCH_SIZE", 500)
+# Follower anomalies: a day-over-day change beyond ANOMALY_DAILY_CHANGE (0.10 = 10 %)
+# and at least ANOMALY_MIN_CHANGE followers, or a robust z-score beyond ANOMALY_Z_THRESHOLD
+# (6, not the textbook 3.5, which flags a couple of organic days in a year of daily counts)
+# against the last ANOMALY_HISTORY_DAYS of daily changes.
+ANOMALY_DAILY_CHANGE = env_float("ANOMALY_DAILY_CHANGE", 0.10)
+ANOMALY_MIN_CHANGE = env_int("ANOMALY_MIN_CHANGE", 1000)
+ANOMALY_Z_THRESHOLD = env_float("ANOMALY_Z_THRESHOLD", 6.0)
+ANOMALY_HISTORY_DAYS = env_int("ANOMALY_HISTORY_DAYS", 60)
 
 # --- Logging ------------------------------------------------------------------
 

@@ -1,18 +1,45 @@
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.contrib import admin
-from django.db import models
+from django.db import models, transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
-from ledger import selectors, services
-from ledger.models import Agency, FollowerSnapshot, Influencer, JournalEntry, PlatformAccount
+from ledger import selectors, services, tasks
+from ledger.models import (
+    Agency,
+    FollowerAnomaly,
+    FollowerSnapshot,
+    Influencer,
+    JournalEntry,
+    PlatformAccount,
+    ProfileRefresh,
+)
 
 
 def _thousands(value: int | None) -> str:
     return "—" if value is None else f"{value:,}"
+
+
+def _when(value) -> str:
+    return admin.utils.display_for_value(value, "")
+
+
+def _table(headers: list, rows: Iterable[tuple], *, empty: str) -> str:
+    """A small read-only HTML table for a change page (values are escaped)."""
+    rows = list(rows)
+    if not rows:
+        return empty
+    head = format_html_join("", "<th>{}</th>", ((h,) for h in headers))
+    body = format_html_join(
+        "", "<tr>{}</tr>", ((format_html_join("", "<td>{}</td>", ((cell,) for cell in row)),) for row in rows)
+    )
+    return format_html("<table><thead><tr>{}</tr></thead><tbody>{}</tbody></table>", head, body)
 
 
 @admin.register(Agency)
@@ -73,12 +100,58 @@ class PlatformAccountAdmin(admin.ModelAdmin):
     list_select_related = ["influencer", "influencer__agency"]
     search_fields = ["handle", "platform_uid", "influencer__display_name"]
     autocomplete_fields = ["influencer"]
-    readonly_fields = ["follower_count", "followers_captured_at", "recent_snapshots", "created_at", "updated_at"]
+    readonly_fields = [
+        "follower_count",
+        "followers_captured_at",
+        "recent_snapshots",
+        "recent_anomalies",
+        "last_refreshed_at",
+        "recent_refreshes",
+        "created_at",
+        "updated_at",
+    ]
     fieldsets = [
         (None, {"fields": ["influencer", "platform", "handle", "platform_uid", "profile_url", "status"]}),
-        (_("Followers"), {"fields": ["follower_count", "followers_captured_at", "recent_snapshots"]}),
+        (
+            _("Followers"),
+            {"fields": ["follower_count", "followers_captured_at", "recent_snapshots", "recent_anomalies"]},
+        ),
+        (_("Profile refresh"), {"fields": ["refresh_interval", "last_refreshed_at", "recent_refreshes"]}),
         (_("Record"), {"fields": ["created_at", "updated_at"]}),
     ]
+    actions = ["queue_refresh"]
+
+    @admin.action(description=_("Refresh the selected accounts' profiles now"), permissions=["change"])
+    def queue_refresh(self, request: HttpRequest, queryset: QuerySet[PlatformAccount]) -> None:
+        slot = services.refresh_slot_for(timezone.now()).isoformat()
+        ids = list(queryset.values_list("pk", flat=True))
+        transaction.on_commit(lambda: [tasks.refresh_account.delay(pk, slot) for pk in ids])
+        self.message_user(request, _("Refresh queued for %(n)d account(s).") % {"n": len(ids)})
+
+    @admin.display(description=_("recent refresh attempts"))
+    def recent_refreshes(self, obj: PlatformAccount) -> str:
+        if obj.pk is None:
+            return "—"
+        rows = obj.refreshes.order_by("-started_at", "-id")[:10]
+        return _table(
+            [_("started"), _("outcome"), _("HTTP"), _("latency (ms)"), _("error")],
+            (
+                (_when(r.started_at), r.get_outcome_display(), r.http_status or "—", r.latency_ms or "—", r.error[:80])
+                for r in rows
+            ),
+            empty=_("Never refreshed."),
+        )
+
+    @admin.display(description=_("follower anomalies"))
+    def recent_anomalies(self, obj: PlatformAccount) -> str:
+        if obj.pk is None:
+            return "—"
+        rows = obj.anomalies.select_related("snapshot").order_by("-snapshot__captured_at")[:10]
+        return _table(
+            [_("captured at"), _("kind"), _("change"), _("reason")],
+            ((_when(a.snapshot.captured_at), a.get_kind_display(), f"{a.change:+,}", a.reason) for a in rows),
+            empty=_("None detected."),
+        )
 
     @admin.display(description=_("agency"), ordering="influencer__agency__name")
     def agency(self, obj: PlatformAccount) -> str:
@@ -93,22 +166,10 @@ class PlatformAccountAdmin(admin.ModelAdmin):
         if obj.pk is None:
             return "—"
         rows = selectors.snapshots_recent(account=obj, limit=20)
-        if not rows:
-            return _("No snapshots yet.")
-        body = format_html_join(
-            "",
-            "<tr><td>{}</td><td style='text-align:right'>{}</td><td>{}</td></tr>",
-            (
-                (admin.utils.display_for_value(s.captured_at, ""), _thousands(s.follower_count), s.get_source_display())
-                for s in rows
-            ),
-        )
-        return format_html(
-            "<table><thead><tr><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>{}</tbody></table>",
-            _("captured at"),
-            _("followers"),
-            _("source"),
-            body,
+        return _table(
+            [_("captured at"), _("followers"), _("source")],
+            ((_when(s.captured_at), _thousands(s.follower_count), s.get_source_display()) for s in rows),
+            empty=_("No snapshots yet."),
         )
 
 
@@ -180,3 +241,45 @@ class JournalEntryAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: JournalEntry | None = None) -> bool:
         return False
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Records written only by the system: viewable, never added, changed or deleted by hand."""
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+
+@admin.register(ProfileRefresh)
+class ProfileRefreshAdmin(ReadOnlyAdmin):
+    list_display = ["account", "started_at", "outcome", "http_status", "latency_ms", "attempt", "short_error"]
+    list_filter = ["outcome", "account__platform", "http_status"]
+    list_select_related = ["account"]
+    search_fields = ["account__handle", "account__platform_uid", "=task_id"]
+    date_hierarchy = "started_at"
+
+    @admin.display(description=_("error"))
+    def short_error(self, obj: ProfileRefresh) -> str:
+        return obj.error[:80]
+
+
+@admin.register(FollowerAnomaly)
+class FollowerAnomalyAdmin(ReadOnlyAdmin):
+    list_display = ["account", "kind", "captured_at", "change_display", "change_per_day", "z_score", "reason"]
+    list_filter = ["kind", "account__platform"]
+    list_select_related = ["account", "snapshot"]
+    search_fields = ["account__handle", "account__platform_uid"]
+
+    @admin.display(description=_("captured at"), ordering="snapshot__captured_at")
+    def captured_at(self, obj: FollowerAnomaly):
+        return obj.snapshot.captured_at
+
+    @admin.display(description=_("change"), ordering="change")
+    def change_display(self, obj: FollowerAnomaly) -> str:
+        return f"{obj.change:+,}"

@@ -40,3 +40,19 @@ class SnapshotSource(models.TextChoices):
     MANUAL = "manual", _("Manual entry")
     REFRESH = "refresh", _("Profile refresh")
     IMPORT = "import", _("Import")
+
+
+class RefreshOutcome(models.TextChoices):
+    RUNNING = "running", _("Running")
+    SUCCESS = "success", _("Success")
+    DUPLICATE = "duplicate", _("Already refreshed in this slot")
+    ACCOUNT_GONE = "account_gone", _("Account deleted, banned or suspended")
+    RETRYING = "retrying", _("Failed, will retry")
+    FAILED = "failed", _("Failed")
+    LOST = "lost", _("Lost (worker died)")
+
+
+class AnomalyKind(models.TextChoices):
+    JUMP = "jump", _("Jump (day-over-day increase)")
+    DROP = "drop", _("Drop (day-over-day decrease)")
+    OUTLIER = "outlier", _("Outlier (robust z-score)")

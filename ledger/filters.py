@@ -1,8 +1,8 @@
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
-from ledger.choices import AccountStatus, AgencyKind, InfluencerKind, Platform, SnapshotSource
-from ledger.models import Agency, FollowerSnapshot, Influencer, JournalEntry, PlatformAccount
+from ledger.choices import AccountStatus, AgencyKind, AnomalyKind, InfluencerKind, Platform, SnapshotSource
+from ledger.models import Agency, FollowerAnomaly, FollowerSnapshot, Influencer, JournalEntry, PlatformAccount
 
 
 class AgencyFilter(django_filters.FilterSet):
@@ -67,3 +67,17 @@ class JournalFilter(django_filters.FilterSet):
     class Meta:
         model = JournalEntry
         fields = ["object_type", "object_id", "actor", "action", "since", "until"]
+
+
+class AnomalyFilter(django_filters.FilterSet):
+    account = django_filters.ModelChoiceFilter(queryset=PlatformAccount.objects.all())
+    influencer = django_filters.ModelChoiceFilter(field_name="account__influencer", queryset=Influencer.objects.all())
+    platform = django_filters.ChoiceFilter(field_name="account__platform", choices=Platform.choices)
+    kind = django_filters.ChoiceFilter(choices=AnomalyKind.choices)
+    since = django_filters.IsoDateTimeFilter(
+        field_name="snapshot__captured_at", lookup_expr="gte", label=_("snapshot captured at or after")
+    )
+
+    class Meta:
+        model = FollowerAnomaly
+        fields = ["account", "influencer", "platform", "kind", "since"]

@@ -251,9 +251,14 @@ def head() -> tuple[int, str]:
 # --- capture from model signals -------------------------------------------------
 
 
+# Operational logs, not ledger records: the refresh attempt log would otherwise add
+# two entries per attempt of a machine process and serialise every worker on the journal.
+NOT_JOURNALED = frozenset({"ledger.journalentry", "ledger.profilerefresh"})
+
+
 def is_journaled(model: type[models.Model]) -> bool:
     meta = model._meta
-    return meta.app_label in JOURNALED_APPS and not meta.proxy and meta.model_name != "journalentry"
+    return meta.app_label in JOURNALED_APPS and not meta.proxy and object_type(model) not in NOT_JOURNALED
 
 
 def object_type(model: type[models.Model]) -> str:

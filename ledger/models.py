@@ -2,11 +2,21 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from ledger.choices import AccountStatus, AgencyKind, InfluencerKind, Platform, SnapshotSource
+from ledger.choices import (
+    AccountStatus,
+    AgencyKind,
+    AnomalyKind,
+    InfluencerKind,
+    Platform,
+    RefreshOutcome,
+    SnapshotSource,
+)
 from ledger.identifiers import USCC_PATTERN, validate_uscc
 
 
@@ -98,6 +108,19 @@ class PlatformAccount(models.Model):
     status = models.CharField(_("status"), max_length=20, choices=AccountStatus.choices, default=AccountStatus.ACTIVE)
     follower_count = models.BigIntegerField(_("follower count"), null=True, blank=True, editable=False)
     followers_captured_at = models.DateTimeField(_("followers captured at"), null=True, blank=True, editable=False)
+    last_refreshed_at = models.DateTimeField(
+        _("last refreshed at"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("When the profile was last fetched successfully from the platform."),
+    )
+    refresh_interval = models.DurationField(
+        _("refresh interval"),
+        null=True,
+        blank=True,
+        help_text=_("Overrides the platform's refresh interval for this account (e.g. 06:00:00)."),
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
@@ -124,6 +147,10 @@ class PlatformAccount(models.Model):
                 | Q(follower_count__isnull=False, followers_captured_at__isnull=False),
                 name="account_follower_count_with_time",
             ),
+            models.CheckConstraint(
+                condition=Q(refresh_interval__isnull=True) | Q(refresh_interval__gt=timedelta(0)),
+                name="account_refresh_interval_positive",
+            ),
         ]
         indexes = [models.Index(fields=["influencer", "platform"], name="account_influencer_platform")]
 
@@ -140,6 +167,13 @@ class FollowerSnapshot(models.Model):
     captured_at = models.DateTimeField(_("captured at"))
     follower_count = models.BigIntegerField(_("follower count"))
     source = models.CharField(_("source"), max_length=20, choices=SnapshotSource.choices, default=SnapshotSource.MANUAL)
+    refresh_slot = models.DateTimeField(
+        _("refresh slot"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("For refresh snapshots: the scheduled slot. One snapshot per account and slot."),
+    )
     recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
 
     class Meta:
@@ -158,6 +192,12 @@ class FollowerSnapshot(models.Model):
                 violation_error_message=_("A follower count cannot be negative."),
             ),
             models.CheckConstraint(condition=_in_choices("source", SnapshotSource), name="snapshot_source_valid"),
+            # A retried or duplicated refresh of one account in one slot leaves one snapshot.
+            models.UniqueConstraint(
+                fields=["account", "refresh_slot"],
+                condition=Q(refresh_slot__isnull=False),
+                name="snapshot_one_per_account_refresh_slot",
+            ),
         ]
         # The unique index on (account, captured_at) also serves newest-first reads of
         # one account: PostgreSQL and SQLite scan a B-tree index backwards.
@@ -207,3 +247,84 @@ class JournalEntry(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.seq} {self.action} {self.object_type}:{self.object_id}"
+
+
+class ProfileRefresh(models.Model):
+    """One attempt to fetch an account's profile from its platform (an operational log).
+
+    Not journaled: it records the machinery, not the ledger; it is itself
+    append-only apart from finishing the attempt it describes.
+    """
+
+    account = models.ForeignKey(
+        PlatformAccount, verbose_name=_("account"), on_delete=models.CASCADE, related_name="refreshes"
+    )
+    slot = models.DateTimeField(_("slot"))
+    task_id = models.CharField(_("task id"), max_length=64, blank=True)
+    attempt = models.PositiveSmallIntegerField(_("attempt"), default=1)
+    started_at = models.DateTimeField(_("started at"))
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    outcome = models.CharField(
+        _("outcome"), max_length=20, choices=RefreshOutcome.choices, default=RefreshOutcome.RUNNING
+    )
+    http_status = models.PositiveSmallIntegerField(_("HTTP status"), null=True, blank=True)
+    error = models.TextField(_("error"), blank=True)
+    latency_ms = models.PositiveIntegerField(_("latency (ms)"), null=True, blank=True)
+    snapshot = models.ForeignKey(
+        FollowerSnapshot, verbose_name=_("snapshot"), on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("profile refresh")
+        verbose_name_plural = _("profile refreshes")
+        ordering = ["-started_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=_in_choices("outcome", RefreshOutcome), name="refresh_outcome_valid"),
+            models.CheckConstraint(
+                condition=Q(finished_at__isnull=True) | Q(finished_at__gte=models.F("started_at")),
+                name="refresh_finished_after_start",
+            ),
+            models.CheckConstraint(condition=Q(attempt__gte=1), name="refresh_attempt_positive"),
+        ]
+        indexes = [
+            models.Index(fields=["account", "-started_at"], name="refresh_account_newest"),
+            models.Index(fields=["task_id", "attempt"], name="refresh_task_attempt"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.account_id} {self.started_at:%Y-%m-%d %H:%M} {self.outcome}"
+
+
+class FollowerAnomaly(models.Model):
+    """An unnatural jump or drop in an account's follower count (e.g. bought followers)."""
+
+    account = models.ForeignKey(
+        PlatformAccount, verbose_name=_("account"), on_delete=models.PROTECT, related_name="anomalies"
+    )
+    snapshot = models.ForeignKey(
+        FollowerSnapshot, verbose_name=_("snapshot"), on_delete=models.PROTECT, related_name="anomalies"
+    )
+    previous_snapshot = models.ForeignKey(
+        FollowerSnapshot, verbose_name=_("previous snapshot"), on_delete=models.PROTECT, related_name="+"
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=AnomalyKind.choices)
+    detected_at = models.DateTimeField(_("detected at"), auto_now_add=True)
+    change = models.BigIntegerField(_("change"), help_text=_("Followers gained (negative: lost)."))
+    change_per_day = models.DecimalField(
+        _("relative change per day"), max_digits=12, decimal_places=6, help_text=_("0.12 is +12 % per day.")
+    )
+    z_score = models.DecimalField(_("robust z-score"), max_digits=12, decimal_places=2, null=True, blank=True)
+    reason = models.CharField(_("reason"), max_length=300)
+
+    class Meta:
+        verbose_name = _("follower anomaly")
+        verbose_name_plural = _("follower anomalies")
+        ordering = ["-snapshot__captured_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["snapshot", "kind"], name="anomaly_one_per_snapshot_kind"),
+            models.CheckConstraint(condition=_in_choices("kind", AnomalyKind), name="anomaly_kind_valid"),
+        ]
+        indexes = [models.Index(fields=["account", "-detected_at"], name="anomaly_account_newest")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} on {self.account_id}: {self.change:+,}"

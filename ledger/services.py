@@ -2,14 +2,35 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+import logging
+import time
+from datetime import UTC, datetime, timedelta
+from typing import Any
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import F, Q, QuerySet
+from django.utils import timezone
 
 from config.api.errors import DomainError
-from ledger import journal
-from ledger.choices import SnapshotSource
-from ledger.models import FollowerSnapshot, PlatformAccount
+from ledger import anomalies, journal
+from ledger.choices import AccountStatus, Platform, RefreshOutcome, SnapshotSource
+from ledger.models import FollowerAnomaly, FollowerSnapshot, PlatformAccount, ProfileRefresh
+from ledger.platforms import (
+    AccountUnavailable,
+    PlatformClient,
+    PlatformError,
+    TransientPlatformError,
+    client_for,
+    platform_config,
+)
+from ledger.ratelimit import RateLimitWait, limiter_for
+
+logger = logging.getLogger(__name__)
+
+
+class DuplicateRefreshSlot(DomainError):
+    """The account already has a snapshot from this refresh slot (a retried or duplicated refresh)."""
 
 
 @transaction.atomic
@@ -19,6 +40,8 @@ def snapshot_record(
     captured_at: datetime,
     follower_count: int,
     source: str = SnapshotSource.MANUAL,
+    refresh_slot: datetime | None = None,
+    account_changes: dict[str, Any] | None = None,
 ) -> FollowerSnapshot:
     """Append a follower snapshot and keep the account's latest count in step.
 
@@ -26,7 +49,9 @@ def snapshot_record(
     time, whatever order snapshots arrive in: an older snapshot arriving late
     is stored but leaves the account's figure alone. The account row is locked
     while it is compared and updated, so two concurrent recorders cannot leave
-    an older figure.
+    an older figure. ``account_changes`` (e.g. ``last_refreshed_at`` from a
+    refresh) are saved on the account in the same write. Anomaly detection runs
+    on the new snapshot.
     """
     if follower_count is None or follower_count < 0:
         raise DomainError("A follower count cannot be negative.", field="follower_count")
@@ -39,16 +64,31 @@ def snapshot_record(
     try:
         with transaction.atomic():
             snapshot = FollowerSnapshot.objects.create(
-                account=account, captured_at=captured_at, follower_count=follower_count, source=source
+                account=account,
+                captured_at=captured_at,
+                follower_count=follower_count,
+                source=source,
+                refresh_slot=refresh_slot,
             )
     except IntegrityError as exc:
+        if refresh_slot and FollowerSnapshot.objects.filter(account=account, refresh_slot=refresh_slot).exists():
+            raise DuplicateRefreshSlot(
+                "This account was already refreshed in this slot.", field="refresh_slot"
+            ) from exc
         if FollowerSnapshot.objects.filter(account=account, captured_at=captured_at).exists():
             raise DomainError("This account already has a snapshot at this instant.", field="captured_at") from exc
         raise
+    changes = dict(account_changes or {})
     if locked.followers_captured_at is None or locked.followers_captured_at < captured_at:
-        locked.follower_count, locked.followers_captured_at = follower_count, captured_at
-        locked.save(update_fields=["follower_count", "followers_captured_at", "updated_at"])
-    account.follower_count, account.followers_captured_at = locked.follower_count, locked.followers_captured_at
+        changes.update(follower_count=follower_count, followers_captured_at=captured_at)
+    changes = {name: value for name, value in changes.items() if getattr(locked, name) != value}
+    if changes:
+        for name, value in changes.items():
+            setattr(locked, name, value)
+        locked.save(update_fields=[*changes, "updated_at"])
+    for name in ("follower_count", "followers_captured_at", "status", "last_refreshed_at"):
+        setattr(account, name, getattr(locked, name))
+    anomalies_detect(snapshot=snapshot)
     return snapshot
 
 
@@ -63,3 +103,207 @@ def account_followers_resync(*, account: PlatformAccount) -> PlatformAccount:
     locked.save(update_fields=["follower_count", "followers_captured_at", "updated_at"])
     account.follower_count, account.followers_captured_at = locked.follower_count, locked.followers_captured_at
     return account
+
+
+# --- follower anomalies -----------------------------------------------------------
+
+
+def _thresholds() -> anomalies.Thresholds:
+    return anomalies.Thresholds(
+        daily_change=settings.ANOMALY_DAILY_CHANGE,
+        min_change=settings.ANOMALY_MIN_CHANGE,
+        z_threshold=settings.ANOMALY_Z_THRESHOLD,
+        history=timedelta(days=settings.ANOMALY_HISTORY_DAYS),
+    )
+
+
+def _points(queryset: QuerySet[FollowerSnapshot]) -> list[anomalies.Point]:
+    return [anomalies.Point(*row) for row in queryset.values_list("id", "captured_at", "follower_count")]
+
+
+def _anomaly(account_id: int, snapshot_id: int, previous_id: int, finding: anomalies.Finding) -> FollowerAnomaly:
+    return FollowerAnomaly(
+        account_id=account_id,
+        snapshot_id=snapshot_id,
+        previous_snapshot_id=previous_id,
+        kind=finding.kind,
+        change=finding.change,
+        change_per_day=round(finding.change_per_day, 6),
+        z_score=None if finding.z_score is None else round(finding.z_score, 2),
+        reason=finding.reason[:300],
+    )
+
+
+@transaction.atomic
+def anomalies_detect(*, snapshot: FollowerSnapshot) -> list[FollowerAnomaly]:
+    """Compare a new snapshot with the account's previous one and recent history; record anomalies.
+
+    Reads only the snapshots of the history window (bounded), and records each
+    anomaly once per snapshot and kind (a unique constraint).
+    """
+    t = _thresholds()
+    window = FollowerSnapshot.objects.filter(
+        account_id=snapshot.account_id,
+        captured_at__lte=snapshot.captured_at,
+        captured_at__gte=snapshot.captured_at - t.history - timedelta(days=2),
+    ).order_by("captured_at")
+    points = _points(window)
+    index = next((i for i, p in enumerate(points) if p.id == snapshot.pk), None)
+    if not index:  # not found, or the account's first snapshot
+        return []
+    exists = set(FollowerAnomaly.objects.filter(snapshot=snapshot).values_list("kind", flat=True))
+    created = []
+    for finding in anomalies.detect(points, index, t):
+        if finding.kind not in exists:
+            anomaly = _anomaly(snapshot.account_id, snapshot.pk, points[index - 1].id, finding)
+            anomaly.save()
+            created.append(anomaly)
+    return created
+
+
+@transaction.atomic
+def anomalies_scan(*, account: PlatformAccount) -> int:
+    """Run detection over an account's whole history (after a bulk load); returns new anomalies."""
+    journal.lock()
+    points = _points(FollowerSnapshot.objects.filter(account=account).order_by("captured_at"))
+    t = _thresholds()
+    existing = set(FollowerAnomaly.objects.filter(account=account).values_list("snapshot_id", "kind"))
+    new = [
+        _anomaly(account.pk, points[i].id, points[i - 1].id, finding)
+        for i in range(1, len(points))
+        for finding in anomalies.detect(points, i, t)
+        if (points[i].id, finding.kind) not in existing
+    ]
+    journal.bulk_create(FollowerAnomaly, new)
+    return len(new)
+
+
+# --- profile refresh --------------------------------------------------------------
+
+
+def refresh_slot_for(moment: datetime) -> datetime:
+    """The refresh slot a moment falls in (slots are REFRESH_SLOT_MINUTES long, aligned to UTC midnight)."""
+    minutes = max(1, settings.REFRESH_SLOT_MINUTES)
+    moment = moment.astimezone(UTC)
+    midnight = moment.replace(hour=0, minute=0, second=0, microsecond=0)
+    elapsed = int((moment - midnight).total_seconds() // 60)
+    return midnight + timedelta(minutes=elapsed - elapsed % minutes)
+
+
+def accounts_due(*, now: datetime | None = None, platform: str | None = None) -> QuerySet[PlatformAccount]:
+    """Accounts whose refresh interval has elapsed: the account's own interval, else its platform's.
+
+    Deleted accounts are never due; banned and suspended ones are, to notice a reinstatement.
+    """
+    now = now or timezone.now()
+    never = Q(last_refreshed_at__isnull=True)
+    due = Q(refresh_interval__isnull=False) & (never | Q(last_refreshed_at__lte=now - F("refresh_interval")))
+    for name in Platform.values:
+        interval = platform_config(name).refresh_interval
+        due |= Q(refresh_interval__isnull=True, platform=name) & (never | Q(last_refreshed_at__lte=now - interval))
+    queryset = PlatformAccount.objects.filter(due).exclude(status=AccountStatus.DELETED)
+    if platform:
+        queryset = queryset.filter(platform=platform)
+    return queryset.order_by("pk")
+
+
+def _finish(record: ProfileRefresh, outcome: str, *, error: str = "", http_status: int | None = None, **extra) -> None:
+    record.outcome, record.error, record.http_status = outcome, error[:2000], http_status
+    record.finished_at = max(timezone.now(), record.started_at)
+    for name, value in extra.items():
+        setattr(record, name, value)
+    record.save()
+
+
+def profile_refresh(
+    *,
+    account_id: int,
+    slot: datetime,
+    attempt: int = 1,
+    final_attempt: bool = True,
+    task_id: str = "",
+    client: PlatformClient | None = None,
+) -> ProfileRefresh | None:
+    """Fetch one account's profile and record the attempt; on success, a snapshot for the slot.
+
+    - success: one snapshot per account and slot (a duplicate delivery finds the
+      slot taken and records ``duplicate``); the account's follower figures,
+      status and ``last_refreshed_at`` follow;
+    - deleted (404), banned (403), suspended (410): the account's status changes, no retry;
+    - timeouts, connection errors, 5xx, 429: ``retrying`` and the error is raised
+      for the caller to retry, or ``failed`` on the final attempt;
+    - malformed data: ``failed``, no snapshot, no retry;
+    - a delivery of an attempt that earlier deliveries never finished (their worker
+      died) marks those ``lost``; after REFRESH_MAX_DELIVERIES it gives up as ``failed``.
+
+    Returns the attempt record, or None when the account no longer exists.
+    """
+    account = PlatformAccount.objects.filter(pk=account_id).first()
+    if account is None:
+        return None
+    now = timezone.now()
+    if task_id:
+        unfinished = ProfileRefresh.objects.filter(task_id=task_id, attempt=attempt, finished_at__isnull=True)
+        deliveries = unfinished.count()
+        if deliveries:
+            unfinished.update(
+                outcome=RefreshOutcome.LOST, finished_at=now, error="the worker stopped during the attempt"
+            )
+        if deliveries >= settings.REFRESH_MAX_DELIVERIES:
+            record = ProfileRefresh.objects.create(
+                account=account, slot=slot, task_id=task_id, attempt=attempt, started_at=now, finished_at=now,
+                outcome=RefreshOutcome.FAILED,
+                error=f"gave up: delivered {deliveries + 1} times, the first {deliveries} never finished",
+            )  # fmt: skip
+            logger.error("refresh of account %s gave up after %s deliveries", account_id, deliveries)
+            return record
+    record = ProfileRefresh.objects.create(account=account, slot=slot, task_id=task_id, attempt=attempt, started_at=now)
+    config = platform_config(account.platform)
+    try:
+        limiter_for(account.platform, config.rps).acquire(max_wait=10.0)
+    except RateLimitWait as exc:
+        error = TransientPlatformError(str(exc), retry_after=exc.wait_seconds)
+        _finish(record, RefreshOutcome.FAILED if final_attempt else RefreshOutcome.RETRYING, error=str(error))
+        if final_attempt:
+            return record
+        raise error from exc
+    started = time.monotonic()
+    try:
+        profile = (client or client_for(account.platform)).fetch_profile(account.platform_uid)
+    except AccountUnavailable as exc:
+        latency = round((time.monotonic() - started) * 1000)
+        with transaction.atomic():
+            journal.lock()
+            locked = PlatformAccount.objects.select_for_update().get(pk=account.pk)
+            if locked.status != exc.status:
+                locked.status = exc.status
+                locked.save(update_fields=["status", "updated_at"])
+        _finish(record, RefreshOutcome.ACCOUNT_GONE, error=str(exc), http_status=exc.http_status, latency_ms=latency)
+        return record
+    except TransientPlatformError as exc:
+        latency = round((time.monotonic() - started) * 1000)
+        outcome = RefreshOutcome.FAILED if final_attempt else RefreshOutcome.RETRYING
+        _finish(record, outcome, error=str(exc), http_status=exc.http_status, latency_ms=latency)
+        if final_attempt:
+            return record
+        raise
+    except PlatformError as exc:
+        latency = round((time.monotonic() - started) * 1000)
+        _finish(record, RefreshOutcome.FAILED, error=str(exc), http_status=exc.http_status, latency_ms=latency)
+        return record
+    latency = round((time.monotonic() - started) * 1000)
+    captured_at = timezone.now()
+    try:
+        snapshot = snapshot_record(
+            account=account,
+            captured_at=captured_at,
+            follower_count=profile.follower_count,
+            source=SnapshotSource.REFRESH,
+            refresh_slot=slot,
+            account_changes={"last_refreshed_at": captured_at, "status": profile.status},
+        )
+    except DuplicateRefreshSlot:
+        _finish(record, RefreshOutcome.DUPLICATE, http_status=200, latency_ms=latency)
+        return record
+    _finish(record, RefreshOutcome.SUCCESS, http_status=200, latency_ms=latency, snapshot=snapshot)
+    return record

@@ -1,14 +1,83 @@
-"""Celery tasks of the ledger. Thin: each calls one service."""
+"""Celery tasks of the ledger. Thin: each loads what it needs by id and calls one service."""
 
 from __future__ import annotations
 
 import logging
+import random
+from datetime import datetime
 
 from celery import shared_task
+from django.conf import settings
+from django.utils import timezone
 
-from ledger import journal
+from ledger import journal, services
+from ledger.platforms import TransientPlatformError
 
 logger = logging.getLogger(__name__)
+
+
+def retry_delay(retries: int, retry_after: float | None = None) -> float:
+    """Exponential backoff with full jitter, never sooner than the platform's Retry-After.
+
+    ``retries`` is how many retries already happened (0 before the first retry).
+    """
+    cap = min(settings.REFRESH_RETRY_BACKOFF_MAX_SECONDS, settings.REFRESH_RETRY_BACKOFF_SECONDS * 2**retries)
+    delay = random.uniform(0, cap)  # noqa: S311 - jitter, not cryptography
+    return max(delay, retry_after or 0.0)
+
+
+@shared_task(
+    bind=True,
+    name="ledger.refresh_account",
+    acks_late=True,
+    reject_on_worker_lost=True,
+    max_retries=settings.REFRESH_MAX_RETRIES,
+)
+def refresh_account(self, account_id: int, slot: str | None = None) -> str | None:
+    """Refresh one account's profile for a slot; transient platform errors are retried with backoff.
+
+    Retries use exponential backoff with full jitter and honour Retry-After, so the
+    countdown is computed here (``retry_delay``) rather than by ``retry_backoff``.
+    """
+    when = datetime.fromisoformat(slot) if slot else services.refresh_slot_for(timezone.now())
+    try:
+        record = services.profile_refresh(
+            account_id=account_id,
+            slot=when,
+            attempt=self.request.retries + 1,
+            final_attempt=self.request.retries >= self.max_retries,
+            task_id=self.request.id or "",
+        )
+    except TransientPlatformError as exc:
+        raise self.retry(exc=exc, countdown=retry_delay(self.request.retries, exc.retry_after)) from exc
+    return record.outcome if record else None
+
+
+@shared_task(name="ledger.refresh_due_accounts", acks_late=True, reject_on_worker_lost=True)
+def refresh_due_accounts(platform: str | None = None) -> int:
+    """Fan out one ``refresh_account`` per due account, in batches; returns how many were sent.
+
+    Every task of one run carries the same slot, so a duplicated run or message
+    leaves one snapshot per account.
+    """
+    slot = services.refresh_slot_for(timezone.now()).isoformat()
+    ids = services.accounts_due(platform=platform).values_list("pk", flat=True)
+    sent = 0
+    batch: list[int] = []
+    for account_id in ids.iterator(chunk_size=settings.REFRESH_BATCH_SIZE):
+        batch.append(account_id)
+        if len(batch) >= settings.REFRESH_BATCH_SIZE:
+            sent += _send(batch, slot)
+            batch = []
+    sent += _send(batch, slot)
+    logger.info("refresh of %s due account(s) sent for slot %s", sent, slot)
+    return sent
+
+
+def _send(batch: list[int], slot: str) -> int:
+    for account_id in batch:
+        refresh_account.apply_async(args=[account_id, slot])
+    return len(batch)
 
 
 @shared_task(name="ledger.verify_journal")

@@ -23,7 +23,7 @@ from config.celery import app as celery_app
 from tests.factories import UserFactory
 
 celery_app.conf.task_always_eager = True
-celery_app.conf.task_eager_propagates = True
+celery_app.conf.task_eager_propagates = False  # as in-process mode: tests check results
 
 _skipped: list[str] = []
 
@@ -81,6 +81,36 @@ def on_postgres() -> None:
 
     if connection.vendor != "postgresql":
         pytest.skip("needs PostgreSQL (set DATABASE_URL)")
+
+
+@pytest.fixture(scope="session")
+def _simulator_server():
+    from ledger.simulator import PlatformSimulator
+
+    server = PlatformSimulator(port=0, timeout_seconds=2.0).start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def simulator(_simulator_server, settings):
+    """The platform simulator over loopback HTTP, with clean faults and statistics, as every platform's URL."""
+    from ledger.platforms import reset_clients
+
+    state = _simulator_server.state
+    with state.lock:
+        state.faults.clear()
+        state.arrivals.clear()
+        state.rate, state.rate_fault, state.latency_ms, state.timeout_seconds = 0.0, "", 0.0, 2.0
+        state.retry_after_seconds = 1.0
+    settings.PLATFORM_DEFAULT_URL = _simulator_server.url
+    settings.PLATFORM_DEFAULT_RPS = 1000.0
+    settings.PLATFORM_SETTINGS = {}
+    settings.PLATFORM_READ_TIMEOUT = 0.5
+    settings.RATE_LIMIT_REDIS_URL = ""
+    reset_clients()
+    yield _simulator_server
+    reset_clients()
 
 
 @pytest.fixture

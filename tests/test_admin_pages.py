@@ -22,4 +22,12 @@ def test_every_admin_changelist_and_add_page_opens(client, superuser, app_label,
 
 def test_admin_covers_the_ledger():
     ledger = {model for app, model in MODEL_ADMINS if app == "ledger"}
-    assert ledger == {"agency", "influencer", "platformaccount", "followersnapshot", "journalentry"}
+    assert ledger == {
+        "agency",
+        "influencer",
+        "platformaccount",
+        "followersnapshot",
+        "journalentry",
+        "profilerefresh",
+        "followeranomaly",
+    }

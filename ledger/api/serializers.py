@@ -8,7 +8,15 @@ from rest_framework import serializers
 
 from ledger.choices import InfluencerKind
 from ledger.journal import PERSONAL_FIELDS
-from ledger.models import Agency, FollowerSnapshot, Influencer, JournalEntry, PlatformAccount
+from ledger.models import (
+    Agency,
+    FollowerAnomaly,
+    FollowerSnapshot,
+    Influencer,
+    JournalEntry,
+    PlatformAccount,
+    ProfileRefresh,
+)
 from ledger.privacy import mask_name
 
 
@@ -78,10 +86,12 @@ class AccountSerializer(serializers.ModelSerializer):
             "status",
             "follower_count",
             "followers_captured_at",
+            "last_refreshed_at",
+            "refresh_interval",
             "created_at",
             "updated_at",
         ]
-        read_only_fields = ["follower_count", "followers_captured_at"]
+        read_only_fields = ["follower_count", "followers_captured_at", "last_refreshed_at"]
         # Uniqueness of (platform, platform_uid) is checked in validate() so that
         # the error names the platform_uid field; the database constraint backs it.
         validators: list = []
@@ -139,3 +149,51 @@ class JournalEntrySerializer(serializers.ModelSerializer):
 class JournalHeadSerializer(serializers.Serializer):
     seq = serializers.IntegerField(help_text=_("Sequence number of the newest entry (0 when empty)."))
     hash = serializers.CharField(help_text=_("Its hash: publish it to prove later that history was not rewritten."))
+
+
+class ProfileRefreshSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ProfileRefresh
+        fields = [
+            "id",
+            "account",
+            "slot",
+            "attempt",
+            "started_at",
+            "finished_at",
+            "outcome",
+            "http_status",
+            "error",
+            "latency_ms",
+            "snapshot",
+        ]
+        read_only_fields = fields
+
+
+class AnomalySerializer(serializers.ModelSerializer):
+    captured_at = serializers.DateTimeField(source="snapshot.captured_at", read_only=True)
+    follower_count = serializers.IntegerField(source="snapshot.follower_count", read_only=True)
+    previous_follower_count = serializers.IntegerField(source="previous_snapshot.follower_count", read_only=True)
+    influencer = serializers.IntegerField(source="account.influencer_id", read_only=True)
+    platform = serializers.CharField(source="account.platform", read_only=True)
+
+    class Meta:
+        model = FollowerAnomaly
+        fields = [
+            "id",
+            "account",
+            "influencer",
+            "platform",
+            "kind",
+            "snapshot",
+            "captured_at",
+            "follower_count",
+            "previous_snapshot",
+            "previous_follower_count",
+            "change",
+            "change_per_day",
+            "z_score",
+            "reason",
+            "detected_at",
+        ]
+        read_only_fields = fields

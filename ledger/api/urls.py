@@ -7,6 +7,7 @@ router.register("agencies", views.AgencyViewSet, basename="agency")
 router.register("influencers", views.InfluencerViewSet, basename="influencer")
 router.register("accounts", views.AccountViewSet, basename="account")
 router.register("snapshots", views.SnapshotViewSet, basename="snapshot")
+router.register("anomalies", views.AnomalyViewSet, basename="anomaly")
 router.register("journal", views.JournalViewSet, basename="journal")
 
 urlpatterns = router.urls

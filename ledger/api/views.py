@@ -1,25 +1,37 @@
 from __future__ import annotations
 
+from django.db import transaction
+from django.utils import timezone
 from drf_spectacular.utils import extend_schema, extend_schema_view
-from rest_framework import mixins, viewsets
+from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.serializers import BaseSerializer
 
 from config.api.mixins import ReloadAfterWriteMixin
-from ledger import journal, selectors, services
+from config.api.permissions import ModelPermissions
+from ledger import journal, selectors, services, tasks
 from ledger.api.serializers import (
     AccountSerializer,
     AgencySerializer,
+    AnomalySerializer,
     InfluencerSerializer,
     JournalEntrySerializer,
     JournalHeadSerializer,
+    ProfileRefreshSerializer,
     SnapshotSerializer,
 )
 from ledger.choices import SnapshotSource
-from ledger.filters import AccountFilter, AgencyFilter, InfluencerFilter, JournalFilter, SnapshotFilter
-from ledger.models import Agency, JournalEntry
+from ledger.filters import (
+    AccountFilter,
+    AgencyFilter,
+    AnomalyFilter,
+    InfluencerFilter,
+    JournalFilter,
+    SnapshotFilter,
+)
+from ledger.models import Agency, FollowerAnomaly, JournalEntry, ProfileRefresh
 
 
 class AgencyViewSet(viewsets.ModelViewSet):
@@ -48,6 +60,17 @@ class InfluencerViewSet(ReloadAfterWriteMixin, viewsets.ModelViewSet):
         return qs.distinct() if self.request.query_params.get("search") else qs
 
 
+class RefreshQueuedSerializer(serializers.Serializer):
+    account = serializers.IntegerField()
+    slot = serializers.DateTimeField()
+
+
+class CanRefreshAccount(ModelPermissions):
+    """Queuing a refresh changes the account: it needs ``change_platformaccount``."""
+
+    perms_map = {**ModelPermissions.perms_map, "POST": ["%(app_label)s.change_%(model_name)s"]}
+
+
 class AccountViewSet(viewsets.ModelViewSet):
     """Platform accounts. Follower figures are read-only: they follow the newest snapshot."""
 
@@ -55,8 +78,34 @@ class AccountViewSet(viewsets.ModelViewSet):
     serializer_class = AccountSerializer
     filterset_class = AccountFilter
     search_fields = ["handle", "platform_uid", "influencer__display_name"]
-    ordering_fields = ["id", "handle", "platform", "follower_count", "followers_captured_at", "created_at"]
+    ordering_fields = [
+        "id",
+        "handle",
+        "platform",
+        "follower_count",
+        "followers_captured_at",
+        "last_refreshed_at",
+        "created_at",
+    ]
     ordering = ["platform", "handle", "id"]
+
+    @extend_schema(responses=ProfileRefreshSerializer(many=True), filters=False)
+    @action(detail=True, methods=["get"], filterset_class=None, ordering_fields=None, search_fields=None)
+    def refreshes(self, request: Request, pk: str | None = None) -> Response:
+        """Every attempt to refresh this account's profile, newest first."""
+        account = self.get_object()
+        queryset = ProfileRefresh.objects.filter(account=account).order_by("-started_at", "-id")
+        page = self.paginate_queryset(queryset)
+        return self.get_paginated_response(ProfileRefreshSerializer(page, many=True).data)
+
+    @extend_schema(request=None, responses={202: RefreshQueuedSerializer})
+    @action(detail=True, methods=["post"], permission_classes=[CanRefreshAccount])
+    def refresh(self, request: Request, pk: str | None = None) -> Response:
+        """Queue a refresh of this account's profile now (after this request commits)."""
+        account = self.get_object()
+        slot = services.refresh_slot_for(timezone.now()).isoformat()
+        transaction.on_commit(lambda: tasks.refresh_account.delay(account.pk, slot))
+        return Response(RefreshQueuedSerializer({"account": account.pk, "slot": slot}).data, status=202)
 
 
 @extend_schema_view(
@@ -83,6 +132,16 @@ class SnapshotViewSet(
             follower_count=data["follower_count"],
             source=data.get("source", SnapshotSource.MANUAL),
         )
+
+
+class AnomalyViewSet(viewsets.ReadOnlyModelViewSet):
+    """Unnatural follower jumps and drops, newest first."""
+
+    queryset = FollowerAnomaly.objects.select_related("account", "snapshot", "previous_snapshot")
+    serializer_class = AnomalySerializer
+    filterset_class = AnomalyFilter
+    ordering_fields = ["detected_at", "change", "id"]
+    ordering = ["-detected_at", "-id"]
 
 
 class JournalViewSet(viewsets.ReadOnlyModelViewSet):

@@ -27,7 +27,7 @@ from ledger.choices import AccountStatus, AgencyKind, InfluencerKind, Platform, 
 from ledger.identifiers import uscc_check_character
 from ledger.management.base import JournaledCommand
 from ledger.models import Agency, FollowerSnapshot, Influencer, PlatformAccount
-from ledger.services import account_followers_resync
+from ledger.services import account_followers_resync, anomalies_scan
 
 DEMO_APPS = ("pricing", "reviews", "cases")
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -293,9 +293,11 @@ class Command(JournaledCommand):
                     if (instant := capture_instant(start + timedelta(days=i))) not in existing
                 ]
                 journal.bulk_create(FollowerSnapshot, rows)
+                found = 0
                 if rows:
                     account_followers_resync(account=account)
-            self.stdout.write(f"  [{n}/{total}] {account}: {len(rows)} new snapshot(s)")
+                    found = anomalies_scan(account=account)
+            self.stdout.write(f"  [{n}/{total}] {account}: {len(rows)} new snapshot(s), {found} new anomaly(ies)")
 
     def _demo_logins(self) -> None:
         if not settings.DEBUG:

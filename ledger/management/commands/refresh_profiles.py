@@ -1,0 +1,68 @@
+from __future__ import annotations
+
+import time
+
+from django.core.management.base import CommandError
+from django.utils import timezone
+from tqdm import tqdm
+
+from ledger import services, tasks
+from ledger.choices import AccountStatus, Platform, RefreshOutcome
+from ledger.management.base import JournaledCommand
+from ledger.models import PlatformAccount
+from ledger.platforms import TransientPlatformError
+
+
+class Command(JournaledCommand):
+    help = (
+        "Refresh account profiles from their platforms: the accounts due (default), --all, or those named. "
+        "Runs in this process with a progress bar, retrying transient errors; --enqueue sends them to the workers."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--platform", choices=Platform.values, help="only accounts on this platform")
+        parser.add_argument("--account", type=int, action="append", default=[], help="an account id (repeatable)")
+        parser.add_argument("--all", action="store_true", help="every account that is not deleted, due or not")
+        parser.add_argument("--enqueue", action="store_true", help="queue refresh tasks for the workers instead")
+
+    def handle(self, *args, platform: str | None, account: list[int], all: bool, enqueue: bool, **options) -> None:
+        if account:
+            queryset = PlatformAccount.objects.filter(pk__in=account)
+            missing = set(account) - set(queryset.values_list("pk", flat=True))
+            if missing:
+                raise CommandError(f"No account with id {', '.join(map(str, sorted(missing)))}.")
+        elif all:
+            queryset = PlatformAccount.objects.exclude(status=AccountStatus.DELETED)
+        else:
+            queryset = services.accounts_due()
+        if platform:
+            queryset = queryset.filter(platform=platform)
+        ids = list(queryset.order_by("pk").values_list("pk", flat=True))
+        slot = services.refresh_slot_for(timezone.now())
+        outcomes: dict[str, int] = {}
+        with tqdm(total=len(ids), unit="account", file=self.stderr._out, disable=not ids) as bar:
+            for account_id in ids:
+                if enqueue:
+                    tasks.refresh_account.delay(account_id, slot.isoformat())
+                    outcome = "queued"
+                else:
+                    outcome = self._refresh(account_id, slot)
+                outcomes[outcome] = outcomes.get(outcome, 0) + 1
+                bar.update(1)
+        summary = ", ".join(f"{n} {outcome}" for outcome, n in sorted(outcomes.items())) or "nothing to do"
+        self.stdout.write(f"{len(ids)} account(s): {summary}.")
+        if outcomes.get(RefreshOutcome.FAILED):
+            raise CommandError(f"{outcomes[RefreshOutcome.FAILED]} refresh(es) failed; see the refresh attempts.")
+
+    def _refresh(self, account_id: int, slot) -> str:
+        """One account in this process, with the same retry policy as the task."""
+        max_retries = tasks.refresh_account.max_retries
+        for retries in range(max_retries + 1):
+            try:
+                record = services.profile_refresh(
+                    account_id=account_id, slot=slot, attempt=retries + 1, final_attempt=retries >= max_retries
+                )
+                return record.outcome if record else "gone"
+            except TransientPlatformError as exc:
+                time.sleep(tasks.retry_delay(retries, exc.retry_after))
+        return RefreshOutcome.FAILED
