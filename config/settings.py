@@ -198,8 +198,13 @@ CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 600)
 CELERY_TASK_SOFT_TIME_LIMIT = CELERY_TASK_TIME_LIMIT - 30
 # Longer than any task (time limit plus the longest retry countdown), so that an
 # unacknowledged task is never handed to a second worker while the first still runs it.
+# A task left unacknowledged by a worker that died is handed out again once its visibility
+# timeout has passed, at the next sweep (every CELERY_UNACKED_RESTORE_INTERVAL seconds;
+# kombu's default of 10 s with a throttle of 10 would mean up to 100 s).
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 7200),
+    "unacked_restore_interval": env_int("CELERY_UNACKED_RESTORE_INTERVAL", 10),
+    "unacked_restore_throttle": 1,
 }
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = TIME_ZONE

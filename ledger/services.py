@@ -243,12 +243,13 @@ def profile_refresh(
         return None
     now = timezone.now()
     if task_id:
-        unfinished = ProfileRefresh.objects.filter(task_id=task_id, attempt=attempt, finished_at__isnull=True)
-        deliveries = unfinished.count()
-        if deliveries:
-            unfinished.update(
-                outcome=RefreshOutcome.LOST, finished_at=now, error="the worker stopped during the attempt"
-            )
+        earlier = ProfileRefresh.objects.filter(
+            task_id=task_id, attempt=attempt, outcome__in=[RefreshOutcome.RUNNING, RefreshOutcome.LOST]
+        )
+        deliveries = earlier.count()  # earlier deliveries of this attempt that never finished
+        earlier.filter(outcome=RefreshOutcome.RUNNING).update(
+            outcome=RefreshOutcome.LOST, finished_at=now, error="the worker stopped during the attempt"
+        )
         if deliveries >= settings.REFRESH_MAX_DELIVERIES:
             record = ProfileRefresh.objects.create(
                 account=account, slot=slot, task_id=task_id, attempt=attempt, started_at=now, finished_at=now,
