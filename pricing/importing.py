@@ -14,6 +14,7 @@ import io
 import re
 import zipfile
 from collections.abc import Iterator
+from contextlib import closing
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
@@ -106,7 +107,8 @@ def _csv_rows(source: IO[bytes]) -> Iterator[tuple[int, list[Any]]]:
         except csv.Error as exc:
             raise FileUnreadable([RowError(reader.line_num, "", _("Not a readable CSV row: %s") % exc)]) from exc
     finally:
-        text.detach()  # leave the caller's file open (the import reads it twice)
+        if not source.closed:
+            text.detach()  # leave the caller's file open (the import reads it twice)
 
 
 def _xlsx_rows(source: IO[bytes]) -> Iterator[tuple[int, list[Any]]]:
@@ -244,18 +246,18 @@ def read_quote_rows(source: IO[bytes], file_format: str, *, tiers: dict[str, Dur
 
     Raises :class:`FileUnreadable` for a file that is not CSV/XLSX or whose header is wrong.
     """
-    rows = raw_rows(source, file_format)
-    for number, cells in rows:
-        if all(_blank(c) for c in cells):
-            continue
-        columns = _header(number, cells)
-        break
-    else:
-        raise FileUnreadable([RowError(1, "", _("The file is empty: it needs a header row."))])
-    for number, cells in rows:
-        if all(_blank(c) for c in cells):
-            continue
-        row = _parse(number, dict(zip(columns, cells, strict=False)), tiers)
-        if any(not _blank(c) for c in cells[len(columns) :]):
-            row.errors.append(RowError(number, "", _("More cells than the header has columns.")))
-        yield row
+    with closing(raw_rows(source, file_format)) as rows:
+        for number, cells in rows:
+            if all(_blank(c) for c in cells):
+                continue
+            columns = _header(number, cells)
+            break
+        else:
+            raise FileUnreadable([RowError(1, "", _("The file is empty: it needs a header row."))])
+        for number, cells in rows:
+            if all(_blank(c) for c in cells):
+                continue
+            row = _parse(number, dict(zip(columns, cells, strict=False)), tiers)
+            if any(not _blank(c) for c in cells[len(columns) :]):
+                row.errors.append(RowError(number, "", _("More cells than the header has columns.")))
+            yield row

@@ -52,7 +52,7 @@ def test_negative_price_is_refused_by_the_database():
         {"deliverable": "short_video", "tier": None},
         {"deliverable": "live_stream"},  # keeps the factory's tier
         {"currency": "cny"},
-        {"currency": "CNYX"},
+        {"currency": "C1Y"},
         {"deliverable": "podcast", "tier": None},
         {"price_kind": "rumour"},
         {"valid_until": date(2025, 9, 11)},
