@@ -70,13 +70,17 @@ class QuoteViewSet(
 ):
     """Rate quotes with their derived figures. Quotes are never deleted or overwritten (PUT and DELETE: 405)."""
 
-    queryset = selectors.quote_list()
+    queryset = RateQuote.objects.all()
     serializer_class = QuoteSerializer
     filterset_class = QuoteFilter
     search_fields = ["account__handle", "account__platform_uid", "account__influencer__display_name", "notes"]
     ordering_fields = ["id", "observed_on", "price", "recorded_at", "valid_until", "followers_at_observation"]
     ordering = ["-observed_on", "-id"]
     http_method_names = ["get", "post", "patch", "head", "options"]
+
+    def get_queryset(self):
+        # Built per request: the follower bands come from settings.
+        return selectors.quote_list()
 
     def perform_create(self, serializer: BaseSerializer) -> None:
         data = serializer.validated_data
