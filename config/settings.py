@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import os
 from datetime import timedelta
+from decimal import Decimal, InvalidOperation
+from itertools import pairwise
 from pathlib import Path
 
 import dj_database_url
@@ -49,6 +51,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",  # Swagger UI served from our static files: no CDN
     "django_celery_beat",
     "ledger",
+    "pricing",  # after ledger: its admin extends the account page
 ]
 
 MIDDLEWARE = [
@@ -173,8 +176,33 @@ SPECTACULAR_SETTINGS = {
         "PlatformEnum": "ledger.choices.Platform",
         "AccountStatusEnum": "ledger.choices.AccountStatus",
         "SnapshotSourceEnum": "ledger.choices.SnapshotSource",
+        "DeliverableEnum": "pricing.choices.Deliverable",
+        "PriceKindEnum": "pricing.choices.PriceKind",
     },
 }
+
+# --- Pricing ------------------------------------------------------------------
+# Follower bands of the market benchmarks, given by the lower bound of every band but the
+# first (default: under 100k, 100k-500k, 500k-1M, 1M-5M, 5M and over).
+
+try:
+    _bands = env_list("PRICING_FOLLOWER_BANDS", ["100000", "500000", "1000000", "5000000"])
+    PRICING_FOLLOWER_BANDS = [int(x) for x in _bands]
+    PRICING_OUTLIER_FACTOR = Decimal(env_str("PRICING_OUTLIER_FACTOR", "3"))
+except (ValueError, InvalidOperation) as exc:
+    raise ImproperlyConfigured("PRICING_FOLLOWER_BANDS and PRICING_OUTLIER_FACTOR must be numbers.") from exc
+if (
+    not PRICING_FOLLOWER_BANDS
+    or any(b <= 0 for b in PRICING_FOLLOWER_BANDS)
+    or any(lo >= hi for lo, hi in pairwise(PRICING_FOLLOWER_BANDS))
+):
+    raise ImproperlyConfigured("PRICING_FOLLOWER_BANDS must be increasing positive counts, e.g. 100000,500000.")
+# Quotes below p25 / factor or above p75 x factor of their benchmark are outliers.
+if not PRICING_OUTLIER_FACTOR.is_finite() or PRICING_OUTLIER_FACTOR < 1:
+    raise ImproperlyConfigured("PRICING_OUTLIER_FACTOR must be a number of at least 1.")
+PRICING_BENCHMARK_WINDOW_DAYS = env_int("PRICING_BENCHMARK_WINDOW_DAYS", 365)
+if PRICING_BENCHMARK_WINDOW_DAYS < 1:
+    raise ImproperlyConfigured("PRICING_BENCHMARK_WINDOW_DAYS must be at least 1.")
 
 # --- Celery -------------------------------------------------------------------
 # Unset CELERY_BROKER_URL: tasks run in-process (eager). redis:// or amqp://: a real broker.

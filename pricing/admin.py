@@ -1,0 +1,283 @@
+from __future__ import annotations
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext_lazy as _
+
+from ledger.admin import URL_FIELD, PlatformAccountAdmin
+from ledger.models import PlatformAccount
+from pricing import selectors, services
+from pricing.importing import OPTIONAL_COLUMNS, REQUIRED_COLUMNS, format_of
+from pricing.models import DurationTier, MarketBenchmark, RateQuote
+
+OBSERVATION_FIELDS = ["account", "deliverable", "tier", "price", "currency", "price_kind", "observed_on"]
+
+
+def _money(value) -> str:
+    return "—" if value is None else f"{value:,.2f}"
+
+
+@admin.register(DurationTier)
+class DurationTierAdmin(admin.ModelAdmin):
+    """Tiers are data: admins may edit them; overlapping ranges are refused (model validation and, on
+    PostgreSQL, an exclusion constraint)."""
+
+    list_display = ["code", "label", "min_seconds", "max_seconds", "updated_at"]
+    search_fields = ["code", "label"]
+    ordering = ["min_seconds"]
+
+
+class QuoteImportForm(forms.Form):
+    file = forms.FileField(
+        label=_("CSV or XLSX file"),
+        help_text=_("Header: %(required)s, optionally %(optional)s.")
+        % {"required": ",".join(REQUIRED_COLUMNS), "optional": ",".join(OPTIONAL_COLUMNS)},
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if format_of(upload.name) not in ("csv", "xlsx"):
+            raise forms.ValidationError(_("Choose a .csv or .xlsx file."))
+        return upload
+
+
+@admin.register(RateQuote)
+class RateQuoteAdmin(admin.ModelAdmin):
+    """Quotes are recorded through ``quote_record``; afterwards only validity, source and notes change."""
+
+    formfield_overrides = URL_FIELD
+    list_display = [
+        "observed_on",
+        "account",
+        "platform",
+        "deliverable",
+        "tier",
+        "price_display",
+        "currency",
+        "price_kind",
+        "followers_display",
+        "per_10k_display",
+        "market_ratio_display",
+        "outlier",
+    ]
+    list_filter = [
+        "deliverable",
+        "price_kind",
+        "tier",
+        "account__platform",
+        "currency",
+        ("observed_on", admin.DateFieldListFilter),
+    ]
+    search_fields = [
+        "account__handle",
+        "account__platform_uid",
+        "account__influencer__display_name",
+        "notes",
+        "source_url",
+    ]
+    autocomplete_fields = ["account"]
+    date_hierarchy = "observed_on"
+    fields = [*OBSERVATION_FIELDS, "valid_until", "source_url", "notes", "recorded_by", "recorded_at"]
+    readonly_fields = ["recorded_by", "recorded_at"]
+    change_list_template = "admin/pricing/ratequote/change_list.html"
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[RateQuote]:
+        return selectors.quote_list()
+
+    def get_readonly_fields(self, request: HttpRequest, obj: RateQuote | None = None) -> list[str]:
+        if obj is not None:  # the observation itself never changes: a new price is a new quote
+            return [*OBSERVATION_FIELDS, *self.readonly_fields]
+        return list(self.readonly_fields)
+
+    @admin.display(description=_("platform"), ordering="account__platform")
+    def platform(self, obj: RateQuote) -> str:
+        return obj.account.get_platform_display()
+
+    @admin.display(description=_("price"), ordering="price")
+    def price_display(self, obj: RateQuote) -> str:
+        return _money(obj.price)
+
+    @admin.display(description=_("followers then"), ordering="followers_at_observation")
+    def followers_display(self, obj: RateQuote) -> str:
+        return "—" if obj.followers_at_observation is None else f"{obj.followers_at_observation:,}"
+
+    @admin.display(description=_("per 10k followers"))
+    def per_10k_display(self, obj: RateQuote) -> str:
+        return _money(obj.price_per_10k_followers)
+
+    @admin.display(description=_("x market median"))
+    def market_ratio_display(self, obj: RateQuote) -> str:
+        return "—" if obj.market_ratio is None else f"{obj.market_ratio}"
+
+    @admin.display(description=_("outlier"), boolean=True)
+    def outlier(self, obj: RateQuote) -> bool | None:
+        return obj.is_outlier
+
+    def save_model(self, request: HttpRequest, obj: RateQuote, form, change: bool) -> None:
+        if change:
+            services.quote_amend(
+                quote=RateQuote.objects.get(pk=obj.pk),
+                valid_until=obj.valid_until,
+                source_url=obj.source_url,
+                notes=obj.notes,
+            )
+            return
+        saved = services.quote_record(
+            account=obj.account,
+            deliverable=obj.deliverable,
+            tier=obj.tier,
+            price=obj.price,
+            currency=obj.currency,
+            price_kind=obj.price_kind,
+            observed_on=obj.observed_on,
+            valid_until=obj.valid_until,
+            source_url=obj.source_url,
+            notes=obj.notes,
+        )
+        obj.pk, obj.recorded_by, obj.recorded_at = saved.pk, saved.recorded_by, saved.recorded_at
+
+    # --- import ---------------------------------------------------------------------
+
+    def get_urls(self):
+        urls = [
+            path(
+                "import/",
+                self.admin_site.admin_view(self.import_view),
+                name="pricing_ratequote_import",
+            )
+        ]
+        return urls + super().get_urls()
+
+    def import_view(self, request: HttpRequest) -> HttpResponse:
+        """Upload a CSV or XLSX file of quotes: every row is imported, or none and the errors are listed."""
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        form = QuoteImportForm(request.POST or None, request.FILES or None)
+        failure = None
+        if request.method == "POST" and form.is_valid():
+            upload = form.cleaned_data["file"]
+            try:
+                result = services.quotes_import(source=upload.file, file_format=format_of(upload.name))
+            except services.QuoteImportError as exc:
+                failure = exc
+            else:
+                messages.success(request, _("Imported %(n)d quotes.") % {"n": result.created})
+                return redirect(reverse("admin:pricing_ratequote_changelist"))
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": _("Import rate quotes"),
+            "form": form,
+            "failure": failure,
+        }
+        return TemplateResponse(request, "admin/pricing/ratequote/import.html", context)
+
+
+@admin.register(MarketBenchmark)
+class MarketBenchmarkAdmin(admin.ModelAdmin):
+    """Benchmarks are derived: recomputed by a task or command, never edited."""
+
+    list_display = [
+        "platform",
+        "deliverable",
+        "tier",
+        "currency",
+        "band",
+        "count",
+        "p25",
+        "median",
+        "p75",
+        "median_per_10k_followers",
+        "as_of",
+        "window_days",
+        "computed_at",
+    ]
+    list_filter = ["platform", "deliverable", "tier", "band", "currency"]
+    list_select_related = ["tier"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: MarketBenchmark | None = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: MarketBenchmark | None = None) -> bool:
+        return False
+
+
+# --- the account page: its rate card and quote history ----------------------------
+
+
+def _quote_table(quotes: list[RateQuote]) -> str:
+    headers = [
+        _("observed on"),
+        _("deliverable"),
+        _("tier"),
+        _("price kind"),
+        _("price"),
+        _("per 10k followers"),
+        _("x market median"),
+        _("outlier"),
+    ]
+    body = format_html_join(
+        "",
+        "<tr><td><a href='{}'>{}</a></td><td>{}</td><td>{}</td><td>{}</td>"
+        "<td style='text-align:right'>{} {}</td><td style='text-align:right'>{}</td>"
+        "<td style='text-align:right'>{}</td><td>{}</td></tr>",
+        (
+            (
+                reverse("admin:pricing_ratequote_change", args=[q.pk]),
+                q.observed_on,
+                q.get_deliverable_display(),
+                q.tier.code if q.tier_id else "—",
+                q.get_price_kind_display(),
+                _money(q.price),
+                q.currency,
+                _money(q.price_per_10k_followers),
+                "—" if q.market_ratio is None else q.market_ratio,
+                {True: _("yes"), False: _("no"), None: "—"}[q.is_outlier],
+            )
+            for q in quotes
+        ),
+    )
+    head = format_html_join("", "<th>{}</th>", ((h,) for h in headers))
+    return format_html("<table><thead><tr>{}</tr></thead><tbody>{}</tbody></table>", head, body)
+
+
+admin.site.unregister(PlatformAccount)
+
+
+@admin.register(PlatformAccount)
+class PricedPlatformAccountAdmin(PlatformAccountAdmin):
+    """The ledger's account page, with the account's rate card and quote history."""
+
+    readonly_fields = [*PlatformAccountAdmin.readonly_fields, "rate_card", "quote_history"]
+    fieldsets = [
+        *PlatformAccountAdmin.fieldsets[:-1],
+        (_("Pricing"), {"fields": ["rate_card", "quote_history"]}),
+        PlatformAccountAdmin.fieldsets[-1],
+    ]
+
+    @admin.display(description=_("rate card"))
+    def rate_card(self, obj: PlatformAccount) -> str:
+        if obj.pk is None:
+            return "—"
+        quotes = selectors.rate_card(account=obj)
+        return _quote_table(quotes) if quotes else _("No quotes yet.")
+
+    @admin.display(description=_("quote history"))
+    def quote_history(self, obj: PlatformAccount) -> str:
+        if obj.pk is None:
+            return "—"
+        quotes = selectors.quotes_recent(account=obj, limit=50)
+        if not quotes:
+            return _("No quotes yet.")
+        link = reverse("admin:pricing_ratequote_changelist") + f"?account__id__exact={obj.pk}"
+        return format_html("{}<p><a href='{}'>{}</a></p>", _quote_table(quotes), link, _("All quotes of this account"))

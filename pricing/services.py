@@ -1,0 +1,423 @@
+"""Writes to pricing that carry rules. The admin, the API, commands, the import and tasks call these."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import IO, Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from config.api.errors import DomainError
+from ledger import journal
+from ledger.models import PlatformAccount
+from pricing import figures
+from pricing.choices import Deliverable, PriceKind
+from pricing.importing import FileUnreadable, RowError, TableRow, read_quote_rows
+from pricing.models import DurationTier, MarketBenchmark, RateQuote
+from pricing.selectors import followers_at_observation
+
+MAX_PRICE_DIGITS, PRICE_DECIMALS = 14, 2
+_url = URLValidator(schemes=["http", "https"])
+_UNSET: Any = object()
+
+
+# --- quotes -----------------------------------------------------------------------
+
+
+def quote_problems(
+    *,
+    deliverable: str,
+    tier: DurationTier | None,
+    price: Decimal | None,
+    currency: str,
+    price_kind: str,
+    observed_on: date | None,
+    valid_until: date | None = None,
+    source_url: str = "",
+) -> list[tuple[str, str]]:
+    """Every rule a quote's values break, as ``(field, message)``; empty when the quote is valid."""
+    problems: list[tuple[str, str]] = []
+    if deliverable not in Deliverable.values:
+        problems.append(("deliverable", _("Unknown deliverable %r.") % deliverable))
+    elif deliverable == Deliverable.SHORT_VIDEO and tier is None:
+        problems.append(("tier", _("A short video needs a duration tier.")))
+    elif deliverable != Deliverable.SHORT_VIDEO and tier is not None:
+        problems.append(("tier", _("Only short videos have a duration tier.")))
+    if price is None or not price.is_finite():
+        problems.append(("price", _("A price is a number.")))
+    elif price < 0:
+        problems.append(("price", _("A price cannot be negative.")))
+    else:
+        _sign, digits, exponent = price.normalize().as_tuple()
+        if -exponent > PRICE_DECIMALS:
+            problems.append(("price", _("A price has at most 2 decimal places.")))
+        elif len(digits) + exponent > MAX_PRICE_DIGITS - PRICE_DECIMALS:
+            problems.append(("price", _("A price has at most 12 digits before the decimal point.")))
+    if not (isinstance(currency, str) and len(currency) == 3 and currency.isascii() and currency.isupper()):
+        problems.append(("currency", _("A currency is an ISO 4217 code of three capital letters, e.g. CNY.")))
+    if price_kind not in PriceKind.values:
+        problems.append(("price_kind", _("Unknown price kind %r.") % price_kind))
+    if observed_on is None:
+        problems.append(("observed_on", _("The date the price was observed is required.")))
+    elif valid_until is not None and valid_until < observed_on:
+        problems.append(("valid_until", _("A quote cannot expire before it was observed.")))
+    if source_url:
+        try:
+            _url(source_url)
+        except ValidationError:
+            problems.append(("source_url", _("Enter a valid http(s) URL.")))
+        if len(source_url) > RateQuote._meta.get_field("source_url").max_length:
+            problems.append(("source_url", _("The URL is too long.")))
+    return problems
+
+
+def _raise_first(problems: list[tuple[str, str]]) -> None:
+    if problems:
+        field, message = problems[0]
+        raise DomainError(message, field=field)
+
+
+@transaction.atomic
+def quote_record(
+    *,
+    account: PlatformAccount,
+    deliverable: str,
+    tier: DurationTier | None,
+    price: Decimal,
+    price_kind: str,
+    observed_on: date,
+    currency: str = figures.DEFAULT_CURRENCY,
+    valid_until: date | None = None,
+    source_url: str = "",
+    notes: str = "",
+) -> RateQuote:
+    """Record one observed price. A new observation is always a new quote; history is never overwritten."""
+    _raise_first(
+        quote_problems(
+            deliverable=deliverable,
+            tier=tier,
+            price=price,
+            currency=currency,
+            price_kind=price_kind,
+            observed_on=observed_on,
+            valid_until=valid_until,
+            source_url=source_url,
+        )
+    )
+    return RateQuote.objects.create(
+        account=account,
+        deliverable=deliverable,
+        tier=tier,
+        price=price,
+        currency=currency,
+        price_kind=price_kind,
+        observed_on=observed_on,
+        valid_until=valid_until,
+        source_url=source_url,
+        notes=notes,
+        recorded_by=journal.current_actor(),
+    )
+
+
+AMENDABLE_FIELDS = ("valid_until", "source_url", "notes")
+
+
+@transaction.atomic
+def quote_amend(
+    *, quote: RateQuote, valid_until: date | None = _UNSET, source_url: str = _UNSET, notes: str = _UNSET
+) -> RateQuote:
+    """Correct what was noted about a quote (validity, source, notes); the observation itself never changes."""
+    changes = {
+        name: value
+        for name, value in (("valid_until", valid_until), ("source_url", source_url), ("notes", notes))
+        if value is not _UNSET
+    }
+    new = {name: changes.get(name, getattr(quote, name)) for name in AMENDABLE_FIELDS}
+    _raise_first(
+        quote_problems(
+            deliverable=quote.deliverable,
+            tier=quote.tier,
+            price=quote.price,
+            currency=quote.currency,
+            price_kind=quote.price_kind,
+            observed_on=quote.observed_on,
+            valid_until=new["valid_until"],
+            source_url=new["source_url"],
+        )
+    )
+    for name, value in changes.items():
+        setattr(quote, name, value)
+    if changes:
+        quote.save(update_fields=list(changes))
+    return quote
+
+
+# --- import -----------------------------------------------------------------------
+
+MAX_REPORTED_ERRORS = 100
+ACCOUNT_COLUMNS = frozenset({"platform", "platform_uid"})
+
+
+class QuoteImportError(DomainError):
+    """A quote file that cannot be imported. ``errors`` name the row and column of each problem."""
+
+    def __init__(self, errors: list[RowError], *, total: int | None = None):
+        self.errors = errors
+        self.total = total if total is not None else len(errors)
+        more = f" (and {self.total - len(errors)} more)" if self.total > len(errors) else ""
+        lines = "\n".join(str(e) for e in errors)
+        super().__init__(
+            _("The file was not imported: %(n)d error(s)%(more)s; nothing was written.\n%(lines)s")
+            % {"n": self.total, "more": more, "lines": lines},
+            field="file",
+        )
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    created: int
+
+
+ProgressCallback = Callable[[str, int, int | None], None]
+
+
+def _account_ids(keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], int]:
+    """Account ids by (platform, platform user id), in one query."""
+    by_platform: dict[str, set[str]] = defaultdict(set)
+    for platform, uid in keys:
+        by_platform[platform].add(uid)
+    if not by_platform:
+        return {}
+    condition = Q()
+    for platform, uids in by_platform.items():
+        condition |= Q(platform=platform, platform_uid__in=sorted(uids))
+    rows = PlatformAccount.objects.filter(condition).values_list("platform", "platform_uid", "id")
+    return {(platform, uid): pk for platform, uid, pk in rows}
+
+
+def _batches(rows: Iterator[TableRow], size: int) -> Iterator[list[TableRow]]:
+    batch: list[TableRow] = []
+    for row in rows:
+        batch.append(row)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def _checked_batches(
+    source: IO[bytes], file_format: str, tiers: dict[str, DurationTier], batch_size: int
+) -> Iterator[tuple[list[tuple[TableRow, int | None]], list[RowError]]]:
+    """The file's rows in batches, each row with its account id, and the batch's errors."""
+    for batch in _batches(read_quote_rows(source, file_format, tiers=tiers), batch_size):
+        accounts = _account_ids((r.platform, r.platform_uid) for r in batch if not ACCOUNT_COLUMNS & r.bad_columns)
+        checked, errors = [], []
+        for row in batch:
+            errors.extend(row.errors)
+            account_id = accounts.get((row.platform, row.platform_uid))
+            if account_id is None and not ACCOUNT_COLUMNS & row.bad_columns:
+                errors.append(
+                    RowError(
+                        row.number,
+                        "platform_uid",
+                        _("No account with platform user id %(uid)r on %(platform)s.")
+                        % {"uid": row.platform_uid, "platform": row.platform},
+                    )
+                )
+            errors.extend(
+                RowError(row.number, field, message)
+                for field, message in quote_problems(**row.quote_values())
+                if field not in row.bad_columns
+            )
+            checked.append((row, account_id))
+        yield checked, errors
+
+
+@transaction.atomic
+def quotes_import(
+    *,
+    source: IO[bytes],
+    file_format: str,
+    progress: ProgressCallback | None = None,
+    batch_size: int = 1000,
+) -> ImportResult:
+    """Import a CSV or XLSX file of quotes: every row or none.
+
+    Two streaming passes over the file: the first checks every row (accounts
+    resolved with one query per batch) and keeps only the errors; the second,
+    reached only when there are none, writes the quotes in journaled batches.
+    Memory stays bounded by the batch size, whatever the file's length; the one
+    transaction makes the import all-or-nothing.
+    """
+    try:
+        return _import(source=source, file_format=file_format, progress=progress, batch_size=batch_size)
+    except FileUnreadable as exc:
+        raise QuoteImportError(exc.errors) from exc
+
+
+def _import(*, source: IO[bytes], file_format: str, progress: ProgressCallback | None, batch_size: int) -> ImportResult:
+    tiers = {tier.code: tier for tier in DurationTier.objects.all()}
+    errors: list[RowError] = []
+    error_total = rows_total = 0
+    for checked, batch_errors in _checked_batches(source, file_format, tiers, batch_size):
+        rows_total += len(checked)
+        error_total += len(batch_errors)
+        errors.extend(batch_errors[: MAX_REPORTED_ERRORS - len(errors)])
+        if progress:
+            progress("check", len(checked), None)
+    if error_total:
+        raise QuoteImportError(errors, total=error_total)
+    if rows_total == 0:
+        raise QuoteImportError([RowError(2, "", _("The file holds no quotes."))])
+
+    source.seek(0)
+    actor = journal.current_actor()
+    created = 0
+    for checked, batch_errors in _checked_batches(source, file_format, tiers, batch_size):
+        if batch_errors:  # the data changed between the passes (e.g. an account was deleted)
+            raise QuoteImportError(batch_errors[:MAX_REPORTED_ERRORS], total=len(batch_errors))
+        quotes = [
+            RateQuote(account_id=account_id, recorded_by=actor, **row.quote_values(with_notes=True))
+            for row, account_id in checked
+        ]
+        journal.bulk_create(RateQuote, quotes, batch_size=batch_size)
+        created += len(quotes)
+        if progress:
+            progress("import", len(quotes), rows_total)
+    return ImportResult(created=created)
+
+
+# --- benchmarks -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BenchmarkRun:
+    """What one recomputation did."""
+
+    as_of: date
+    window_days: int
+    quotes: int
+    created: int
+    updated: int
+    deleted: int
+    unchanged: int
+
+
+BenchmarkKey = tuple[str, str, int | None, str, str]  # platform, deliverable, tier id, currency, band
+_FIGURES = ("band_min", "band_max", "count", "p25", "median", "p75", "median_per_10k_followers", "window_days", "as_of")
+QUARTILES = (Decimal("0.25"), Decimal("0.5"), Decimal("0.75"))
+
+
+def _benchmark_figures(*, as_of: date, window_days: int) -> tuple[dict[BenchmarkKey, dict[str, Any]], int]:
+    """Percentiles of the quotes observed in the window, by key; and how many quotes were used."""
+    start = as_of - timedelta(days=window_days - 1)
+    bands = figures.follower_bands()
+    prices: dict[BenchmarkKey, list[Decimal]] = defaultdict(list)
+    per_10k: dict[BenchmarkKey, list[Decimal]] = defaultdict(list)
+    rows = (
+        RateQuote.objects.filter(observed_on__gte=start, observed_on__lte=as_of)
+        .exclude(price_kind=PriceKind.ESTIMATE)
+        .annotate(followers=followers_at_observation())
+        .filter(followers__isnull=False)
+        .order_by()
+        .values_list("account__platform", "deliverable", "tier_id", "currency", "price", "followers")
+    )
+    used = 0
+    for platform, deliverable, tier_id, currency, price, followers in rows.iterator(chunk_size=2000):
+        band = next(b for b in bands if b.contains(followers))
+        key = (platform, deliverable, tier_id, currency, band.code)
+        prices[key].append(price)
+        if followers:
+            per_10k[key].append(price * figures.TEN_THOUSAND / Decimal(followers))
+        used += 1
+    band_by_code = {b.code: b for b in bands}
+    out = {}
+    for key, values in prices.items():
+        values.sort()
+        p25, median, p75 = (figures.percentile(values, q) for q in QUARTILES)
+        ratios = sorted(per_10k.get(key, []))
+        band = band_by_code[key[4]]
+        out[key] = {
+            "band_min": band.min_followers,
+            "band_max": band.max_followers,
+            "count": len(values),
+            "p25": p25,
+            "median": median,
+            "p75": p75,
+            "median_per_10k_followers": figures.percentile(ratios, QUARTILES[1]) if ratios else None,
+            "window_days": window_days,
+            "as_of": as_of,
+        }
+    return out, used
+
+
+@transaction.atomic
+def benchmarks_recompute(*, as_of: date | None = None, window_days: int | None = None) -> BenchmarkRun:
+    """Recompute the market benchmarks from the quotes in the trailing window ending on ``as_of``.
+
+    ``as_of`` defaults to today (Asia/Shanghai) and ``window_days`` to
+    ``PRICING_BENCHMARK_WINDOW_DAYS``. Each quote counts in the band of its
+    account's followers on its observation day (quotes without a follower count
+    then, and estimates, are left out). One row per key: rows whose figures did
+    not change are left alone, changed ones updated, new ones created and keys
+    without quotes any more deleted, all journaled like any other change.
+    """
+    as_of = as_of or timezone.localdate(timezone=figures.OBSERVATION_ZONE)
+    window_days = window_days or settings.PRICING_BENCHMARK_WINDOW_DAYS
+    if window_days < 1:
+        raise DomainError(_("The window is at least one day."), field="window_days")
+    computed, used = _benchmark_figures(as_of=as_of, window_days=window_days)
+
+    journal.lock()  # serialises recomputations: the second one sees the first one's rows
+    existing: dict[BenchmarkKey, MarketBenchmark] = {
+        (b.platform, b.deliverable, b.tier_id, b.currency, b.band): b for b in MarketBenchmark.objects.all()
+    }
+    now = timezone.now()
+    to_create, updated, unchanged = [], 0, 0
+    for key, values in computed.items():
+        row = existing.get(key)
+        if row is None:
+            platform, deliverable, tier_id, currency, band = key
+            to_create.append(
+                MarketBenchmark(
+                    platform=platform,
+                    deliverable=deliverable,
+                    tier_id=tier_id,
+                    currency=currency,
+                    band=band,
+                    computed_at=now,
+                    **values,
+                )
+            )
+        elif all(getattr(row, name) == values[name] for name in _FIGURES):
+            unchanged += 1
+        else:
+            for name, value in values.items():
+                setattr(row, name, value)
+            row.computed_at = now
+            row.save(update_fields=[*_FIGURES, "computed_at"])
+            updated += 1
+    journal.bulk_create(MarketBenchmark, to_create)
+    stale = [row.pk for key, row in existing.items() if key not in computed]
+    if stale:
+        MarketBenchmark.objects.filter(pk__in=stale).delete()  # one journaled delete per row (model signals)
+    return BenchmarkRun(
+        as_of=as_of,
+        window_days=window_days,
+        quotes=used,
+        created=len(to_create),
+        updated=updated,
+        deleted=len(stale),
+        unchanged=unchanged,
+    )
