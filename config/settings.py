@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",  # Swagger UI served from our static files: no CDN
     "django_celery_beat",
     "ledger",
+    "cases",
 ]
 
 MIDDLEWARE = [
@@ -111,6 +112,14 @@ USE_I18N = True
 STATIC_URL = "static/"
 STATIC_ROOT = Path(env_str("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
 
+# --- Uploaded files (evidence) ------------------------------------------------
+# Stored through Django's storage API (FileSystemStorage under MEDIA_ROOT). Never serve
+# MEDIA_ROOT from the web server: evidence is downloaded through the API, which checks
+# who may see it and that its bytes still match their SHA-256.
+
+MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "media")))
+MEDIA_URL = "media/"
+
 # --- Security (production) ----------------------------------------------------
 
 SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", not DEBUG)
@@ -172,6 +181,10 @@ SPECTACULAR_SETTINGS = {
         "PlatformEnum": "ledger.choices.Platform",
         "AccountStatusEnum": "ledger.choices.AccountStatus",
         "SnapshotSourceEnum": "ledger.choices.SnapshotSource",
+        "AuthorityKindEnum": "cases.choices.AuthorityKind",
+        "CaseStatusEnum": "cases.choices.CaseStatus",
+        "LegalActionKindEnum": "cases.choices.LegalActionKind",
+        "LegalActionStatusEnum": "cases.choices.LegalActionStatus",
     },
 }
 
