@@ -211,3 +211,21 @@ def test_case_filters(as_member, case):
     assert ids(account=account.pk) == {other.pk}
     assert ids(search=case.reference) == {case.pk}
     assert as_member.get("/api/v1/cases/", {"status": "archived"}).status_code == 400
+
+
+def test_schema_describes_uploads_downloads_and_commands(client):
+    schema = client.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()
+    paths = schema["paths"]
+    upload = paths["/api/v1/evidence/"]["post"]["requestBody"]["content"]
+    assert "multipart/form-data" in upload and "application/json" not in upload
+    binary = {"type": "string", "format": "binary"}
+    assert paths["/api/v1/evidence/{id}/download/"]["get"]["responses"]["200"]["content"] == {
+        "application/octet-stream": {"schema": binary}
+    }
+    assert paths["/api/v1/cases/{id}/bundle/"]["get"]["responses"]["200"]["content"] == {
+        "application/zip": {"schema": binary}
+    }
+    assert set(paths["/api/v1/cases/{id}/transition/"]["post"]["responses"]) == {"200", "409"}
+    assert "put" not in paths["/api/v1/evidence/{id}/"] and "delete" not in paths["/api/v1/cases/{id}/"]
+    status = schema["components"]["schemas"]["CaseStatusEnum"]["enum"]
+    assert status == ["open", "investigating", "closed", "referred"]
