@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "django_celery_beat",
     "ledger",
     "pricing",  # after ledger: its admin extends the account page
+    "cases",
 ]
 
 MIDDLEWARE = [
@@ -114,6 +115,14 @@ USE_I18N = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = Path(env_str("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
+
+# --- Uploaded files (evidence) ------------------------------------------------
+# Stored through Django's storage API (FileSystemStorage under MEDIA_ROOT). Never serve
+# MEDIA_ROOT from the web server: evidence is downloaded through the API, which checks
+# who may see it and that its bytes still match their SHA-256.
+
+MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "media")))
+MEDIA_URL = "media/"
 
 # --- Security (production) ----------------------------------------------------
 
@@ -178,6 +187,10 @@ SPECTACULAR_SETTINGS = {
         "SnapshotSourceEnum": "ledger.choices.SnapshotSource",
         "DeliverableEnum": "pricing.choices.Deliverable",
         "PriceKindEnum": "pricing.choices.PriceKind",
+        "AuthorityKindEnum": "cases.choices.AuthorityKind",
+        "CaseStatusEnum": "cases.choices.CaseStatus",
+        "LegalActionKindEnum": "cases.choices.LegalActionKind",
+        "LegalActionStatusEnum": "cases.choices.LegalActionStatus",
     },
 }
 

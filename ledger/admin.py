@@ -229,6 +229,10 @@ class JournalEntryAdmin(admin.ModelAdmin):
         "hash",
     ]
 
+    def get_queryset(self, request: HttpRequest) -> QuerySet[JournalEntry]:
+        # entries about a case only for those who may see the case
+        return selectors.journal_list(user=request.user)
+
     @admin.display(description=_("hash"))
     def short_hash(self, obj: JournalEntry) -> str:
         return obj.hash[:16] + "…"

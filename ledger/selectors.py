@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from django.apps import apps
 from django.db.models import Count, Prefetch, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce
 
-from ledger.models import FollowerSnapshot, Influencer, PlatformAccount
+from ledger.models import FollowerSnapshot, Influencer, JournalEntry, PlatformAccount
 
 
 def influencer_list() -> QuerySet[Influencer]:
@@ -37,3 +40,13 @@ def snapshot_list() -> QuerySet[FollowerSnapshot]:
 def snapshots_recent(*, account: PlatformAccount, limit: int = 20) -> list[FollowerSnapshot]:
     """The ``limit`` newest snapshots of one account (served by the unique index)."""
     return list(FollowerSnapshot.objects.filter(account=account).order_by("-captured_at")[:limit])
+
+
+def journal_list(*, user: Any) -> QuerySet[JournalEntry]:
+    """Journal entries ``user`` may read: entries about case records only with access to the case."""
+    queryset = JournalEntry.objects.all()
+    if apps.is_installed("cases"):
+        from cases.selectors import journal_visible_to
+
+        queryset = journal_visible_to(queryset, user=user)
+    return queryset

@@ -74,6 +74,13 @@ def django_db_setup(django_db_setup, django_db_blocker):
             connection.close()  # new connections pick the setting up
 
 
+@pytest.fixture(autouse=True)
+def media_root(settings, tmp_path):
+    """Uploaded files (evidence, also from seed_demo) go to a throw-away folder, never the project's media/."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT
+
+
 @pytest.fixture
 def on_postgres() -> None:
     """Skip on SQLite (the test proves a PostgreSQL-only guarantee); CI forbids skips."""

@@ -15,3 +15,22 @@ class ModelPermissions(DjangoModelPermissions):
         "HEAD": ["%(app_label)s.view_%(model_name)s"],
         "OPTIONS": ["%(app_label)s.view_%(model_name)s"],
     }
+
+
+class ActionModelPermissions(ModelPermissions):
+    """Model permissions, with the permissions of a viewset's extra actions declared on the view.
+
+    A command such as ``POST .../transition/`` changes an object: it needs ``change_*``
+    rather than the ``add_*`` a POST implies. Declare it on the view::
+
+        action_permissions = {"transition": {"POST": ["cases.change_case"]}}
+
+    Actions not listed follow the model permissions of their HTTP method.
+    """
+
+    def has_permission(self, request, view) -> bool:
+        required = getattr(view, "action_permissions", {}).get(getattr(view, "action", None), {})
+        if request.method in required:
+            user = request.user
+            return bool(user and user.is_authenticated and user.has_perms(required[request.method]))
+        return super().has_permission(request, view)

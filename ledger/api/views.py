@@ -153,6 +153,9 @@ class JournalViewSet(viewsets.ReadOnlyModelViewSet):
     ordering_fields = ["seq"]
     ordering = ["seq"]
 
+    def get_queryset(self):  # entries about a case only for those who may see the case
+        return selectors.journal_list(user=self.request.user)
+
     @extend_schema(responses=JournalHeadSerializer, filters=False)
     @action(detail=False, methods=["get"], pagination_class=None, filterset_class=None)
     def head(self, request: Request) -> Response:

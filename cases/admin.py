@@ -1,0 +1,304 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib import admin, messages
+from django.db.models import Count, QuerySet
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from cases import selectors, services
+from cases.choices import CASE_TRANSITIONS, CaseStatus
+from cases.models import Authority, Case, CaseNote, CaseStatusChange, Evidence, LegalAction
+from config.api.errors import DomainError
+from ledger.admin import URL_FIELD
+
+
+class CaseVisibilityMixin:
+    """The access rule of cases in the admin: hidden cases are not listed and do not open.
+
+    ``case_lookup`` is the path from the admin's model to its case ("" for a case itself).
+    """
+
+    case_lookup = "case"
+
+    def _visible(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        visible = selectors.cases_visible_to(request.user).values("pk")
+        if not self.case_lookup:
+            return queryset.filter(pk__in=visible)
+        return queryset.filter(**{f"{self.case_lookup}__in": visible})
+
+    def _case_of(self, obj: Any) -> Case | None:
+        return obj if not self.case_lookup else getattr(obj, self.case_lookup)
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        return self._visible(request, super().get_queryset(request))
+
+    def _may_see(self, request: HttpRequest, obj: Any) -> bool:
+        case = None if obj is None else self._case_of(obj)
+        return case is None or selectors.case_is_visible(user=request.user, case=case)
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return super().has_view_permission(request, obj) and self._may_see(request, obj)
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return super().has_change_permission(request, obj) and self._may_see(request, obj)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return super().has_delete_permission(request, obj) and self._may_see(request, obj)
+
+    def formfield_for_foreignkey(self, db_field, request: HttpRequest, **kwargs):
+        if db_field.name == "case":
+            kwargs["queryset"] = selectors.cases_visible_to(request.user)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+@admin.register(Authority)
+class AuthorityAdmin(admin.ModelAdmin):
+    list_display = ["name", "kind", "member_count"]
+    list_filter = ["kind"]
+    search_fields = ["name"]
+    filter_horizontal = ["members"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Authority]:
+        return super().get_queryset(request).annotate(member_count=Count("members"))
+
+    @admin.display(description=_("members"), ordering="member_count")
+    def member_count(self, obj: Authority) -> int:
+        return obj.member_count
+
+
+def _download_link(evidence: Evidence) -> str:
+    if evidence.pk is None:
+        return "—"
+    return format_html('<a href="{}">{}</a>', reverse("evidence-download", args=[evidence.pk]), evidence.file_name)
+
+
+class CaseStatusChangeInline(admin.TabularInline):
+    """The status history: written only by case_transition."""
+
+    model = CaseStatusChange
+    fields = ["changed_at", "from_status", "to_status", "reason", "changed_by", "actor"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+class CaseNoteInline(admin.TabularInline):
+    """Notes are added (through case_note_add), never edited or removed."""
+
+    model = CaseNote
+    fields = ["created_at", "text", "author", "actor"]
+    readonly_fields = ["created_at", "author", "actor"]
+    extra = 0
+    can_delete = False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+class EvidenceInline(admin.TabularInline):
+    """Evidence is added (through evidence_record) and then read-only, with its hash shown."""
+
+    model = Evidence
+    formfield_overrides = URL_FIELD
+    fields = ["file", "download", "captured_at", "source_url", "description", "sha256", "size", "recorded_at"]
+    readonly_fields = ["download", "sha256", "size", "recorded_at"]
+    extra = 0
+    can_delete = False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    @admin.display(description=_("download"))
+    def download(self, obj: Evidence) -> str:
+        return _download_link(obj)
+
+
+class LegalActionInline(admin.TabularInline):
+    model = LegalAction
+    fields = ["kind", "plaintiff", "court_or_authority", "filed_on", "hearing_on", "status", "amount"]
+    extra = 0
+    show_change_link = True
+    can_delete = False
+
+
+class CaseAdminForm(forms.ModelForm):
+    """The case's fields, plus an optional status transition (made by case_transition on save)."""
+
+    transition_to = forms.ChoiceField(
+        label=_("move to status"),
+        choices=[("", "—"), *CaseStatus.choices],
+        required=False,
+        help_text=_("open → investigating; investigating → closed or referred."),
+    )
+    transition_reason = forms.CharField(
+        label=_("reason for the move"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    class Meta:
+        model = Case
+        fields = [
+            "reference",
+            "title",
+            "authority",
+            "opened_on",
+            "campaign",
+            "summary",
+            "influencers",
+            "accounts",
+            "agencies",
+            "assignees",
+            "shared_with",
+        ]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        target = data.get("transition_to")
+        if not target:
+            return data
+        current = self.instance.status if self.instance.pk else CaseStatus.OPEN
+        if target not in CASE_TRANSITIONS[current]:
+            self.add_error("transition_to", _("A case cannot move from %(a)s to %(b)s.") % {"a": current, "b": target})
+        if not (data.get("transition_reason") or "").strip():
+            self.add_error("transition_reason", _("Give the reason for the move."))
+        return data
+
+
+@admin.register(Case)
+class CaseAdmin(CaseVisibilityMixin, admin.ModelAdmin):
+    """Cases the user may see, with their timeline, evidence and legal actions."""
+
+    case_lookup = ""
+    form = CaseAdminForm
+    list_display = ["reference", "title", "authority", "status", "opened_on", "closed_on"]
+    list_filter = ["status", "authority"]
+    list_select_related = ["authority"]
+    search_fields = ["reference", "title", "campaign"]
+    autocomplete_fields = ["influencers", "accounts", "agencies", "assignees", "shared_with"]
+    readonly_fields = ["status", "closed_on", "created_at", "updated_at"]
+    fieldsets = [
+        (None, {"fields": ["reference", "title", "authority", "opened_on", "campaign", "summary"]}),
+        (_("Status"), {"fields": ["status", "closed_on", "transition_to", "transition_reason"]}),
+        (_("Subjects"), {"fields": ["influencers", "accounts", "agencies"]}),
+        (_("Access"), {"fields": ["assignees", "shared_with"]}),
+        (_("Record"), {"fields": ["created_at", "updated_at"]}),
+    ]
+    inlines = [CaseStatusChangeInline, CaseNoteInline, EvidenceInline, LegalActionInline]
+
+    def formfield_for_foreignkey(self, db_field, request: HttpRequest, **kwargs):
+        if db_field.name == "authority" and not request.user.is_superuser:
+            kwargs["queryset"] = Authority.objects.filter(members=request.user)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def save_model(self, request: HttpRequest, obj: Case, form: CaseAdminForm, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        target = form.cleaned_data.get("transition_to")
+        if target:
+            try:
+                services.case_transition(
+                    case=obj, status=target, reason=form.cleaned_data["transition_reason"], user=request.user
+                )
+            except DomainError as exc:  # e.g. another user moved the case meanwhile
+                self.message_user(request, exc.message, level=messages.ERROR)
+
+    def save_formset(self, request: HttpRequest, form, formset, change: bool) -> None:
+        if formset.model not in (CaseNote, Evidence):
+            super().save_formset(request, form, formset, change)
+            return
+        created = []
+        for inline_form in formset.forms:
+            if inline_form.instance.pk is not None or not inline_form.has_changed():
+                continue
+            data = inline_form.cleaned_data
+            if formset.model is CaseNote:
+                created.append(services.case_note_add(case=form.instance, text=data["text"], author=request.user))
+            else:
+                created.append(
+                    services.evidence_record(
+                        case=form.instance,
+                        file=data["file"],
+                        captured_at=data["captured_at"],
+                        source_url=data.get("source_url", ""),
+                        description=data.get("description", ""),
+                        captured_by=request.user,
+                    )
+                )
+        formset.new_objects, formset.changed_objects, formset.deleted_objects = created, [], []
+
+
+@admin.register(Evidence)
+class EvidenceAdmin(CaseVisibilityMixin, admin.ModelAdmin):
+    """Evidence of visible cases. Recorded through evidence_record, then read-only; never deleted."""
+
+    formfield_overrides = URL_FIELD
+    list_display = ["file_name", "case", "sha256", "size", "media_type", "captured_at", "captured_by", "recorded_at"]
+    list_filter = ["media_type"]
+    list_select_related = ["case", "captured_by"]
+    search_fields = ["=sha256", "case__reference", "description", "source_url"]
+    date_hierarchy = "captured_at"
+    fields = [
+        "case",
+        "file",
+        "download",
+        "captured_at",
+        "source_url",
+        "description",
+        "sha256",
+        "size",
+        "media_type",
+        "captured_by",
+        "recorded_at",
+    ]
+    readonly_fields = ["download", "sha256", "size", "media_type", "captured_by", "recorded_at"]
+
+    @admin.display(description=_("download"))
+    def download(self, obj: Evidence) -> str:
+        return _download_link(obj)
+
+    def get_fields(self, request: HttpRequest, obj: Evidence | None = None) -> list[str]:
+        if obj is None:
+            return ["case", "file", "captured_at", "source_url", "description"]
+        return [f for f in self.fields if f != "file"]
+
+    def has_change_permission(self, request: HttpRequest, obj: Evidence | None = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Evidence | None = None) -> bool:
+        return False
+
+    def save_model(self, request: HttpRequest, obj: Evidence, form, change: bool) -> None:
+        saved = services.evidence_record(
+            case=obj.case,
+            file=form.cleaned_data["file"],
+            captured_at=obj.captured_at,
+            source_url=obj.source_url,
+            description=obj.description,
+            captured_by=request.user,
+        )
+        obj.pk, obj.file, obj.sha256, obj.size = saved.pk, saved.file, saved.sha256, saved.size
+        obj.media_type, obj.recorded_at, obj.captured_by = saved.media_type, saved.recorded_at, saved.captured_by
+
+
+@admin.register(LegalAction)
+class LegalActionAdmin(CaseVisibilityMixin, admin.ModelAdmin):
+    """Legal actions without a case, and those of the cases the user may see."""
+
+    list_display = ["__str__", "kind", "case", "plaintiff", "court_or_authority", "status", "filed_on", "amount"]
+    list_filter = ["kind", "status"]
+    list_select_related = ["case"]
+    search_fields = ["plaintiff", "court_or_authority", "defendants_text", "case__reference"]
+    autocomplete_fields = ["defendant_influencers", "defendant_accounts"]
+
+    def _visible(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        visible = selectors.legal_action_list(user=request.user).values("pk")
+        return queryset.filter(pk__in=visible)

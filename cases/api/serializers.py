@@ -1,0 +1,200 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from cases import selectors
+from cases.choices import CaseStatus
+from cases.models import Authority, Case, CaseNote, Evidence, LegalAction
+
+User = get_user_model()
+
+
+class VisibleCaseField(serializers.PrimaryKeyRelatedField):
+    """A case id, accepted only when the requesting user may see the case.
+
+    A hidden case answers exactly like a missing one ("does not exist").
+    """
+
+    def get_queryset(self):
+        request = self.context.get("request")
+        return selectors.cases_visible_to(getattr(request, "user", None))
+
+
+class UserIdsField(serializers.PrimaryKeyRelatedField):
+    def get_queryset(self):
+        return User.objects.all()
+
+
+class AuthorityField(serializers.PrimaryKeyRelatedField):
+    """An authority; a user who is not a superuser may only file cases under an authority they belong to."""
+
+    def get_queryset(self):
+        request = self.context.get("request")
+        user = getattr(request, "user", None)
+        if user is not None and user.is_superuser:
+            return Authority.objects.all()
+        if user is None or not user.is_authenticated:
+            return Authority.objects.none()
+        return Authority.objects.filter(members=user)
+
+
+class AuthoritySerializer(serializers.ModelSerializer):
+    members = UserIdsField(many=True, required=False, help_text=_("User ids of the members."))
+
+    class Meta:
+        model = Authority
+        fields = ["id", "name", "kind", "members", "created_at", "updated_at"]
+
+
+class TimelineItemSerializer(serializers.Serializer):
+    """One entry of a case's timeline: a note or a status change."""
+
+    kind = serializers.ChoiceField(choices=[("note", _("note")), ("status_change", _("status change"))])
+    at = serializers.DateTimeField()
+    by = serializers.IntegerField(allow_null=True, help_text=_("User id, or null for a command or task."))
+    actor = serializers.CharField()
+    text = serializers.CharField(required=False, help_text=_("The note (notes only)."))
+    from_status = serializers.ChoiceField(choices=CaseStatus.choices, required=False)
+    to_status = serializers.ChoiceField(choices=CaseStatus.choices, required=False)
+    reason = serializers.CharField(required=False, help_text=_("Why (status changes only)."))
+
+
+class CaseSerializer(serializers.ModelSerializer):
+    authority = AuthorityField(help_text=_("An authority you are a member of."))
+    assignees = UserIdsField(many=True, required=False)
+    shared_with = UserIdsField(many=True, required=False)
+    timeline = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Case
+        fields = [
+            "id",
+            "reference",
+            "title",
+            "authority",
+            "status",
+            "opened_on",
+            "closed_on",
+            "summary",
+            "campaign",
+            "influencers",
+            "accounts",
+            "agencies",
+            "assignees",
+            "shared_with",
+            "timeline",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = ["status", "closed_on"]
+
+    def validate_opened_on(self, value):
+        if value > timezone.localdate():
+            raise serializers.ValidationError(_("A case cannot open in the future."))
+        if self.instance is not None and self.instance.closed_on and value > self.instance.closed_on:
+            raise serializers.ValidationError(_("A case cannot open after it closed."))
+        return value
+
+    @extend_schema_field(TimelineItemSerializer(many=True))
+    def get_timeline(self, case: Case) -> list[dict[str, Any]]:
+        items = [
+            {"kind": "note", "at": n.created_at, "by": n.author_id, "actor": n.actor, "text": n.text}
+            for n in case.notes.all()
+        ] + [
+            {
+                "kind": "status_change",
+                "at": c.changed_at,
+                "by": c.changed_by_id,
+                "actor": c.actor,
+                "from_status": c.from_status,
+                "to_status": c.to_status,
+                "reason": c.reason,
+            }
+            for c in case.status_changes.all()
+        ]
+        items.sort(key=lambda item: item["at"])
+        return TimelineItemSerializer(items, many=True).data
+
+
+class CaseTransitionSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=CaseStatus.choices, help_text=_("The status to move the case to."))
+    reason = serializers.CharField(max_length=4000, help_text=_("Why: recorded in the case's status history."))
+
+
+class CaseNoteSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = CaseNote
+        fields = ["id", "text", "author", "actor", "created_at"]
+        read_only_fields = ["author", "actor", "created_at"]
+
+
+class LegalActionSerializer(serializers.ModelSerializer):
+    case = VisibleCaseField(
+        allow_null=True, required=False, help_text=_("Optional: a carmaker's lawsuit needs no regulator's case.")
+    )
+
+    class Meta:
+        model = LegalAction
+        fields = [
+            "id",
+            "kind",
+            "case",
+            "plaintiff",
+            "court_or_authority",
+            "defendant_influencers",
+            "defendant_accounts",
+            "defendants_text",
+            "filed_on",
+            "hearing_on",
+            "status",
+            "outcome",
+            "amount",
+            "created_at",
+            "updated_at",
+        ]
+        extra_kwargs = {"amount": {"min_value": 0, "help_text": _("CNY, never negative.")}}
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        filed_on = attrs.get("filed_on", getattr(self.instance, "filed_on", None))
+        hearing_on = attrs.get("hearing_on", getattr(self.instance, "hearing_on", None))
+        if filed_on and hearing_on and hearing_on < filed_on:
+            raise serializers.ValidationError({"hearing_on": [_("A hearing cannot come before the filing.")]})
+        return attrs
+
+
+class EvidenceSerializer(serializers.ModelSerializer):
+    case = VisibleCaseField()
+    file = serializers.FileField(write_only=True, help_text=_("The captured file (multipart upload)."))
+    file_name = serializers.CharField(read_only=True)
+    download_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Evidence
+        fields = [
+            "id",
+            "case",
+            "file",
+            "file_name",
+            "download_url",
+            "captured_at",
+            "source_url",
+            "description",
+            "sha256",
+            "size",
+            "media_type",
+            "captured_by",
+            "recorded_at",
+        ]
+        read_only_fields = ["sha256", "size", "media_type", "captured_by", "recorded_at"]
+
+    def get_download_url(self, evidence: Evidence) -> str:
+        path = reverse("evidence-download", args=[evidence.pk])
+        request = self.context.get("request")
+        return request.build_absolute_uri(path) if request is not None else path

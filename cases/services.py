@@ -1,0 +1,428 @@
+"""Writes to cases that carry rules, and the case bundle. The admin, the API and commands call these."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import mimetypes
+import zipfile
+from datetime import datetime, timedelta
+from typing import IO, Any
+
+from django.core.files.base import File
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from cases import bundle_texts
+from cases.choices import CASE_TRANSITIONS, CaseStatus
+from cases.models import Case, CaseNote, CaseStatusChange, Evidence, LegalAction
+from config.api.errors import ConflictError, DomainError
+from ledger import journal
+from ledger.models import JournalEntry
+from ledger.privacy import mask_name
+
+# Bytes read at a time when hashing or copying evidence: memory use stays at this, whatever the file size.
+CHUNK_SIZE = 1024 * 1024
+# A capture time may run ahead of the server clock by this much (clock skew), not more.
+CAPTURE_CLOCK_SKEW = timedelta(minutes=5)
+
+
+# --- case status and notes ------------------------------------------------------
+
+
+@transaction.atomic
+def case_transition(*, case: Case, status: str, reason: str, user: Any = None) -> Case:
+    """Move a case to ``status`` and record who, when and why in its status history.
+
+    Allowed: open -> investigating; investigating -> closed or referred. Any other
+    move raises ``ConflictError`` and changes nothing. The case row is locked, so
+    of two concurrent transitions of one case only one can succeed. Closing sets
+    ``closed_on`` to today (in ``TIME_ZONE``).
+    """
+    if status not in CaseStatus.values:
+        raise DomainError(f"Unknown status {status!r}.", field="status")
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainError("Give the reason for the change.", field="reason")
+    journal.lock()
+    locked = Case.objects.select_for_update().get(pk=case.pk)
+    if status not in CASE_TRANSITIONS[locked.status]:
+        raise ConflictError(
+            f"A case cannot move from {locked.status} to {status}.", field="status", code="invalid_transition"
+        )
+    previous = locked.status
+    locked.status = status
+    update_fields = ["status", "updated_at"]
+    if status == CaseStatus.CLOSED:
+        today = timezone.localdate()
+        if today < locked.opened_on:
+            raise ConflictError(
+                f"A case cannot close before it opened ({locked.opened_on}).", field="status", code="invalid_transition"
+            )
+        locked.closed_on = today
+        update_fields.append("closed_on")
+    locked.save(update_fields=update_fields)
+    CaseStatusChange.objects.create(
+        case=locked,
+        from_status=previous,
+        to_status=status,
+        reason=reason,
+        changed_by=user if user is not None and user.is_authenticated else None,
+        actor=journal.current_actor(),
+    )
+    case.status, case.closed_on, case.updated_at = locked.status, locked.closed_on, locked.updated_at
+    return locked
+
+
+@transaction.atomic
+def case_note_add(*, case: Case, text: str, author: Any = None) -> CaseNote:
+    """Add a note to the case's timeline."""
+    text = (text or "").strip()
+    if not text:
+        raise DomainError("A note needs text.", field="text")
+    return CaseNote.objects.create(
+        case=case,
+        text=text,
+        author=author if author is not None and author.is_authenticated else None,
+        actor=journal.current_actor(),
+    )
+
+
+# --- evidence -------------------------------------------------------------------
+
+
+class _HashingFile(File):
+    """A file whose bytes are hashed and counted as storage reads them, chunk by chunk.
+
+    It deliberately hides ``temporary_file_path`` of a spooled upload, so that
+    storage copies the bytes through ``read`` (and so through the hash) instead
+    of moving the temporary file. A rewind restarts the count; any other seek
+    marks the hash unreliable, and the stored file is then hashed again.
+    """
+
+    def __init__(self, source: IO[bytes], name: str):
+        super().__init__(source, name)
+        self.digest = hashlib.sha256()
+        self.bytes_read = 0
+        self.sequential = True
+
+    def read(self, size: int = -1) -> bytes:
+        data = self.file.read(size)
+        self.digest.update(data)
+        self.bytes_read += len(data)
+        return data
+
+    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
+        if offset == 0 and whence == io.SEEK_SET:
+            self.digest, self.bytes_read = hashlib.sha256(), 0
+        else:
+            self.sequential = False
+        return self.file.seek(offset, whence)
+
+    def chunks(self, chunk_size: int | None = None):
+        return super().chunks(chunk_size or CHUNK_SIZE)
+
+
+def _stored_digest(evidence: Evidence) -> tuple[str, int]:
+    """SHA-256 and size of the evidence's bytes as they are in storage now, read in chunks."""
+    digest, size = hashlib.sha256(), 0
+    with evidence.file.storage.open(evidence.file.name, "rb") as stored:
+        while chunk := stored.read(CHUNK_SIZE):
+            digest.update(chunk)
+            size += len(chunk)
+    return digest.hexdigest(), size
+
+
+def _media_type(name: str, declared: str | None) -> str:
+    guessed, _encoding = mimetypes.guess_type(name)
+    return guessed or declared or "application/octet-stream"
+
+
+@transaction.atomic
+def evidence_record(
+    *,
+    case: Case,
+    file: File,
+    captured_at: datetime,
+    source_url: str = "",
+    description: str = "",
+    captured_by: Any = None,
+) -> Evidence:
+    """Store a captured file and fix its SHA-256 and size, computed while it streams to storage.
+
+    The file is read once, in chunks of ``CHUNK_SIZE`` (a large upload is
+    already spooled to a temporary file by Django), so memory use does not grow
+    with the file. The recorded file, hash and size never change afterwards.
+    """
+    if case.status == CaseStatus.CLOSED:
+        raise ConflictError("The case is closed: no more evidence can be added.", field="case")
+    if captured_at.tzinfo is None:
+        raise DomainError("The capture time needs a time zone.", field="captured_at")
+    if captured_at > timezone.now() + CAPTURE_CLOCK_SKEW:
+        raise DomainError("The capture time is in the future.", field="captured_at")
+    name = getattr(file, "name", None) or "evidence.bin"
+    declared_size = getattr(file, "size", None)
+    if declared_size == 0:
+        raise DomainError("The file is empty.", field="file")
+
+    evidence = Evidence(
+        case=case,
+        captured_at=captured_at,
+        source_url=source_url,
+        description=description,
+        media_type=_media_type(name, getattr(file, "content_type", None)),
+        captured_by=captured_by if captured_by is not None and captured_by.is_authenticated else None,
+    )
+    hashing = _HashingFile(file, name)
+    evidence.file.save(name, hashing, save=False)
+    try:
+        if hashing.sequential:
+            sha256, size = hashing.digest.hexdigest(), hashing.bytes_read
+        else:  # the storage backend jumped around in the file: hash what it stored
+            sha256, size = _stored_digest(evidence)
+        if declared_size is not None and size != declared_size:
+            raise DomainError(
+                f"Stored {size} bytes of a {declared_size}-byte upload: the upload was cut short.", field="file"
+            )
+        if size == 0:
+            raise DomainError("The file is empty.", field="file")
+        evidence.sha256, evidence.size = sha256, size
+        evidence.save()
+    except BaseException:
+        evidence.file.storage.delete(evidence.file.name)  # nothing recorded: leave no stray file
+        raise
+    return evidence
+
+
+def evidence_verify(*, evidence: Evidence) -> None:
+    """Check that the stored bytes still match the recorded SHA-256 and size; ``ConflictError`` if not."""
+    try:
+        sha256, size = _stored_digest(evidence)
+    except FileNotFoundError as exc:
+        raise ConflictError(
+            f"The file of evidence {evidence.pk} is missing from storage.", code="evidence_missing"
+        ) from exc
+    if (sha256, size) != (evidence.sha256, evidence.size):
+        raise ConflictError(
+            f"The stored file of evidence {evidence.pk} no longer matches its recorded SHA-256 "
+            f"({evidence.sha256}): it was altered after recording and is not served.",
+            code="evidence_altered",
+        )
+
+
+# --- the case bundle ------------------------------------------------------------
+
+
+def _journal_refs(case: Case, legal_actions: list[LegalAction], evidence: list[Evidence]) -> dict[str, set[Any]]:
+    influencers = {i.pk for i in case.influencers.all()}
+    accounts = {a.pk for a in case.accounts.all()}
+    for action in legal_actions:
+        influencers |= {i.pk for i in action.defendant_influencers.all()}
+        accounts |= {a.pk for a in action.defendant_accounts.all()}
+    return {
+        "cases.case": {case.pk},
+        "cases.casenote": {n.pk for n in case.notes.all()},
+        "cases.casestatuschange": {c.pk for c in case.status_changes.all()},
+        "cases.evidence": {e.pk for e in evidence},
+        "cases.legalaction": {a.pk for a in legal_actions},
+        "ledger.influencer": influencers,
+        "ledger.platformaccount": accounts,
+        "ledger.agency": {a.pk for a in case.agencies.all()},
+    }
+
+
+def _journal_record(entry: JournalEntry) -> dict[str, Any]:
+    """An entry exactly as hashed (times in canonical UTC form); personal data masked and flagged."""
+    record = {
+        "seq": entry.seq,
+        "occurred_at": journal.jsonable(entry.occurred_at),
+        "actor": entry.actor,
+        "action": entry.action,
+        "object_type": entry.object_type,
+        "object_id": entry.object_id,
+        "changes": entry.changes,
+        "prev_hash": entry.prev_hash,
+        "hash": entry.hash,
+    }
+    personal = journal.PERSONAL_FIELDS.get(entry.object_type, frozenset()) & set(entry.changes)
+    masked = sorted(n for n in personal if any(isinstance(v, str) and v for v in entry.changes[n].values()))
+    if masked:
+        record["changes"] = {
+            name: {k: mask_name(v) if name in masked and isinstance(v, str) else v for k, v in change.items()}
+            for name, change in entry.changes.items()
+        }
+        record["masked_fields"] = masked
+    return record
+
+
+def _case_record(case: Case) -> dict[str, Any]:
+    j = journal.jsonable
+    timeline = [
+        {"kind": "note", "at": j(n.created_at), "by": n.author_id, "actor": n.actor, "text": n.text}
+        for n in case.notes.all()
+    ] + [
+        {
+            "kind": "status_change",
+            "at": j(c.changed_at),
+            "by": c.changed_by_id,
+            "actor": c.actor,
+            "from_status": c.from_status,
+            "to_status": c.to_status,
+            "reason": c.reason,
+        }
+        for c in case.status_changes.all()
+    ]
+    return {
+        "id": case.pk,
+        "reference": case.reference,
+        "title": case.title,
+        "authority": {"id": case.authority_id, "name": case.authority.name, "kind": case.authority.kind},
+        "status": case.status,
+        "opened_on": j(case.opened_on),
+        "closed_on": j(case.closed_on),
+        "summary": case.summary,
+        "campaign": case.campaign,
+        "assignees": sorted(u.pk for u in case.assignees.all()),
+        "shared_with": sorted(u.pk for u in case.shared_with.all()),
+        "timeline": sorted(timeline, key=lambda item: item["at"]),
+    }
+
+
+def _legal_action_record(action: LegalAction) -> dict[str, Any]:
+    j = journal.jsonable
+    return {
+        "id": action.pk,
+        "kind": action.kind,
+        "plaintiff": action.plaintiff,
+        "court_or_authority": action.court_or_authority,
+        "defendant_influencers": sorted(i.pk for i in action.defendant_influencers.all()),
+        "defendant_accounts": sorted(a.pk for a in action.defendant_accounts.all()),
+        "defendants_text": action.defendants_text,
+        "filed_on": j(action.filed_on),
+        "hearing_on": j(action.hearing_on),
+        "status": action.status,
+        "outcome": action.outcome,
+        "amount": j(action.amount),
+    }
+
+
+def _zip_path(evidence: Evidence) -> str:
+    return f"evidence/{evidence.pk}/{evidence.file_name}"
+
+
+def bundle_build(*, case: Case, out: IO[bytes], generated_by: str) -> dict[str, Any]:
+    """Write the case bundle (a zip) to ``out`` and return its manifest.
+
+    The zip holds ``manifest.json`` (the case, its subjects, legal actions and
+    evidence with path, SHA-256 and size), the evidence files, the journal
+    entries about all these records with the chain head, ``SHA256SUMS``, a
+    ``README.txt`` and ``verify.py``. Evidence is copied in chunks and checked
+    against its recorded hash on the way: a file that no longer matches stops
+    the bundle with ``ConflictError``. It only reads: the caller checks access.
+    """
+    case = (
+        Case.objects.select_related("authority")
+        .prefetch_related("influencers", "accounts", "agencies", "assignees", "shared_with", "notes", "status_changes")
+        .get(pk=case.pk)
+    )
+    legal_actions = list(
+        LegalAction.objects.filter(case=case)
+        .prefetch_related("defendant_influencers", "defendant_accounts")
+        .order_by("id")
+    )
+    evidence = list(Evidence.objects.filter(case=case).order_by("captured_at", "id"))
+    head_seq, head_hash = journal.head()
+
+    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as bundle:
+        evidence_items = []
+        for item in evidence:
+            path = _zip_path(item)
+            digest, size = hashlib.sha256(), 0
+            info = zipfile.ZipInfo(path, date_time=timezone.localtime(item.recorded_at).timetuple()[:6])
+            info.compress_type = zipfile.ZIP_STORED  # photos and videos do not compress
+            with (
+                item.file.storage.open(item.file.name, "rb") as source,
+                bundle.open(info, "w", force_zip64=item.size >= zipfile.ZIP64_LIMIT) as target,
+            ):
+                while chunk := source.read(CHUNK_SIZE):
+                    digest.update(chunk)
+                    size += len(chunk)
+                    target.write(chunk)
+            if (digest.hexdigest(), size) != (item.sha256, item.size):
+                raise ConflictError(
+                    f"The stored file of evidence {item.pk} no longer matches its recorded SHA-256: "
+                    "the bundle was not built.",
+                    code="evidence_altered",
+                )
+            evidence_items.append(
+                {
+                    "id": item.pk,
+                    "path": path,
+                    "sha256": item.sha256,
+                    "size": item.size,
+                    "media_type": item.media_type,
+                    "captured_at": journal.jsonable(item.captured_at),
+                    "source_url": item.source_url,
+                    "description": item.description,
+                    "captured_by": item.captured_by_id,
+                    "recorded_at": journal.jsonable(item.recorded_at),
+                }
+            )
+
+        refs = _journal_refs(case, legal_actions, evidence)
+        selection = Q(pk__in=[])
+        for object_type, ids in refs.items():
+            if ids:
+                selection |= Q(object_type=object_type, object_id__in=[str(i) for i in ids])
+        entry_count = 0
+        with bundle.open("journal/entries.json", "w") as raw:
+            text = io.TextIOWrapper(raw, encoding="utf-8")
+            text.write("[")
+            for entry in JournalEntry.objects.filter(selection).order_by("seq").iterator(chunk_size=2000):
+                text.write(",\n" if entry_count else "\n")
+                text.write(json.dumps(_journal_record(entry), ensure_ascii=False, sort_keys=True))
+                entry_count += 1
+            text.write("\n]\n")
+            text.flush()
+            text.detach()
+
+        manifest = {
+            "format": "paid-review-ledger case bundle 1",
+            "generated_at": journal.jsonable(timezone.now()),
+            "generated_by": generated_by,
+            "case": _case_record(case),
+            "subjects": {
+                "influencers": [
+                    {"id": i.pk, "display_name": i.display_name, "kind": i.kind, "agency": i.agency_id}
+                    for i in sorted(case.influencers.all(), key=lambda i: i.pk)
+                ],
+                "accounts": [
+                    {
+                        "id": a.pk,
+                        "influencer": a.influencer_id,
+                        "platform": a.platform,
+                        "handle": a.handle,
+                        "platform_uid": a.platform_uid,
+                    }
+                    for a in sorted(case.accounts.all(), key=lambda a: a.pk)
+                ],
+                "agencies": [
+                    {"id": a.pk, "name": a.name, "kind": a.kind, "uscc": a.uscc}
+                    for a in sorted(case.agencies.all(), key=lambda a: a.pk)
+                ],
+            },
+            "legal_actions": [_legal_action_record(a) for a in legal_actions],
+            "evidence": evidence_items,
+            "journal": {
+                "path": "journal/entries.json",
+                "entries": entry_count,
+                "head": {"seq": head_seq, "hash": head_hash},
+            },
+        }
+        bundle.writestr("manifest.json", json.dumps(manifest, ensure_ascii=False, indent=2, sort_keys=True) + "\n")
+        bundle.writestr("SHA256SUMS", "".join(f"{e['sha256']}  {e['path']}\n" for e in evidence_items))
+        bundle.writestr("README.txt", bundle_texts.README.format(reference=case.reference, head_seq=head_seq))
+        bundle.writestr("verify.py", bundle_texts.VERIFY_PY)
+    return manifest
