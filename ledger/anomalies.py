@@ -1,4 +1,4 @@
-"""Detection of unnatural follower jumps and drops (pure functions; see services.anomalies_detect).
+"""Detection of unnatural follower jumps and drops (pure functions; see services.snapshot_record).
 
 Two rules, applied to each new snapshot against the one before it:
 

@@ -192,9 +192,35 @@ def lock() -> None:
             "Journaled models must be written inside transaction.atomic(), so that a change and its "
             "journal entry commit or roll back together."
         )
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_LOCK_KEY])
+    if connection.vendor != "postgresql" or _lock_held():
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_LOCK_KEY])
+    _remember_lock()
+
+
+class _LockToken:
+    """Marks, through Django's on-commit list, the transaction that holds the journal lock.
+
+    The token sits in ``connection.run_on_commit`` from the moment the lock is taken:
+    it runs (and is forgotten) on commit, and Django drops it on a rollback, including
+    the rollback of a savepoint in which the lock was taken, which releases the lock too.
+    So "our token is still queued" means "this transaction holds the lock".
+    """
+
+    def __call__(self) -> None:
+        connection.__dict__.pop("_journal_lock_token", None)
+
+
+def _lock_held() -> bool:
+    token = connection.__dict__.get("_journal_lock_token")
+    return token is not None and any(callback is token for _, callback, _ in connection.run_on_commit)
+
+
+def _remember_lock() -> None:
+    token = _LockToken()
+    connection.__dict__["_journal_lock_token"] = token
+    connection.on_commit(token)
 
 
 def _lock_and_head() -> tuple[int, str]:

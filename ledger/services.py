@@ -59,6 +59,12 @@ def snapshot_record(
         raise DomainError("The capture time needs a time zone.", field="captured_at")
     if source not in SnapshotSource.values:
         raise DomainError(f"Unknown source {source!r}.", field="source")
+    if refresh_slot and FollowerSnapshot.objects.filter(account=account, refresh_slot=refresh_slot).exists():
+        raise DuplicateRefreshSlot("This account was already refreshed in this slot.", field="refresh_slot")
+    # Reads first, so that the section holding the journal lock stays short.
+    previous, findings = _anomaly_findings(
+        account_id=account.pk, captured_at=captured_at, follower_count=follower_count
+    )
     journal.lock()
     locked = PlatformAccount.objects.select_for_update().get(pk=account.pk)
     try:
@@ -88,7 +94,8 @@ def snapshot_record(
         locked.save(update_fields=[*changes, "updated_at"])
     for name in ("follower_count", "followers_captured_at", "status", "last_refreshed_at"):
         setattr(account, name, getattr(locked, name))
-    anomalies_detect(snapshot=snapshot)
+    for finding in findings:
+        _anomaly(account.pk, snapshot.pk, previous, finding).save()
     return snapshot
 
 
@@ -134,31 +141,24 @@ def _anomaly(account_id: int, snapshot_id: int, previous_id: int, finding: anoma
     )
 
 
-@transaction.atomic
-def anomalies_detect(*, snapshot: FollowerSnapshot) -> list[FollowerAnomaly]:
-    """Compare a new snapshot with the account's previous one and recent history; record anomalies.
+def _anomaly_findings(
+    *, account_id: int, captured_at: datetime, follower_count: int
+) -> tuple[int | None, list[anomalies.Finding]]:
+    """Anomalies a new snapshot would show against the account's earlier ones: (previous id, findings).
 
-    Reads only the snapshots of the history window (bounded), and records each
-    anomaly once per snapshot and kind (a unique constraint).
+    Reads only the snapshots of the history window before the new one (bounded).
     """
     t = _thresholds()
     window = FollowerSnapshot.objects.filter(
-        account_id=snapshot.account_id,
-        captured_at__lte=snapshot.captured_at,
-        captured_at__gte=snapshot.captured_at - t.history - timedelta(days=2),
+        account_id=account_id,
+        captured_at__lt=captured_at,
+        captured_at__gte=captured_at - t.history - timedelta(days=2),
     ).order_by("captured_at")
     points = _points(window)
-    index = next((i for i, p in enumerate(points) if p.id == snapshot.pk), None)
-    if not index:  # not found, or the account's first snapshot
-        return []
-    exists = set(FollowerAnomaly.objects.filter(snapshot=snapshot).values_list("kind", flat=True))
-    created = []
-    for finding in anomalies.detect(points, index, t):
-        if finding.kind not in exists:
-            anomaly = _anomaly(snapshot.account_id, snapshot.pk, points[index - 1].id, finding)
-            anomaly.save()
-            created.append(anomaly)
-    return created
+    if not points:
+        return None, []
+    points.append(anomalies.Point(0, captured_at, follower_count))
+    return points[-2].id, anomalies.detect(points, len(points) - 1, t)
 
 
 @transaction.atomic

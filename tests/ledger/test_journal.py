@@ -274,3 +274,25 @@ def test_journal_admin_is_read_only(client, superuser):
     assert client.post(reverse("admin:ledger_journalentry_delete", args=[1]), {"post": "yes"}).status_code == 403
     assert JournalEntry.objects.count() == 1
     assert Influencer.objects.count() == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_journal_lock_is_taken_once_per_transaction(on_postgres):
+    """GIVEN several journaled writes in one transaction WHEN they append THEN one advisory-lock query is sent;
+    after a rolled-back savepoint that took it, the lock is taken again."""
+    from django.test.utils import CaptureQueriesContext
+
+    def lock_queries(ctx) -> int:
+        return sum("pg_advisory_xact_lock" in q["sql"] for q in ctx.captured_queries)
+
+    with transaction.atomic(), CaptureQueriesContext(connection) as ctx:
+        for _ in range(3):
+            Agency.objects.create(name="A")
+    assert lock_queries(ctx) == 1
+    with transaction.atomic(), CaptureQueriesContext(connection) as ctx:
+        with pytest.raises(RuntimeError), transaction.atomic():
+            Agency.objects.create(name="B")
+            raise RuntimeError("roll the savepoint back")
+        Agency.objects.create(name="C")
+    assert lock_queries(ctx) == 2
+    assert journal.verify().ok

@@ -1,0 +1,150 @@
+"""Benchmark: refresh 1,000 accounts through Redis and a real worker against the simulator.
+
+Prints refreshes per second, the ideal (worker concurrency / simulator latency,
+capped by the platform's rate limit) and, on its last line, ``ratio: X``.
+Not part of the test suite. Needs PostgreSQL and Redis (defaults: the local ones).
+
+    make bench-refresh
+    BENCH_ACCOUNTS=2000 BENCH_CONCURRENCY=32 .venv/bin/python bench/refresh.py
+
+The measured span runs from the first attempt's start to the last attempt's end
+(as recorded by the workers), so worker start-up is not counted.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+ACCOUNTS = int(os.environ.get("BENCH_ACCOUNTS", "1000"))
+CONCURRENCY = int(os.environ.get("BENCH_CONCURRENCY", "16"))
+POOL = os.environ.get("BENCH_POOL", "threads")
+LATENCY_MS = float(os.environ.get("BENCH_LATENCY_MS", "50"))
+RPS = float(os.environ.get("BENCH_RPS", "1000"))  # the platform's rate limit
+PG = os.environ.get("BENCH_POSTGRES", "postgres://postgres@127.0.0.1:5432")
+DB_NAME = os.environ.get("BENCH_DB", "ledger_bench")
+REDIS = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/13")
+SIM_PORT = int(os.environ.get("BENCH_SIM_PORT", "8799"))
+
+ENV = {
+    **os.environ,
+    "DEBUG": "1",
+    "DATABASE_URL": f"{PG}/{DB_NAME}",
+    "CELERY_BROKER_URL": REDIS,
+    "PLATFORM_DEFAULT_URL": f"http://127.0.0.1:{SIM_PORT}",
+    "PLATFORM_DEFAULT_RPS": str(RPS),
+    "LOG_LEVEL": "WARNING",
+}
+
+
+def run(*args: str) -> None:
+    subprocess.run([sys.executable, *args], cwd=ROOT, env=ENV, check=True)  # noqa: S603
+
+
+def fresh_database() -> None:
+    import psycopg
+
+    with psycopg.connect(f"{PG}/postgres", autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{DB_NAME}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{DB_NAME}"')
+    run("manage.py", "migrate", "-v0")
+
+
+def main() -> None:
+    print(f"setting up: database {DB_NAME}, {ACCOUNTS} accounts", flush=True)
+    fresh_database()
+    os.environ.update(ENV)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    import django
+
+    django.setup()
+    import redis
+    from celery import Celery
+    from django.db import transaction
+    from django.db.models import Max, Min
+
+    from ledger import journal
+    from ledger.models import FollowerSnapshot, Influencer, PlatformAccount, ProfileRefresh
+
+    redis.Redis.from_url(REDIS).flushdb()
+    with transaction.atomic():
+        influencers = journal.bulk_create(
+            Influencer, [Influencer(display_name=f"Bench blogger {i}") for i in range(ACCOUNTS // 5)]
+        )
+        journal.bulk_create(
+            PlatformAccount,
+            [
+                PlatformAccount(
+                    influencer=influencers[i % len(influencers)],
+                    platform="douyin",
+                    handle=f"b{i}",
+                    platform_uid=f"b{i}",
+                )
+                for i in range(ACCOUNTS)
+            ],
+        )
+
+    sim = subprocess.Popen(  # noqa: S603
+        [sys.executable, "manage.py", "simulate_platform", "--port", str(SIM_PORT), "--latency-ms", str(LATENCY_MS)],
+        cwd=ROOT,
+        env=ENV,
+        start_new_session=True,
+    )
+    worker = subprocess.Popen(  # noqa: S603
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "config",
+            "worker",
+            f"--pool={POOL}",
+            f"--concurrency={CONCURRENCY}",
+            "--without-gossip",
+            "--without-mingle",
+            "--loglevel=WARNING",
+        ],
+        cwd=ROOT,
+        env=ENV,
+        start_new_session=True,
+    )
+    try:
+        time.sleep(3)  # let the simulator and the worker start
+        producer = Celery("bench", broker=REDIS)
+        producer.conf.task_serializer = "json"
+        producer.send_task("ledger.refresh_due_accounts")
+        deadline = time.monotonic() + 600
+        done = 0
+        while done < ACCOUNTS and time.monotonic() < deadline:
+            time.sleep(1)
+            done = FollowerSnapshot.objects.filter(source="refresh").count()
+            print(f"  {done}/{ACCOUNTS} refreshed", flush=True)
+        if done < ACCOUNTS:
+            raise SystemExit(f"only {done} of {ACCOUNTS} refreshed within 10 minutes")
+        span = ProfileRefresh.objects.aggregate(start=Min("started_at"), end=Max("finished_at"))
+        outcomes = dict(ProfileRefresh.objects.values_list("outcome").annotate(n=Min("id")).values_list("outcome", "n"))
+        failed = ProfileRefresh.objects.exclude(outcome="success").count()
+    finally:
+        for proc in (worker, sim):
+            os.killpg(proc.pid, signal.SIGTERM)
+            proc.wait(timeout=30)
+    seconds = (span["end"] - span["start"]).total_seconds()
+    rate = ACCOUNTS / seconds
+    ideal = min(CONCURRENCY / (LATENCY_MS / 1000), RPS)
+    print(f"worker: --pool={POOL} --concurrency={CONCURRENCY}; simulator latency {LATENCY_MS:g} ms; limit {RPS:g}/s")
+    print(f"attempts other than success: {failed} ({sorted(outcomes)})")
+    print(f"refreshed {ACCOUNTS} accounts in {seconds:.2f} s")
+    print(f"refreshes per second: {rate:.1f}")
+    print(f"ideal per second: {ideal:.1f}")
+    print(f"ratio: {rate / ideal:.2f}")
+
+
+if __name__ == "__main__":
+    main()
