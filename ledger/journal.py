@@ -214,7 +214,7 @@ class _LockToken:
 
 def _lock_held() -> bool:
     token = connection.__dict__.get("_journal_lock_token")
-    return token is not None and any(callback is token for _, callback, _ in connection.run_on_commit)
+    return token is not None and _queued(token)
 
 
 def _remember_lock() -> None:
@@ -223,12 +223,37 @@ def _remember_lock() -> None:
     connection.on_commit(token)
 
 
+def _queued(token: object) -> bool:
+    """True while ``token`` waits in this transaction's on-commit list (newest first: tokens sit at the end)."""
+    return any(callback is token for _, callback, _ in reversed(connection.run_on_commit))
+
+
+class _HeadToken:
+    """The head this transaction last appended, valid while the token is queued (see _LockToken)."""
+
+    def __init__(self, seq: int, hash_: str):
+        self.seq, self.hash = seq, hash_
+
+    def __call__(self) -> None:
+        if connection.__dict__.get("_journal_head") is self:
+            del connection.__dict__["_journal_head"]
+
+
 def _lock_and_head() -> tuple[int, str]:
     from ledger.models import JournalEntry
 
     lock()
+    cached = connection.__dict__.get("_journal_head")
+    if cached is not None and _queued(cached):  # appended earlier in this transaction, not rolled back
+        return cached.seq, cached.hash
     head = JournalEntry.objects.order_by("-seq").values_list("seq", "hash").first()
     return head if head else (0, GENESIS_HASH)
+
+
+def _remember_head(seq: int, hash_: str) -> None:
+    token = _HeadToken(seq, hash_)
+    connection.__dict__["_journal_head"] = token
+    connection.on_commit(token)
 
 
 def append_many(items: Iterable[Change], *, actor: str | None = None) -> list[JournalEntry]:
@@ -239,7 +264,7 @@ def append_many(items: Iterable[Change], *, actor: str | None = None) -> list[Jo
     if not items:
         return []
     who = actor or current_actor()
-    with transaction.atomic():
+    with transaction.atomic(savepoint=False):  # lock() insists on an enclosing transaction
         seq, prev_hash = _lock_and_head()
         now = timezone.now()
         entries = []
@@ -258,6 +283,7 @@ def append_many(items: Iterable[Change], *, actor: str | None = None) -> list[Jo
             entry.hash = prev_hash = entry_hash(entry)
             entries.append(entry)
         JournalEntry.objects.bulk_create(entries, batch_size=1000)
+        _remember_head(seq, prev_hash)
     return entries
 
 
@@ -300,11 +326,22 @@ def _created_changes(instance: models.Model) -> dict[str, Any]:
     return {name: {"before": None, "after": value} for name, value in field_values(instance).items()}
 
 
+def remember_before(instance: models.Model) -> None:
+    """Record an instance's current values as the "before" of its next save.
+
+    For a row just read with ``select_for_update``: its values are the database's,
+    so the save need not read them again.
+    """
+    instance._journal_before = field_values(instance)
+
+
 def _on_pre_save(sender, instance, raw=False, **kwargs) -> None:
     if raw or not is_journaled(sender):
         return
     lock()
     if instance._state.adding or instance.pk is None:
+        return
+    if getattr(instance, "_journal_before", None) is not None:  # see remember_before
         return
     attnames = {f.attname: f.name for f in sender._meta.concrete_fields}
     row = sender._base_manager.filter(pk=instance.pk).values(*attnames).first()

@@ -67,6 +67,7 @@ def snapshot_record(
     )
     journal.lock()
     locked = PlatformAccount.objects.select_for_update().get(pk=account.pk)
+    journal.remember_before(locked)
     try:
         with transaction.atomic():
             snapshot = FollowerSnapshot.objects.create(
