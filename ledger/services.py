@@ -61,30 +61,23 @@ def snapshot_record(
         raise DomainError(f"Unknown source {source!r}.", field="source")
     if refresh_slot and FollowerSnapshot.objects.filter(account=account, refresh_slot=refresh_slot).exists():
         raise DuplicateRefreshSlot("This account was already refreshed in this slot.", field="refresh_slot")
-    # Reads first, so that the section holding the journal lock stays short.
+    if FollowerSnapshot.objects.filter(account=account, captured_at=captured_at).exists():
+        raise DomainError("This account already has a snapshot at this instant.", field="captured_at")
+    # Reads first, so that the section holding the journal lock stays short. A writer racing
+    # past the checks above meets the unique constraints: an IntegrityError rolls this back.
     previous, findings = _anomaly_findings(
         account_id=account.pk, captured_at=captured_at, follower_count=follower_count
     )
     journal.lock()
     locked = PlatformAccount.objects.select_for_update().get(pk=account.pk)
     journal.remember_before(locked)
-    try:
-        with transaction.atomic():
-            snapshot = FollowerSnapshot.objects.create(
-                account=account,
-                captured_at=captured_at,
-                follower_count=follower_count,
-                source=source,
-                refresh_slot=refresh_slot,
-            )
-    except IntegrityError as exc:
-        if refresh_slot and FollowerSnapshot.objects.filter(account=account, refresh_slot=refresh_slot).exists():
-            raise DuplicateRefreshSlot(
-                "This account was already refreshed in this slot.", field="refresh_slot"
-            ) from exc
-        if FollowerSnapshot.objects.filter(account=account, captured_at=captured_at).exists():
-            raise DomainError("This account already has a snapshot at this instant.", field="captured_at") from exc
-        raise
+    snapshot = FollowerSnapshot.objects.create(
+        account=account,
+        captured_at=captured_at,
+        follower_count=follower_count,
+        source=source,
+        refresh_slot=refresh_slot,
+    )
     changes = dict(account_changes or {})
     if locked.followers_captured_at is None or locked.followers_captured_at < captured_at:
         changes.update(follower_count=follower_count, followers_captured_at=captured_at)
@@ -304,7 +297,12 @@ def profile_refresh(
             refresh_slot=slot,
             account_changes={"last_refreshed_at": captured_at, "status": profile.status},
         )
-    except DuplicateRefreshSlot:
+    except (DuplicateRefreshSlot, IntegrityError) as exc:
+        if (
+            isinstance(exc, IntegrityError)
+            and not FollowerSnapshot.objects.filter(account=account, refresh_slot=slot).exists()
+        ):
+            raise
         _finish(record, RefreshOutcome.DUPLICATE, http_status=200, latency_ms=latency)
         return record
     _finish(record, RefreshOutcome.SUCCESS, http_status=200, latency_ms=latency, snapshot=snapshot)

@@ -13,9 +13,11 @@ from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError
+from django.db.models import ProtectedError
 from rest_framework import status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
+from rest_framework.views import set_rollback
 
 
 class DomainError(Exception):
@@ -44,14 +46,36 @@ class ConflictError(DomainError):
 
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    """Map domain, validation and integrity errors to 400/409, rolling the request's transaction back.
+
+    Requests run in one transaction (ATOMIC_REQUESTS); a handled error must still
+    undo whatever the request wrote before it, so that bad input writes nothing.
+    """
+    response = _handle(exc)
+    if response is not None:
+        set_rollback()
+        return response
+    return drf_exception_handler(exc, context)
+
+
+def _handle(exc: Exception) -> Response | None:
     if isinstance(exc, DomainError):
         return Response(exc.as_data(), status=exc.status_code)
     if isinstance(exc, DjangoValidationError):
         data = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
         return Response(data, status=status.HTTP_400_BAD_REQUEST)
+    if isinstance(exc, ProtectedError):
+        blocking = sorted({obj._meta.verbose_name for obj in exc.protected_objects})
+        return Response(
+            {
+                "detail": f"Cannot delete: other records depend on it ({', '.join(map(str, blocking))}).",
+                "code": "protected",
+            },
+            status=status.HTTP_409_CONFLICT,
+        )
     if isinstance(exc, IntegrityError):
         return Response(
             {"detail": "The change conflicts with existing data.", "code": "conflict"},
             status=status.HTTP_409_CONFLICT,
         )
-    return drf_exception_handler(exc, context)
+    return None
