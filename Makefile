@@ -35,7 +35,7 @@ seed: migrate
 run: seed
 	$(BIN)/python manage.py simulate_platform --port $(SIM_PORT) & sim=$$!; \
 	trap 'kill $$sim 2>/dev/null' EXIT INT TERM; \
-	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+	PLATFORM_DEFAULT_URL=$${PLATFORM_DEFAULT_URL:-http://127.0.0.1:$(SIM_PORT)} $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 simulator: venv
 	$(BIN)/python manage.py simulate_platform --port $(SIM_PORT)

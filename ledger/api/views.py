@@ -103,8 +103,8 @@ class AccountViewSet(viewsets.ModelViewSet):
     def refresh(self, request: Request, pk: str | None = None) -> Response:
         """Queue a refresh of this account's profile now (after this request commits)."""
         account = self.get_object()
-        slot = services.refresh_slot_for(timezone.now()).isoformat()
-        transaction.on_commit(lambda: tasks.refresh_account.delay(account.pk, slot))
+        slot = services.refresh_slot_for(timezone.now())
+        transaction.on_commit(lambda: tasks.refresh_account.delay(account.pk, slot.isoformat()))
         return Response(RefreshQueuedSerializer({"account": account.pk, "slot": slot}).data, status=202)
 
 

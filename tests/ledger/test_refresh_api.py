@@ -34,6 +34,7 @@ def test_refresh_now_needs_change_permission_and_runs_after_commit(api, analyst,
     response = api.post(f"/api/v1/accounts/{account.pk}/refresh/")
     assert response.status_code == 202
     assert response.data["account"] == account.pk
+    assert response.data["slot"].endswith("+08:00")  # shown in Asia/Shanghai like every time
     # in-process (eager) mode: the task runs once the request's transaction commits
 
 
