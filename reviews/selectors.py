@@ -74,7 +74,12 @@ def claim_list() -> QuerySet[Claim]:
 
 def claim_first_appearance(*, claim: Claim) -> Review | None:
     """The earliest published review that makes the claim (its first appearance), with its author."""
-    return claim.reviews.select_related("account", "account__influencer").order_by("published_at", "id").first()
+    return (
+        Review.objects.filter(claims=claim)
+        .select_related("account", "account__influencer")
+        .order_by("published_at", "id")
+        .first()
+    )
 
 
 def claim_review(*, claim: Claim, first_appearance: Review | None, fallback_url: str) -> dict[str, Any] | None:

@@ -181,7 +181,8 @@ def test_concurrent_transitions_of_one_order_cannot_both_succeed(on_postgres):
     """GIVEN an order under review and 6 threads moving it at once (3 to confirmed, 3 to dismissed)
     WHEN they run THEN exactly one succeeds, the others get ConflictError, and one history row is added."""
     with transaction.atomic():
-        order = OrderFactory()
+        # a live stream: transaction tests start from an empty database, without the default tiers
+        order = OrderFactory(deliverable="live_stream", tier=None)
         order_transition(order=order, status="under_review", reason="start")
     threads_n = 6
     barrier = threading.Barrier(threads_n)
