@@ -250,6 +250,6 @@ def seed(*, command) -> None:
     shown = selectors.order_list().get(pk=order.pk)
     command.stdout.write(
         f"  reviews: {len(targets)} targets, {len(reviews)} reviews, {len(CLAIMS)} false claims; order #{order.pk} "
-        f"({shown.status}): {shown.agreed_price} CNY against a rate card of {shown.rate_card_price} "
-        f"(markup {shown.markup}), {shown.total_paid} paid"
+        f"({shown.status}): {shown.agreed_price:.2f} CNY against a rate card of {shown.rate_card_price:.2f} "
+        f"(markup {shown.markup}), {shown.total_paid:.2f} paid"
     )
