@@ -7,8 +7,10 @@ Case bundle {reference}
 This zip was exported from the Paid Review Ledger. It holds:
 
   manifest.json         the case, its subjects (influencers, accounts, agencies),
-                        legal actions, timeline, and the list of evidence files
-                        with their path in this zip, SHA-256 and size
+                        linked orders (with markup, status history, payments)
+                        and reviews (with their claims), legal actions,
+                        timeline, and the list of evidence files with their
+                        path in this zip, SHA-256 and size
   evidence/ID/NAME      the evidence files, byte for byte as recorded
   SHA256SUMS            the evidence hashes in sha256sum's format
   journal/entries.json  every journal entry about these records, as hashed

@@ -1,5 +1,7 @@
 """Demo cases (called by ``manage.py seed_demo``): a CAC case against the demo blogger and a carmaker's lawsuit.
 
+The case links the blogger's black order and his two videos from the reviews demo.
+
 Idempotent: rows are matched on natural keys, the case moves on only from
 ``open``, and its evidence file is stored once.
 """
@@ -17,6 +19,8 @@ from cases import services
 from cases.choices import AuthorityKind, CaseStatus, LegalActionKind, LegalActionStatus
 from cases.models import Authority, Case, LegalAction
 from ledger.models import PlatformAccount
+from reviews import demo as reviews_demo
+from reviews.models import Review
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 CAMPAIGN = (
@@ -62,6 +66,9 @@ def seed(*, command) -> None:
         case.influencers.set([influencer])
         case.accounts.set(list(influencer.accounts.all()))
         case.agencies.set([influencer.agency] if influencer.agency else [])
+        order = reviews_demo.demo_order()
+        case.orders.set([order] if order else [])
+        case.reviews.set(list(Review.objects.filter(url__in=reviews_demo.demo_review_urls(), account=blogger)))
         if case.status == CaseStatus.OPEN:
             services.case_note_add(case=case, text="Rate card captured by an undercover inquiry; see the evidence.")
             services.case_transition(

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cases.choices import AuthorityKind, CaseStatus, LegalActionKind, LegalActionStatus
 from ledger.models import Agency, Influencer, PlatformAccount
+from reviews.models import Order, Review
 
 # An issuing body's code, the year and a running number: CAC-2025-0001, MIIT-2025-00012.
 CASE_REFERENCE_PATTERN = r"^[A-Z][A-Z0-9]{1,9}-(19|20)[0-9]{2}-[0-9]{4,6}$"
@@ -48,7 +49,8 @@ class Authority(models.Model):
 
 
 class Case(models.Model):
-    """An authority's investigation file: its subjects, notes, status history, evidence and legal actions.
+    """An authority's investigation file: subjects, linked orders and content, notes, status history, evidence
+    and legal actions.
 
     ``status`` changes only through ``cases.services.case_transition``; who sees a
     case is decided by ``cases.selectors.cases_visible_to``.
@@ -85,6 +87,12 @@ class Case(models.Model):
     influencers = models.ManyToManyField(Influencer, verbose_name=_("influencers"), blank=True, related_name="cases")
     accounts = models.ManyToManyField(PlatformAccount, verbose_name=_("accounts"), blank=True, related_name="cases")
     agencies = models.ManyToManyField(Agency, verbose_name=_("agencies"), blank=True, related_name="cases")
+    orders = models.ManyToManyField(
+        Order, verbose_name=_("suspected orders"), blank=True, related_name="cases", help_text=_("Orders under review.")
+    )
+    reviews = models.ManyToManyField(
+        Review, verbose_name=_("reviews"), blank=True, related_name="cases", help_text=_("Content under review.")
+    )
     assignees = models.ManyToManyField(
         settings.AUTH_USER_MODEL, verbose_name=_("assignees"), blank=True, related_name="assigned_cases"
     )

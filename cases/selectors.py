@@ -46,6 +46,8 @@ def case_list(*, user: Any) -> QuerySet[Case]:
             "influencers",
             "accounts",
             "agencies",
+            "orders",
+            "reviews",
             "assignees",
             "shared_with",
             Prefetch("notes", queryset=CaseNote.objects.order_by("created_at", "id")),

@@ -12,7 +12,7 @@ from typing import IO, Any
 
 from django.core.files.base import File
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Prefetch, Q
 from django.utils import timezone
 
 from cases import bundle_texts
@@ -22,6 +22,9 @@ from config.api.errors import ConflictError, DomainError
 from ledger import journal
 from ledger.models import JournalEntry
 from ledger.privacy import mask_name
+from pricing.figures import cents
+from reviews import selectors as reviews_selectors
+from reviews.models import Claim, Order, Payment, Review
 
 # Bytes read at a time when hashing or copying evidence: memory use stays at this, whatever the file size.
 CHUNK_SIZE = 1024 * 1024
@@ -221,6 +224,7 @@ def _journal_refs(case: Case, legal_actions: list[LegalAction], evidence: list[E
     for action in legal_actions:
         influencers |= {i.pk for i in action.defendant_influencers.all()}
         accounts |= {a.pk for a in action.defendant_accounts.all()}
+    orders = list(case.orders.all())
     return {
         "cases.case": {case.pk},
         "cases.casenote": {n.pk for n in case.notes.all()},
@@ -230,6 +234,10 @@ def _journal_refs(case: Case, legal_actions: list[LegalAction], evidence: list[E
         "ledger.influencer": influencers,
         "ledger.platformaccount": accounts,
         "ledger.agency": {a.pk for a in case.agencies.all()},
+        "reviews.order": {o.pk for o in orders},
+        "reviews.orderstatuschange": {c.pk for o in orders for c in o.status_changes.all()},
+        "reviews.payment": {p.pk for o in orders for p in o.payments.all()},
+        "reviews.review": {r.pk for r in case.reviews.all()},
     }
 
 
@@ -308,6 +316,86 @@ def _legal_action_record(action: LegalAction) -> dict[str, Any]:
     }
 
 
+def _order_record(order: Order) -> dict[str, Any]:
+    """A linked order as the bundle shows it: its terms, markup basis, status history and payments."""
+    j = journal.jsonable
+    payments = list(order.payments.all())
+    return {
+        "id": order.pk,
+        "account": order.account_id,
+        "client_agency": order.client_agency_id,
+        "client_name": order.client_name,
+        "intermediary": order.intermediary_id,
+        "targets": sorted(t.pk for t in order.targets.all()),
+        "deliverable": order.deliverable,
+        "tier": order.tier.code if order.tier_id else None,
+        "agreed_price": j(order.agreed_price),
+        "currency": order.currency,
+        "ordered_on": j(order.ordered_on),
+        "reviews": sorted(r.pk for r in order.reviews.all()),
+        "notes": order.notes,
+        "status": order.status,
+        "rate_card_quote": order.rate_card_quote,
+        "rate_card_price": None if order.rate_card_price is None else j(cents(order.rate_card_price)),
+        "markup": j(order.markup),
+        "total_paid": j(cents(order.total_paid)),
+        "status_history": [
+            {
+                "at": j(c.changed_at),
+                "by": c.changed_by_id,
+                "actor": c.actor,
+                "from_status": c.from_status,
+                "to_status": c.to_status,
+                "reason": c.reason,
+            }
+            for c in order.status_changes.all()
+        ],
+        "payments": [
+            {
+                "id": p.pk,
+                "amount": j(p.amount),
+                "currency": p.currency,
+                "paid_on": j(p.paid_on),
+                "channel": p.channel,
+                "payer": p.payer,
+                "payee": p.payee,
+                "reference": p.reference,
+            }
+            for p in payments
+        ],
+    }
+
+
+def _review_record(review: Review) -> dict[str, Any]:
+    j = journal.jsonable
+    return {
+        "id": review.pk,
+        "account": review.account_id,
+        "url": review.url,
+        "post_id": review.post_id,
+        "headline": review.headline,
+        "text": review.text,
+        "published_at": j(review.published_at),
+        "duration_seconds": review.duration_seconds,
+        "tier": review.tier_code,
+        "targets": sorted(t.pk for t in review.targets.all()),
+        "stance": review.stance,
+        "suspected_ai": review.suspected_ai,
+        "undisclosed_ad": review.undisclosed_ad,
+        "status": review.status,
+        "claims": [
+            {
+                "id": c.pk,
+                "text": c.text,
+                "verdict": c.verdict,
+                "verdict_on": j(c.verdict_on),
+                "verdict_by": c.verdict_by,
+            }
+            for c in sorted(review.claims.all(), key=lambda c: c.pk)
+        ],
+    }
+
+
 def _zip_path(evidence: Evidence) -> str:
     return f"evidence/{evidence.pk}/{evidence.file_name}"
 
@@ -315,8 +403,10 @@ def _zip_path(evidence: Evidence) -> str:
 def bundle_build(*, case: Case, out: IO[bytes], generated_by: str) -> dict[str, Any]:
     """Write the case bundle (a zip) to ``out`` and return its manifest.
 
-    The zip holds ``manifest.json`` (the case, its subjects, legal actions and
-    evidence with path, SHA-256 and size), the evidence files, the journal
+    The zip holds ``manifest.json`` (the case, its subjects, its linked orders
+    with their markup, status history and payments, its linked reviews with
+    their claims, legal actions and evidence with path, SHA-256 and size), the
+    evidence files, the journal
     entries about all these records with the chain head, ``SHA256SUMS``, a
     ``README.txt`` and ``verify.py``. Evidence is copied in chunks and checked
     against its recorded hash on the way: a file that no longer matches stops
@@ -324,7 +414,27 @@ def bundle_build(*, case: Case, out: IO[bytes], generated_by: str) -> dict[str, 
     """
     case = (
         Case.objects.select_related("authority")
-        .prefetch_related("influencers", "accounts", "agencies", "assignees", "shared_with", "notes", "status_changes")
+        .prefetch_related(
+            "influencers",
+            "accounts",
+            "agencies",
+            "assignees",
+            "shared_with",
+            "notes",
+            "status_changes",
+            Prefetch(
+                "orders",
+                queryset=reviews_selectors.order_list()
+                .prefetch_related(Prefetch("payments", queryset=Payment.objects.order_by("paid_on", "id")))
+                .order_by("id"),
+            ),
+            Prefetch(
+                "reviews",
+                queryset=Review.objects.annotate(tier_code=reviews_selectors.tier_code_of_duration())
+                .prefetch_related("targets", Prefetch("claims", queryset=Claim.objects.order_by("id")))
+                .order_by("id"),
+            ),
+        )
         .get(pk=case.pk)
     )
     legal_actions = list(
@@ -413,6 +523,8 @@ def bundle_build(*, case: Case, out: IO[bytes], generated_by: str) -> dict[str, 
                     for a in sorted(case.agencies.all(), key=lambda a: a.pk)
                 ],
             },
+            "orders": [_order_record(o) for o in case.orders.all()],
+            "reviews": [_review_record(r) for r in case.reviews.all()],
             "legal_actions": [_legal_action_record(a) for a in legal_actions],
             "evidence": evidence_items,
             "journal": {

@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "django_celery_beat",
     "ledger",
     "pricing",  # after ledger: its admin extends the account page
+    "reviews",  # after pricing (orders are priced by its tiers and quotes), before cases (which link to it)
     "cases",
 ]
 
@@ -191,6 +192,12 @@ SPECTACULAR_SETTINGS = {
         "CaseStatusEnum": "cases.choices.CaseStatus",
         "LegalActionKindEnum": "cases.choices.LegalActionKind",
         "LegalActionStatusEnum": "cases.choices.LegalActionStatus",
+        "TargetKindEnum": "reviews.choices.TargetKind",
+        "StanceEnum": "reviews.choices.Stance",
+        "ReviewStatusEnum": "reviews.choices.ReviewStatus",
+        "VerdictEnum": "reviews.choices.Verdict",
+        "OrderStatusEnum": "reviews.choices.OrderStatus",
+        "PaymentChannelEnum": "reviews.choices.PaymentChannel",
     },
 }
 

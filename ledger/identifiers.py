@@ -39,3 +39,32 @@ def validate_uscc(value: str) -> None:
             code="uscc_check",
             params={"expected": expected},
         )
+
+
+# GB 11643-1999: the resident identity number, 17 digits and a check character (0-9 or X).
+_RESIDENT_ID_WEIGHTS = [pow(2, 17 - i, 11) for i in range(17)]  # 2^(18-i) mod 11 for positions 1-17
+_RESIDENT_ID_CHECK = "10X98765432"
+# 18 characters not preceded or followed by another digit or letter: a candidate number inside free text.
+_RESIDENT_ID_IN_TEXT = re.compile(r"(?<![0-9A-Za-z])[0-9]{17}[0-9Xx](?![0-9A-Za-z])")
+
+
+def resident_id_check_character(first17: str) -> str:
+    """Return the check character (0-9 or X) for the first 17 digits of a resident identity number."""
+    total = sum(int(ch) * w for ch, w in zip(first17, _RESIDENT_ID_WEIGHTS, strict=True))
+    return _RESIDENT_ID_CHECK[total % 11]
+
+
+def is_valid_resident_id(value: str) -> bool:
+    """True when ``value`` is 17 digits followed by their correct check character (GB 11643-1999)."""
+    value = value.upper()
+    return (
+        len(value) == 18
+        and value[:17].isdigit()
+        and value[:17].isascii()
+        and resident_id_check_character(value[:17]) == value[17]
+    )
+
+
+def contains_resident_id(text: str) -> bool:
+    """True when free text holds something that is a valid resident identity number (personal data)."""
+    return any(is_valid_resident_id(m.group(0)) for m in _RESIDENT_ID_IN_TEXT.finditer(text or ""))

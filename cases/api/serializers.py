@@ -12,6 +12,7 @@ from rest_framework import serializers
 from cases import selectors
 from cases.choices import CaseStatus
 from cases.models import Authority, Case, CaseNote, Evidence, LegalAction
+from reviews.models import Order, Review
 
 User = get_user_model()
 
@@ -30,6 +31,25 @@ class VisibleCaseField(serializers.PrimaryKeyRelatedField):
 class UserIdsField(serializers.PrimaryKeyRelatedField):
     def get_queryset(self):
         return User.objects.all()
+
+
+class ViewableIdsField(serializers.PrimaryKeyRelatedField):
+    """Ids of records of another app, accepted only from a user who may view that model.
+
+    Without the ``view`` permission every id answers "does not exist", like a missing record.
+    """
+
+    def __init__(self, *, model: type, **kwargs: Any):
+        self.model = model
+        super().__init__(**kwargs)
+
+    def get_queryset(self):
+        request = self.context.get("request")
+        user = getattr(request, "user", None)
+        meta = self.model._meta
+        if user is None or not user.has_perm(f"{meta.app_label}.view_{meta.model_name}"):
+            return self.model.objects.none()
+        return self.model.objects.all()
 
 
 class AuthorityField(serializers.PrimaryKeyRelatedField):
@@ -70,6 +90,12 @@ class CaseSerializer(serializers.ModelSerializer):
     authority = AuthorityField(help_text=_("An authority you are a member of."))
     assignees = UserIdsField(many=True, required=False)
     shared_with = UserIdsField(many=True, required=False)
+    orders = ViewableIdsField(
+        model=Order, many=True, required=False, help_text=_("Ids of the suspected orders the case looks into.")
+    )
+    reviews = ViewableIdsField(
+        model=Review, many=True, required=False, help_text=_("Ids of the content (reviews) the case looks into.")
+    )
     timeline = serializers.SerializerMethodField()
 
     class Meta:
@@ -87,6 +113,8 @@ class CaseSerializer(serializers.ModelSerializer):
             "influencers",
             "accounts",
             "agencies",
+            "orders",
+            "reviews",
             "assignees",
             "shared_with",
             "timeline",

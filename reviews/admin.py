@@ -1,0 +1,375 @@
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin.helpers import ActionForm
+from django.db.models import F, QuerySet
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+
+from config.api.errors import DomainError
+from ledger.admin import URL_FIELD
+from reviews import selectors, services
+from reviews.choices import ORDER_TRANSITIONS, OrderStatus, Verdict
+from reviews.models import Claim, Order, OrderStatusChange, Payment, Review, Target
+
+
+def _money(value: Decimal | None) -> str:
+    return "—" if value is None else f"{value:,.2f}"
+
+
+@admin.register(Target)
+class TargetAdmin(admin.ModelAdmin):
+    list_display = ["name", "kind", "parent", "uscc"]
+    list_filter = ["kind"]
+    list_select_related = ["parent"]
+    search_fields = ["name", "uscc"]
+    autocomplete_fields = ["parent"]
+
+
+class ClaimOfReviewInline(admin.TabularInline):
+    """The claims a review makes. Links are added and removed through the claim's ``reviews`` set (journaled)."""
+
+    model = Claim.reviews.through
+    verbose_name = _("claim")
+    verbose_name_plural = _("claims")
+    fields = ["claim", "verdict"]
+    readonly_fields = ["verdict"]
+    autocomplete_fields = ["claim"]
+    extra = 0
+
+    @admin.display(description=_("verdict"))
+    def verdict(self, obj: Any) -> str:
+        return obj.claim.get_verdict_display() if obj.pk else "—"
+
+
+@admin.register(Review)
+class ReviewAdmin(admin.ModelAdmin):
+    formfield_overrides = URL_FIELD
+    list_display = [
+        "headline",
+        "account",
+        "published_at",
+        "duration_seconds",
+        "tier",
+        "stance",
+        "status",
+        "suspected_ai",
+        "undisclosed_ad",
+        "views",
+    ]
+    list_filter = ["stance", "status", "suspected_ai", "undisclosed_ad", "account__platform"]
+    search_fields = ["headline", "text", "url", "post_id", "account__handle", "account__platform_uid"]
+    autocomplete_fields = ["account", "targets"]
+    date_hierarchy = "published_at"
+    readonly_fields = ["tier", "created_at", "updated_at"]
+    inlines = [ClaimOfReviewInline]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Review]:
+        return selectors.review_list().prefetch_related(None)
+
+    @admin.display(description=_("duration tier"), ordering="tier_code")
+    def tier(self, obj: Review) -> str:
+        return getattr(obj, "tier_code", None) or "—"
+
+    def save_formset(self, request: HttpRequest, form, formset, change: bool) -> None:
+        """Link and unlink claims through ``Claim.reviews`` so that the journal records them on the claim."""
+        if formset.model is not Claim.reviews.through:
+            super().save_formset(request, form, formset, change)
+            return
+        review = form.instance
+        for inline_form in formset.forms:
+            if not inline_form.has_changed() and inline_form not in formset.deleted_forms:
+                continue
+            link = inline_form.instance
+            if inline_form in formset.deleted_forms:
+                if link.pk:
+                    link.claim.reviews.remove(review)
+                continue
+            claim = inline_form.cleaned_data.get("claim")
+            if link.pk and link.claim_id != getattr(claim, "pk", None):
+                Claim.objects.get(pk=link.claim_id).reviews.remove(review)
+            if claim is not None:
+                claim.reviews.add(review)
+        formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
+
+
+class ClaimAdminForm(forms.ModelForm):
+    """The claim, plus an optional verdict (recorded by claim_verdict_set on save)."""
+
+    set_verdict = forms.ChoiceField(
+        label=_("record verdict"),
+        choices=[("", "—"), *[(v, label) for v, label in Verdict.choices if v != Verdict.PENDING]],
+        required=False,
+    )
+    set_verdict_on = forms.DateField(label=_("verdict on"), required=False)
+    set_verdict_by = forms.CharField(label=_("verdict by"), required=False, max_length=300)
+    set_verdict_url = forms.URLField(label=_("verdict URL"), required=False, max_length=1000, assume_scheme="https")
+
+    class Meta:
+        model = Claim
+        fields = ["text", "target", "reviews"]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if data.get("set_verdict"):
+            if not data.get("set_verdict_on"):
+                self.add_error("set_verdict_on", _("Give the date of the verdict."))
+            if not (data.get("set_verdict_by") or "").strip():
+                self.add_error("set_verdict_by", _("Say who made the verdict."))
+        return data
+
+
+@admin.register(Claim)
+class ClaimAdmin(admin.ModelAdmin):
+    form = ClaimAdminForm
+    list_display = ["__str__", "target", "verdict", "verdict_on", "verdict_by"]
+    list_filter = ["verdict"]
+    list_select_related = ["target"]
+    search_fields = ["text", "verdict_by"]
+    autocomplete_fields = ["target", "reviews"]
+    readonly_fields = ["verdict", "verdict_on", "verdict_by", "verdict_url", "created_at", "updated_at"]
+    fieldsets = [
+        (None, {"fields": ["text", "target", "reviews"]}),
+        (
+            _("Verdict"),
+            {
+                "fields": [
+                    "verdict",
+                    "verdict_on",
+                    "verdict_by",
+                    "verdict_url",
+                    "set_verdict",
+                    "set_verdict_on",
+                    "set_verdict_by",
+                    "set_verdict_url",
+                ]
+            },
+        ),
+        (_("Record"), {"fields": ["created_at", "updated_at"]}),
+    ]
+
+    def save_model(self, request: HttpRequest, obj: Claim, form: ClaimAdminForm, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        data = form.cleaned_data
+        if data.get("set_verdict"):
+            services.claim_verdict_set(
+                claim=obj,
+                verdict=data["set_verdict"],
+                verdict_on=data["set_verdict_on"],
+                verdict_by=data["set_verdict_by"],
+                verdict_url=data.get("set_verdict_url") or "",
+            )
+
+
+class OrderStatusChangeInline(admin.TabularInline):
+    """The status history: written only by order_transition."""
+
+    model = OrderStatusChange
+    fields = ["changed_at", "from_status", "to_status", "reason", "changed_by", "actor"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+class PaymentForm(forms.ModelForm):
+    """A new payment, checked by the rules of payment_record (which then records it)."""
+
+    class Meta:
+        model = Payment
+        fields = ["order", "amount", "currency", "paid_on", "channel", "payer", "payee", "reference"]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        order = data.get("order")  # the inline's parent, or the order chosen on the payment's own page
+        if self.instance.pk is None and order is not None and not self.errors:
+            values = {k: data.get(k) for k in ("amount", "paid_on", "channel", "currency")}
+            texts = {k: data.get(k) or "" for k in ("payer", "payee", "reference")}
+            for field, message in services.payment_problems(order=order, **values, **texts):
+                self.add_error(field, message)
+        return data
+
+
+class PaymentInline(admin.TabularInline):
+    """Payments are added (through payment_record) and never edited here."""
+
+    model = Payment
+    form = PaymentForm
+    fields = ["amount", "currency", "paid_on", "channel", "payer", "payee", "reference"]
+    extra = 0
+    can_delete = False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+class OrderActionForm(ActionForm):
+    """The action bar of the order list: the status to move to and why."""
+
+    status = forms.ChoiceField(label=_("to status"), choices=[("", "—"), *OrderStatus.choices], required=False)
+    reason = forms.CharField(label=_("reason"), required=False)
+
+
+class OverpaidFilter(admin.SimpleListFilter):
+    title = _("paid above the agreed price")
+    parameter_name = "overpaid"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        return [("yes", _("Yes")), ("no", _("No"))]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        if self.value() == "yes":
+            return queryset.filter(total_paid__gt=F("agreed_price"))
+        if self.value() == "no":
+            return queryset.filter(total_paid__lte=F("agreed_price"))
+        return queryset
+
+
+@admin.register(Order)
+class OrderAdmin(admin.ModelAdmin):
+    """Suspected orders with their markup and payments; flagged when paid above the agreed price."""
+
+    action_form = OrderActionForm
+    actions = ["move_selected"]
+    list_display = [
+        "__str__",
+        "account",
+        "client",
+        "deliverable",
+        "tier",
+        "agreed_price",
+        "currency",
+        "rate_card",
+        "markup_display",
+        "total_paid_display",
+        "overpaid",
+        "status",
+        "ordered_on",
+    ]
+    list_filter = ["status", "deliverable", OverpaidFilter, "currency"]
+    list_select_related = ["account", "client_agency", "tier"]
+    search_fields = ["client_name", "notes", "account__handle", "account__platform_uid", "client_agency__name"]
+    autocomplete_fields = ["account", "client_agency", "intermediary", "targets", "reviews"]
+    date_hierarchy = "ordered_on"
+    readonly_fields = ["status", "rate_card", "markup_display", "total_paid_display", "created_at", "updated_at"]
+    fieldsets = [
+        (None, {"fields": ["account", "client_agency", "client_name", "intermediary", "targets"]}),
+        (_("What and how much"), {"fields": ["deliverable", "tier", "agreed_price", "currency", "ordered_on"]}),
+        (_("Figures"), {"fields": ["rate_card", "markup_display", "total_paid_display"]}),
+        (_("Content and notes"), {"fields": ["reviews", "notes"]}),
+        (_("Status"), {"fields": ["status"]}),
+        (_("Record"), {"fields": ["created_at", "updated_at"]}),
+    ]
+    inlines = [OrderStatusChangeInline, PaymentInline]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Order]:
+        return selectors.order_list().prefetch_related(None)
+
+    @admin.display(description=_("client"))
+    def client(self, obj: Order) -> str:
+        return " / ".join(x for x in (str(obj.client_agency or ""), obj.client_name) if x) or "—"
+
+    @admin.display(description=_("rate card"), ordering="rate_card_price")
+    def rate_card(self, obj: Order) -> str:
+        return _money(getattr(obj, "rate_card_price", None))
+
+    @admin.display(description=_("markup"))
+    def markup_display(self, obj: Order) -> str:
+        value = obj.markup
+        return "—" if value is None else str(value)
+
+    @admin.display(description=_("total paid"), ordering="total_paid")
+    def total_paid_display(self, obj: Order) -> str:
+        return _money(getattr(obj, "total_paid", None))
+
+    @admin.display(description=_("paid above agreed"), boolean=True)
+    def overpaid(self, obj: Order) -> bool:
+        return obj.overpaid
+
+    @admin.action(description=_("Move selected orders to the chosen status (give a reason)"), permissions=["change"])
+    def move_selected(self, request: HttpRequest, queryset: QuerySet[Order]) -> None:
+        """Move each selected order through order_transition, in primary-key order (the lock order)."""
+        status = request.POST.get("status", "")
+        reason = (request.POST.get("reason") or "").strip()
+        if status not in OrderStatus.values or not reason:
+            self.message_user(request, _("Choose the status to move to and give a reason."), level=messages.ERROR)
+            return
+        moved, refused = [], []
+        for order in queryset.order_by("pk"):
+            try:
+                services.order_transition(order=order, status=status, reason=reason, user=request.user)
+                moved.append(order.pk)
+            except DomainError as exc:
+                refused.append(f"#{order.pk}: {exc.message}")
+        if moved:
+            self.message_user(request, _("Moved %(n)d order(s) to %(status)s.") % {"n": len(moved), "status": status})
+        if refused:
+            allowed = "; ".join(f"{a} → {', '.join(sorted(b)) or '—'}" for a, b in ORDER_TRANSITIONS.items())
+            self.message_user(
+                request,
+                _("Not moved: %(orders)s (allowed: %(allowed)s).") % {"orders": "; ".join(refused), "allowed": allowed},
+                level=messages.WARNING,
+            )
+
+    def save_formset(self, request: HttpRequest, form, formset, change: bool) -> None:
+        if formset.model is not Payment:
+            super().save_formset(request, form, formset, change)
+            return
+        created = []
+        for inline_form in formset.forms:
+            if inline_form.instance.pk is not None or not inline_form.has_changed():
+                continue
+            data = inline_form.cleaned_data
+            created.append(
+                services.payment_record(
+                    order=form.instance,
+                    amount=data["amount"],
+                    currency=data.get("currency"),
+                    paid_on=data["paid_on"],
+                    channel=data["channel"],
+                    payer=data.get("payer") or "",
+                    payee=data.get("payee") or "",
+                    reference=data.get("reference") or "",
+                )
+            )
+        formset.new_objects, formset.changed_objects, formset.deleted_objects = created, [], []
+
+
+@admin.register(Payment)
+class PaymentAdmin(admin.ModelAdmin):
+    """Payments: recorded through payment_record (here or on the order's page), then read-only."""
+
+    form = PaymentForm
+    list_display = ["__str__", "order", "amount", "currency", "paid_on", "channel", "payer", "payee", "reference"]
+    list_filter = ["channel", "currency"]
+    list_select_related = ["order"]
+    search_fields = ["payer", "payee", "reference"]
+    autocomplete_fields = ["order"]
+    date_hierarchy = "paid_on"
+
+    fields = ["order", "amount", "currency", "paid_on", "channel", "payer", "payee", "reference"]
+
+    def has_change_permission(self, request: HttpRequest, obj: Payment | None = None) -> bool:
+        return False
+
+    def save_model(self, request: HttpRequest, obj: Payment, form, change: bool) -> None:
+        saved = services.payment_record(
+            order=obj.order,
+            amount=obj.amount,
+            currency=obj.currency,
+            paid_on=obj.paid_on,
+            channel=obj.channel,
+            payer=obj.payer,
+            payee=obj.payee,
+            reference=obj.reference,
+        )
+        obj.pk, obj.created_at = saved.pk, saved.created_at

@@ -1,0 +1,297 @@
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django.core.validators import RegexValidator
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from ledger.choices import Platform
+from pricing.choices import Deliverable
+from pricing.models import CURRENCY_PATTERN, DurationTier
+from reviews import selectors
+from reviews.choices import OrderStatus, Verdict
+from reviews.models import Claim, Order, OrderStatusChange, Payment, Review, Target
+
+CURRENCY = RegexValidator(CURRENCY_PATTERN, _("A currency is an ISO 4217 code of three capital letters, e.g. CNY."))
+
+
+class TargetSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Target
+        fields = ["id", "name", "kind", "parent", "uscc", "created_at", "updated_at"]
+        validators: list = []  # the conditional unique constraints are checked in validate(), naming the field
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        name = attrs.get("name", getattr(self.instance, "name", None))
+        parent = attrs.get("parent", getattr(self.instance, "parent", None))
+        uscc = attrs.get("uscc", getattr(self.instance, "uscc", ""))
+        others = Target.objects.exclude(pk=self.instance.pk) if self.instance else Target.objects.all()
+        if (
+            parent is not None
+            and self.instance is not None
+            and selectors.target_is_under(target=parent, ancestor=self.instance)
+        ):
+            raise serializers.ValidationError(
+                {"parent": [_("A target cannot sit under itself or one of its children.")]}
+            )
+        if others.filter(name=name, parent=parent).exists():
+            raise serializers.ValidationError(
+                {"name": [_("A target with this name already exists under this parent.")]}
+            )
+        if uscc and others.filter(uscc=uscc).exists():
+            raise serializers.ValidationError({"uscc": [_("A target with this Unified Social Credit Code exists.")]})
+        return attrs
+
+
+class ReviewSerializer(serializers.ModelSerializer):
+    """A published piece of content. ``tier`` is the pricing tier containing ``duration_seconds``."""
+
+    platform = serializers.ChoiceField(source="account.platform", choices=Platform.choices, read_only=True)
+    influencer = serializers.IntegerField(source="account.influencer_id", read_only=True)
+    tier = serializers.CharField(
+        source="tier_code",
+        read_only=True,
+        allow_null=True,
+        help_text=_("Code of the duration tier containing duration_seconds (e.g. s21_60); null when none does."),
+    )
+    claims = serializers.PrimaryKeyRelatedField(many=True, read_only=True, help_text=_("Claims the content makes."))
+
+    class Meta:
+        model = Review
+        fields = [
+            "id",
+            "account",
+            "platform",
+            "influencer",
+            "url",
+            "post_id",
+            "headline",
+            "text",
+            "published_at",
+            "duration_seconds",
+            "tier",
+            "targets",
+            "stance",
+            "suspected_ai",
+            "undisclosed_ad",
+            "views",
+            "likes",
+            "comments",
+            "shares",
+            "engagement_captured_at",
+            "status",
+            "claims",
+            "created_at",
+            "updated_at",
+        ]
+        extra_kwargs = {
+            "duration_seconds": {"min_value": 1},
+            **{name: {"min_value": 0} for name in Review.ENGAGEMENT_FIELDS},
+        }
+        validators: list = []  # the conditional unique post id is checked in validate(), naming the field
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        def value(name: str) -> Any:
+            return attrs.get(name, getattr(self.instance, name, None))
+
+        counts = [name for name in Review.ENGAGEMENT_FIELDS if value(name) is not None]
+        if counts and value("engagement_captured_at") is None:
+            raise serializers.ValidationError(
+                {"engagement_captured_at": [_("Engagement counts need the time they were captured.")]}
+            )
+        post_id, account = value("post_id"), value("account")
+        if post_id and account is not None:
+            others = Review.objects.exclude(pk=self.instance.pk) if self.instance else Review.objects.all()
+            if others.filter(account=account, post_id=post_id).exists():
+                raise serializers.ValidationError(
+                    {"post_id": [_("This account already has a review with this post id.")]}
+                )
+        return attrs
+
+
+class ClaimSerializer(serializers.ModelSerializer):
+    """A claim. Its verdict is set with ``POST /api/v1/claims/{id}/verdict/``."""
+
+    class Meta:
+        model = Claim
+        fields = [
+            "id",
+            "text",
+            "reviews",
+            "target",
+            "verdict",
+            "verdict_on",
+            "verdict_by",
+            "verdict_url",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = ["verdict", "verdict_on", "verdict_by", "verdict_url"]
+
+
+class ClaimVerdictSerializer(serializers.Serializer):
+    verdict = serializers.ChoiceField(
+        choices=Verdict.choices, help_text=_("false, misleading, unproven or accurate (not pending).")
+    )
+    verdict_on = serializers.DateField(help_text=_("The date of the verdict."))
+    verdict_by = serializers.CharField(max_length=300, help_text=_("Who made it: an authority, court or fact-checker."))
+    verdict_url = serializers.URLField(max_length=1000, required=False, allow_blank=True, default="")
+
+
+class RatingSerializer(serializers.Serializer):
+    """A schema.org Rating (for the OpenAPI schema of the ClaimReview)."""
+
+    def get_fields(self):
+        return {
+            "@type": serializers.CharField(default="Rating"),
+            "ratingValue": serializers.IntegerField(min_value=1, max_value=5),
+            "bestRating": serializers.IntegerField(),
+            "worstRating": serializers.IntegerField(),
+            "alternateName": serializers.CharField(help_text=_("The verdict in words.")),
+        }
+
+
+class ClaimReviewSerializer(serializers.Serializer):
+    """schema.org ClaimReview JSON-LD (describes the response; the view builds the document)."""
+
+    def get_fields(self):
+        return {
+            "@context": serializers.CharField(default="https://schema.org"),
+            "@type": serializers.CharField(default="ClaimReview"),
+            "claimReviewed": serializers.CharField(),
+            "reviewRating": RatingSerializer(),
+            "itemReviewed": serializers.DictField(
+                help_text=_("A schema.org Claim with its firstAppearance (the earliest review) and author.")
+            ),
+            "author": serializers.DictField(help_text=_("The Organization that made the verdict.")),
+            "datePublished": serializers.DateField(),
+            "url": serializers.URLField(),
+        }
+
+
+class OrderStatusChangeSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = OrderStatusChange
+        fields = ["from_status", "to_status", "reason", "changed_by", "actor", "changed_at"]
+        read_only_fields = fields
+
+
+class TierCodeField(serializers.SlugRelatedField):
+    def __init__(self, **kwargs: Any):
+        super().__init__(slug_field="code", **kwargs)
+
+
+class OrderSerializer(serializers.ModelSerializer):
+    """A suspected black commercial order with its markup over the rate card and its payments' total.
+
+    ``status`` changes only with ``POST /api/v1/orders/{id}/transition/``. The
+    read-only figures need the annotations of ``reviews.selectors.order_list``.
+    """
+
+    platform = serializers.ChoiceField(source="account.platform", choices=Platform.choices, read_only=True)
+    influencer = serializers.IntegerField(source="account.influencer_id", read_only=True)
+    tier = TierCodeField(
+        queryset=DurationTier.objects.all(),
+        allow_null=True,
+        required=False,
+        help_text=_("Tier code (e.g. s21_60): required for short videos, refused otherwise."),
+    )
+    agreed_price = serializers.DecimalField(max_digits=14, decimal_places=2, min_value=Decimal("0.01"))
+    currency = serializers.CharField(max_length=3, default="CNY", validators=[CURRENCY])
+    rate_card_quote = serializers.IntegerField(
+        read_only=True,
+        allow_null=True,
+        help_text=_(
+            "The quote the markup is computed against: the account's latest quote of the same deliverable, "
+            "tier and currency observed on or before ordered_on."
+        ),
+    )
+    rate_card_price = serializers.DecimalField(max_digits=14, decimal_places=2, read_only=True, allow_null=True)
+    markup = serializers.DecimalField(
+        max_digits=20,
+        decimal_places=2,
+        read_only=True,
+        allow_null=True,
+        help_text=_("agreed_price / rate_card_price, rounded half up to 2 decimals; null without a rate-card price."),
+    )
+    total_paid = serializers.DecimalField(
+        max_digits=16, decimal_places=2, read_only=True, help_text=_("Sum of the order's payments.")
+    )
+    status_history = OrderStatusChangeSerializer(source="status_changes", many=True, read_only=True)
+
+    class Meta:
+        model = Order
+        fields = [
+            "id",
+            "account",
+            "platform",
+            "influencer",
+            "client_agency",
+            "client_name",
+            "intermediary",
+            "targets",
+            "deliverable",
+            "tier",
+            "agreed_price",
+            "currency",
+            "ordered_on",
+            "reviews",
+            "notes",
+            "status",
+            "rate_card_quote",
+            "rate_card_price",
+            "markup",
+            "total_paid",
+            "status_history",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = ["status"]
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        def value(name: str) -> Any:
+            return attrs.get(name, getattr(self.instance, name, None))
+
+        deliverable, tier = value("deliverable"), value("tier")
+        if deliverable == Deliverable.SHORT_VIDEO and tier is None:
+            raise serializers.ValidationError({"tier": [_("A short video needs a duration tier.")]})
+        if deliverable != Deliverable.SHORT_VIDEO and tier is not None:
+            raise serializers.ValidationError({"tier": [_("Only short videos have a duration tier.")]})
+        if value("client_agency") is None and not (value("client_name") or "").strip():
+            raise serializers.ValidationError({"client_name": [_("Name the client: an agency, a name, or both.")]})
+        ordered_on = value("ordered_on")
+        if ordered_on is not None and ordered_on > timezone.localdate():
+            raise serializers.ValidationError({"ordered_on": [_("An order cannot be dated in the future.")]})
+        return attrs
+
+
+class OrderTransitionSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=OrderStatus.choices, help_text=_("The status to move the order to."))
+    reason = serializers.CharField(max_length=4000, help_text=_("Why: recorded in the order's status history."))
+
+
+class PaymentSerializer(serializers.ModelSerializer):
+    """A payment for an order, in the order's currency. Recorded once: update and delete answer 405."""
+
+    amount = serializers.DecimalField(max_digits=14, decimal_places=2, min_value=Decimal("0.01"))
+    currency = serializers.CharField(
+        max_length=3, required=False, validators=[CURRENCY], help_text=_("The order's currency (the default).")
+    )
+
+    class Meta:
+        model = Payment
+        fields = [
+            "id",
+            "order",
+            "amount",
+            "currency",
+            "paid_on",
+            "channel",
+            "payer",
+            "payee",
+            "reference",
+            "created_at",
+        ]

@@ -1,0 +1,399 @@
+"""Reviews: targets, published content, claims and verdicts, suspected black commercial orders and payments."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+from ledger.identifiers import USCC_PATTERN, validate_uscc
+from ledger.models import Agency, PlatformAccount
+from pricing import figures
+from pricing.choices import Deliverable
+from pricing.models import CURRENCY_PATTERN, TIER_IFF_SHORT_VIDEO, DurationTier
+from reviews.choices import OrderStatus, PaymentChannel, ReviewStatus, Stance, TargetKind, Verdict
+
+
+def markup(agreed_price: Decimal, rate_card_price: Decimal | None) -> Decimal | None:
+    """agreed_price / rate_card_price in exact decimals, rounded half up to 2 places; None without a price."""
+    if rate_card_price is None or rate_card_price == 0:
+        return None
+    return figures.cents(agreed_price / rate_card_price)
+
+
+def _in_choices(field: str, choices: type[models.TextChoices]) -> Q:
+    return Q(**{f"{field}__in": choices.values})
+
+
+class Target(models.Model):
+    """A company, brand, product (car model), person or other party that content attacks.
+
+    ``parent`` builds the hierarchy: a model under its brand, a brand under its company.
+    """
+
+    name = models.CharField(_("name"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=20, choices=TargetKind.choices)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("parent"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+        help_text=_("e.g. the brand a car model belongs to."),
+    )
+    uscc = models.CharField(
+        _("Unified Social Credit Code"),
+        max_length=18,
+        blank=True,
+        validators=[validate_uscc],
+        help_text=_("18-character registration code (GB 32100-2015) of a company, optional."),
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("target")
+        verbose_name_plural = _("targets")
+        ordering = ["name", "id"]
+        constraints = [
+            models.CheckConstraint(condition=_in_choices("kind", TargetKind), name="target_kind_valid"),
+            models.CheckConstraint(condition=~Q(name=""), name="target_name_not_empty"),
+            models.CheckConstraint(condition=Q(uscc="") | Q(uscc__regex=USCC_PATTERN), name="target_uscc_format"),
+            models.UniqueConstraint(fields=["uscc"], condition=~Q(uscc=""), name="target_uscc_unique"),
+            models.CheckConstraint(
+                condition=Q(parent__isnull=True) | ~Q(parent=F("id")),
+                name="target_not_own_parent",
+                violation_error_message=_("A target cannot be its own parent."),
+            ),
+            models.UniqueConstraint(
+                fields=["name"],
+                condition=Q(parent__isnull=True),
+                name="target_top_level_name_unique",
+                violation_error_message=_("A top-level target with this name already exists."),
+            ),
+            models.UniqueConstraint(
+                fields=["parent", "name"],
+                name="target_name_unique_under_parent",
+                violation_error_message=_("This parent already has a target with this name."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        """A target is never its own ancestor (the hierarchy stays a tree)."""
+        super().clean()
+        ancestor, seen = self.parent, set()
+        while ancestor is not None and ancestor.pk not in seen:
+            if self.pk is not None and ancestor.pk == self.pk:
+                raise ValidationError({"parent": _("A target cannot sit under itself or one of its children.")})
+            seen.add(ancestor.pk)
+            ancestor = ancestor.parent
+
+
+class Review(models.Model):
+    """One piece of published content (a video, post or article) by one platform account.
+
+    Its duration tier is not stored: it is resolved from ``duration_seconds``
+    against the pricing tiers when read (``reviews.selectors.review_list``).
+    """
+
+    account = models.ForeignKey(
+        PlatformAccount, verbose_name=_("account"), on_delete=models.PROTECT, related_name="reviews"
+    )
+    url = models.URLField(_("URL"), max_length=1000, unique=True)
+    post_id = models.CharField(_("post id"), max_length=200, blank=True, help_text=_("The platform's own id."))
+    headline = models.CharField(_("headline"), max_length=500)
+    text = models.TextField(_("text"), blank=True, help_text=_("Transcript or body text."))
+    published_at = models.DateTimeField(_("published at"))
+    duration_seconds = models.PositiveIntegerField(
+        _("duration (seconds)"), null=True, blank=True, help_text=_("For videos; empty for posts and articles.")
+    )
+    targets = models.ManyToManyField(Target, verbose_name=_("targets"), blank=True, related_name="reviews")
+    stance = models.CharField(_("stance"), max_length=20, choices=Stance.choices, default=Stance.NEGATIVE)
+    suspected_ai = models.BooleanField(_("suspected AI-generated"), default=False)
+    undisclosed_ad = models.BooleanField(_("undisclosed advertising"), default=False)
+    views = models.BigIntegerField(_("views"), null=True, blank=True)
+    likes = models.BigIntegerField(_("likes"), null=True, blank=True)
+    comments = models.BigIntegerField(_("comments"), null=True, blank=True)
+    shares = models.BigIntegerField(_("shares"), null=True, blank=True)
+    engagement_captured_at = models.DateTimeField(
+        _("engagement captured at"), null=True, blank=True, help_text=_("When views, likes, ... were read.")
+    )
+    status = models.CharField(_("status"), max_length=20, choices=ReviewStatus.choices, default=ReviewStatus.LIVE)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    ENGAGEMENT_FIELDS = ("views", "likes", "comments", "shares")
+
+    class Meta:
+        verbose_name = _("review")
+        verbose_name_plural = _("reviews")
+        ordering = ["-published_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=_in_choices("stance", Stance), name="review_stance_valid"),
+            models.CheckConstraint(condition=_in_choices("status", ReviewStatus), name="review_status_valid"),
+            models.CheckConstraint(condition=~Q(headline=""), name="review_headline_not_empty"),
+            models.CheckConstraint(
+                condition=Q(duration_seconds__isnull=True) | Q(duration_seconds__gte=1),
+                name="review_duration_positive",
+                violation_error_message=_("A duration is at least 1 second."),
+            ),
+            *(
+                models.CheckConstraint(
+                    condition=Q(**{f"{name}__isnull": True}) | Q(**{f"{name}__gte": 0}),
+                    name=f"review_{name}_non_negative",
+                    violation_error_message=_("Engagement counts cannot be negative."),
+                )
+                for name in ("views", "likes", "comments", "shares")
+            ),
+            models.CheckConstraint(
+                condition=Q(engagement_captured_at__isnull=False)
+                | Q(views__isnull=True, likes__isnull=True, comments__isnull=True, shares__isnull=True),
+                name="review_engagement_with_time",
+                violation_error_message=_("Engagement counts need the time they were captured."),
+            ),
+            models.UniqueConstraint(
+                fields=["account", "post_id"],
+                condition=~Q(post_id=""),
+                name="review_post_id_unique_per_account",
+                violation_error_message=_("This account already has a review with this post id."),
+            ),
+        ]
+        indexes = [models.Index(fields=["account", "-published_at"], name="review_account_published")]
+
+    def __str__(self) -> str:
+        return self.headline[:80]
+
+
+class Claim(models.Model):
+    """A factual assertion made by content, with its verdict once checked.
+
+    The verdict changes only through ``reviews.services.claim_verdict_set``: a
+    claim is ``pending`` until a verdict with its date and author is recorded.
+    """
+
+    text = models.TextField(_("text"))
+    reviews = models.ManyToManyField(Review, verbose_name=_("reviews"), blank=True, related_name="claims")
+    target = models.ForeignKey(
+        Target, verbose_name=_("target"), on_delete=models.PROTECT, null=True, blank=True, related_name="claims"
+    )
+    verdict = models.CharField(
+        _("verdict"), max_length=20, choices=Verdict.choices, default=Verdict.PENDING, editable=False
+    )
+    verdict_on = models.DateField(_("verdict on"), null=True, blank=True, editable=False)
+    verdict_by = models.CharField(
+        _("verdict by"),
+        max_length=300,
+        blank=True,
+        editable=False,
+        help_text=_("Who checked the claim: an authority, court or fact-checker."),
+    )
+    verdict_url = models.URLField(_("verdict URL"), max_length=1000, blank=True, editable=False)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("claim")
+        verbose_name_plural = _("claims")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=_in_choices("verdict", Verdict), name="claim_verdict_valid"),
+            models.CheckConstraint(condition=~Q(text=""), name="claim_text_not_empty"),
+            # a verdict comes with its date and author; a pending claim has neither
+            models.CheckConstraint(
+                condition=Q(verdict=Verdict.PENDING, verdict_on__isnull=True, verdict_by="", verdict_url="")
+                | (~Q(verdict=Verdict.PENDING) & Q(verdict_on__isnull=False) & ~Q(verdict_by="")),
+                name="claim_verdict_complete",
+                violation_error_message=_("A verdict needs its date and who made it; a pending claim has neither."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.text[:80]
+
+
+class Order(models.Model):
+    """A suspected black commercial order: who paid which account how much for which content.
+
+    ``status`` changes only through ``reviews.services.order_transition``; the
+    markup over the account's rate card and the total paid are computed when
+    read (``reviews.selectors.order_list``).
+    """
+
+    account = models.ForeignKey(
+        PlatformAccount, verbose_name=_("account"), on_delete=models.PROTECT, related_name="orders"
+    )
+    client_agency = models.ForeignKey(
+        Agency,
+        verbose_name=_("client agency"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="orders_placed",
+        help_text=_("Who paid, when it is an agency in the ledger."),
+    )
+    client_name = models.CharField(
+        _("client name"), max_length=300, blank=True, help_text=_("Who paid, as named in the records.")
+    )
+    intermediary = models.ForeignKey(
+        Agency,
+        verbose_name=_("intermediary"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="orders_brokered",
+        help_text=_("The agency or MCN that brokered the order, if any."),
+    )
+    targets = models.ManyToManyField(Target, verbose_name=_("targets"), blank=True, related_name="orders")
+    deliverable = models.CharField(_("deliverable"), max_length=20, choices=Deliverable.choices)
+    tier = models.ForeignKey(
+        DurationTier,
+        verbose_name=_("duration tier"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="orders",
+        help_text=_("Required for short videos, empty otherwise."),
+    )
+    agreed_price = models.DecimalField(_("agreed price"), max_digits=14, decimal_places=2)
+    currency = models.CharField(
+        _("currency"), max_length=3, default=figures.DEFAULT_CURRENCY, help_text=_("ISO 4217 code, e.g. CNY.")
+    )
+    ordered_on = models.DateField(_("ordered on"))
+    reviews = models.ManyToManyField(
+        Review, verbose_name=_("reviews"), blank=True, related_name="orders", help_text=_("What the order produced.")
+    )
+    notes = models.TextField(_("notes"), blank=True)
+    status = models.CharField(
+        _("status"), max_length=20, choices=OrderStatus.choices, default=OrderStatus.REPORTED, editable=False
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("suspected order")
+        verbose_name_plural = _("suspected orders")
+        ordering = ["-ordered_on", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=_in_choices("status", OrderStatus), name="order_status_valid"),
+            models.CheckConstraint(condition=_in_choices("deliverable", Deliverable), name="order_deliverable_valid"),
+            models.CheckConstraint(
+                condition=TIER_IFF_SHORT_VIDEO,
+                name="order_tier_iff_short_video",
+                violation_error_message=_("A short video needs a duration tier; other deliverables have none."),
+            ),
+            models.CheckConstraint(
+                condition=Q(agreed_price__gt=0),
+                name="order_agreed_price_positive",
+                violation_error_message=_("An agreed price is more than zero."),
+            ),
+            models.CheckConstraint(
+                condition=Q(currency__regex=CURRENCY_PATTERN),
+                name="order_currency_iso4217",
+                violation_error_message=_("A currency is an ISO 4217 code of three capital letters."),
+            ),
+            models.CheckConstraint(
+                condition=Q(client_agency__isnull=False) | ~Q(client_name=""),
+                name="order_has_client",
+                violation_error_message=_("Name the client: an agency, a name, or both."),
+            ),
+        ]
+        indexes = [models.Index(fields=["account", "ordered_on"], name="order_account_ordered")]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.account_id} {self.agreed_price} {self.currency} ({self.ordered_on})"
+
+    # Derived figures: they need the annotations of reviews.selectors.order_list().
+
+    @property
+    def markup(self) -> Decimal | None:
+        """agreed_price / the rate-card price (2 decimals, half up); None without a rate-card price."""
+        return markup(self.agreed_price, getattr(self, "rate_card_price", None))
+
+    @property
+    def overpaid(self) -> bool:
+        """More was paid than the agreed price."""
+        return getattr(self, "total_paid", Decimal(0)) > self.agreed_price
+
+
+class OrderStatusChange(models.Model):
+    """One status transition of a suspected order: from, to, who, when and why."""
+
+    order = models.ForeignKey(Order, verbose_name=_("order"), on_delete=models.PROTECT, related_name="status_changes")
+    from_status = models.CharField(_("from status"), max_length=20, choices=OrderStatus.choices)
+    to_status = models.CharField(_("to status"), max_length=20, choices=OrderStatus.choices)
+    reason = models.TextField(_("reason"))
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("changed by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    actor = models.CharField(_("actor"), max_length=200, help_text=_("user:NAME, command:NAME or task:NAME"))
+    changed_at = models.DateTimeField(_("changed at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("order status change")
+        verbose_name_plural = _("order status changes")
+        ordering = ["changed_at", "id"]
+        constraints = [
+            models.CheckConstraint(condition=_in_choices("from_status", OrderStatus), name="order_change_from_valid"),
+            models.CheckConstraint(condition=_in_choices("to_status", OrderStatus), name="order_change_to_valid"),
+            models.CheckConstraint(condition=~Q(from_status=F("to_status")), name="order_change_moves"),
+            models.CheckConstraint(condition=~Q(reason=""), name="order_change_reason_not_empty"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.order_id}: {self.from_status} -> {self.to_status}"
+
+
+class Payment(models.Model):
+    """One payment made for an order. Recorded by ``reviews.services.payment_record``, in the order's currency.
+
+    ``payer`` and ``payee`` are free text (they may name people); identity
+    numbers are refused there, so none is ever stored or shown.
+    """
+
+    order = models.ForeignKey(Order, verbose_name=_("order"), on_delete=models.PROTECT, related_name="payments")
+    amount = models.DecimalField(_("amount"), max_digits=14, decimal_places=2)
+    currency = models.CharField(
+        _("currency"), max_length=3, default=figures.DEFAULT_CURRENCY, help_text=_("ISO 4217 code, e.g. CNY.")
+    )
+    paid_on = models.DateField(_("paid on"))
+    channel = models.CharField(_("channel"), max_length=20, choices=PaymentChannel.choices)
+    payer = models.CharField(_("payer"), max_length=300, blank=True)
+    payee = models.CharField(_("payee"), max_length=300, blank=True)
+    reference = models.CharField(
+        _("reference"), max_length=200, blank=True, help_text=_("Transaction number or record reference.")
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("payment")
+        verbose_name_plural = _("payments")
+        ordering = ["paid_on", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(amount__gt=0),
+                name="payment_amount_positive",
+                violation_error_message=_("A payment amount is more than zero."),
+            ),
+            models.CheckConstraint(
+                condition=Q(currency__regex=CURRENCY_PATTERN),
+                name="payment_currency_iso4217",
+                violation_error_message=_("A currency is an ISO 4217 code of three capital letters."),
+            ),
+            models.CheckConstraint(condition=_in_choices("channel", PaymentChannel), name="payment_channel_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.amount} {self.currency} on {self.paid_on} ({self.get_channel_display()})"

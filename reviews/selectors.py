@@ -1,0 +1,194 @@
+"""Reads of reviews that are more than a one-line queryset.
+
+Every list here is a lazy queryset whose figures (tier, rate-card price,
+total paid) are subqueries and whose relations are joined or prefetched, so a
+page costs the same few queries whatever its size.
+"""
+
+from __future__ import annotations
+
+from decimal import ROUND_CEILING, Decimal
+from typing import Any
+
+from django.db.models import DecimalField, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum, Value
+from django.db.models.functions import Coalesce, Round
+from django.utils import timezone
+
+from ledger.choices import InfluencerKind
+from pricing.models import DurationTier, RateQuote
+from reviews.choices import VERDICT_RATING, Verdict
+from reviews.models import Claim, Order, OrderStatusChange, Payment, Review, Target
+
+MONEY = DecimalField(max_digits=14, decimal_places=2)
+
+
+# --- targets --------------------------------------------------------------------
+
+
+def target_with_descendant_ids(target: Target | int) -> set[int]:
+    """The target's id and those of all targets below it (a brand with its models). One query per level."""
+    found = {target.pk if isinstance(target, Target) else target}
+    level = set(found)
+    while level:
+        level = set(Target.objects.filter(parent__in=level).exclude(pk__in=found).values_list("pk", flat=True))
+        found |= level
+    return found
+
+
+def target_is_under(*, target: Target, ancestor: Target) -> bool:
+    """True when ``target`` is ``ancestor`` or sits somewhere below it."""
+    return target.pk in target_with_descendant_ids(ancestor)
+
+
+def target_list() -> QuerySet[Target]:
+    return Target.objects.select_related("parent")
+
+
+# --- reviews and claims ---------------------------------------------------------
+
+
+def tier_code_of_duration(duration: str = "duration_seconds") -> Subquery:
+    """The code of the pricing tier that contains the duration in field ``duration`` (null when none does)."""
+    return Subquery(
+        DurationTier.objects.filter(min_seconds__lte=OuterRef(duration))
+        .filter(Q(max_seconds__isnull=True) | Q(max_seconds__gte=OuterRef(duration)))
+        .order_by("min_seconds")
+        .values("code")[:1]
+    )
+
+
+def review_list() -> QuerySet[Review]:
+    """Reviews with their account, targets and claims, and ``tier_code`` resolved in the database."""
+    return (
+        Review.objects.select_related("account", "account__influencer")
+        .prefetch_related("targets", Prefetch("claims", queryset=Claim.objects.only("id")))
+        .annotate(tier_code=tier_code_of_duration())
+    )
+
+
+def claim_list() -> QuerySet[Claim]:
+    return Claim.objects.select_related("target").prefetch_related(
+        Prefetch("reviews", queryset=Review.objects.only("id"))
+    )
+
+
+def claim_first_appearance(*, claim: Claim) -> Review | None:
+    """The earliest published review that makes the claim (its first appearance), with its author."""
+    return (
+        Review.objects.filter(claims=claim)
+        .select_related("account", "account__influencer")
+        .order_by("published_at", "id")
+        .first()
+    )
+
+
+def claim_review(*, claim: Claim, first_appearance: Review | None, fallback_url: str) -> dict[str, Any] | None:
+    """The schema.org ClaimReview of a claim with a verdict (None while the verdict is pending).
+
+    ``first_appearance`` is the earliest review making the claim (or None);
+    ``url`` is the verdict's URL, else ``fallback_url`` (this ClaimReview's own address).
+    """
+    if claim.verdict == Verdict.PENDING:
+        return None
+    item: dict[str, Any] = {"@type": "Claim"}
+    if first_appearance is not None:
+        account = first_appearance.account
+        influencer = account.influencer
+        item["datePublished"] = timezone.localtime(first_appearance.published_at).date().isoformat()
+        item["firstAppearance"] = {
+            "@type": "CreativeWork",
+            "url": first_appearance.url,
+            "headline": first_appearance.headline,
+            "datePublished": timezone.localtime(first_appearance.published_at).isoformat(),
+        }
+        item["author"] = {
+            "@type": "Person" if influencer.kind == InfluencerKind.PERSON else "Organization",
+            "name": influencer.display_name,  # the public name, never a person's legal name
+            "url": account.profile_url or None,
+        }
+        if item["author"]["url"] is None:
+            del item["author"]["url"]
+    return {
+        "@context": "https://schema.org",
+        "@type": "ClaimReview",
+        "claimReviewed": claim.text,
+        "reviewRating": {
+            "@type": "Rating",
+            "ratingValue": VERDICT_RATING[claim.verdict],
+            "bestRating": 5,
+            "worstRating": 1,
+            "alternateName": str(Verdict(claim.verdict).label),
+        },
+        "itemReviewed": item,
+        "author": {"@type": "Organization", "name": claim.verdict_by},
+        "datePublished": claim.verdict_on.isoformat(),
+        "url": claim.verdict_url or fallback_url,
+    }
+
+
+# --- orders and payments --------------------------------------------------------
+
+
+def rate_card_quotes() -> QuerySet[RateQuote]:
+    """For an order (``OuterRef``): the account's quotes of the same deliverable, tier and currency
+    observed on or before the order date, latest first (newest observation, then newest record)."""
+    return RateQuote.objects.filter(
+        Q(tier=OuterRef("tier")) | Q(tier__isnull=True),  # deliverables match: both tiers equal or both empty
+        account=OuterRef("account"),
+        deliverable=OuterRef("deliverable"),
+        currency=OuterRef("currency"),
+        observed_on__lte=OuterRef("ordered_on"),
+    ).order_by("-observed_on", "-recorded_at", "-id")
+
+
+def total_paid() -> Coalesce:
+    """The sum of the order's payments (0 without any), as a subquery."""
+    paid = (
+        Payment.objects.filter(order=OuterRef("pk")).order_by().values("order").annotate(total=Sum("amount"))
+    ).values("total")
+    return Coalesce(Subquery(paid, output_field=MONEY), Value(Decimal("0.00")), output_field=MONEY)
+
+
+def order_list() -> QuerySet[Order]:
+    """Orders with everything the API and admin show, in a fixed number of queries.
+
+    Annotates ``rate_card_quote`` and ``rate_card_price`` (the quote the markup
+    is computed against) and ``total_paid``; ``Order.markup`` divides in Decimal.
+    """
+    quotes = rate_card_quotes()
+    return (
+        Order.objects.select_related("account", "account__influencer", "client_agency", "intermediary", "tier")
+        .prefetch_related(
+            "targets",
+            Prefetch("reviews", queryset=Review.objects.only("id")),
+            Prefetch("status_changes", queryset=OrderStatusChange.objects.order_by("changed_at", "id")),
+        )
+        .annotate(
+            rate_card_quote=Subquery(quotes.values("pk")[:1]),
+            rate_card_price=Subquery(quotes.values("price")[:1], output_field=MONEY),
+            total_paid=total_paid(),
+        )
+    )
+
+
+def markup_at_least(queryset: QuerySet[Order], minimum: Decimal) -> QuerySet[Order]:
+    """Orders of ``order_list`` whose markup, as shown (2 decimals, half up), is at least ``minimum``.
+
+    The shown markup is >= m exactly when agreed / rate >= (m rounded up to the
+    cent) - 0.005. Compared without division, on whole cents scaled to integers,
+    so the filter agrees with the figure on every database. Orders without a
+    rate-card price have no markup and never match.
+    """
+    at_least = (minimum * 100).to_integral_value(rounding=ROUND_CEILING) * 10 - 5  # thousandths
+    return (
+        queryset.filter(rate_card_price__gt=0)
+        .alias(
+            _agreed_scaled=Round(F("agreed_price") * 100) * 1000,
+            _rate_scaled=Round(F("rate_card_price") * 100) * Value(int(at_least)),
+        )
+        .filter(_agreed_scaled__gte=F("_rate_scaled"))
+    )
+
+
+def payment_list() -> QuerySet[Payment]:
+    return Payment.objects.select_related("order")

@@ -1,0 +1,189 @@
+"""Writes to reviews that carry rules. The admin, the API, commands and the demo call these."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from config.api.errors import ConflictError, DomainError
+from ledger import journal
+from ledger.identifiers import contains_resident_id
+from reviews.choices import ORDER_TRANSITIONS, OrderStatus, PaymentChannel, Verdict
+from reviews.models import Claim, Order, OrderStatusChange, Payment
+
+_url = URLValidator(schemes=["http", "https"])
+MAX_AMOUNT_DIGITS, AMOUNT_DECIMALS = 14, 2
+
+
+# --- orders ---------------------------------------------------------------------
+
+
+@transaction.atomic
+def order_transition(*, order: Order, status: str, reason: str, user: Any = None) -> Order:
+    """Move a suspected order to ``status`` and record who, when and why in its status history.
+
+    Allowed: reported -> under_review; under_review -> confirmed or dismissed;
+    confirmed -> referred. Any other move raises ``ConflictError`` and changes
+    nothing. The order row is locked (after the journal lock), so of two
+    concurrent transitions of one order only one can succeed.
+    """
+    if status not in OrderStatus.values:
+        raise DomainError(_("Unknown status %r.") % status, field="status")
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainError(_("Give the reason for the change."), field="reason")
+    journal.lock()
+    locked = Order.objects.select_for_update().get(pk=order.pk)
+    if status not in ORDER_TRANSITIONS[locked.status]:
+        raise ConflictError(
+            _("An order cannot move from %(a)s to %(b)s.") % {"a": locked.status, "b": status},
+            field="status",
+            code="invalid_transition",
+        )
+    previous = locked.status
+    locked.status = status
+    locked.save(update_fields=["status", "updated_at"])
+    OrderStatusChange.objects.create(
+        order=locked,
+        from_status=previous,
+        to_status=status,
+        reason=reason,
+        changed_by=user if user is not None and user.is_authenticated else None,
+        actor=journal.current_actor(),
+    )
+    order.status, order.updated_at = locked.status, locked.updated_at
+    return locked
+
+
+# --- payments -------------------------------------------------------------------
+
+
+def _amount_problem(amount: Decimal | None) -> str | None:
+    if amount is None or not amount.is_finite():
+        return _("An amount is a number.")
+    if amount <= 0:
+        return _("A payment amount is more than zero.")
+    _sign, digits, exponent = amount.normalize().as_tuple()
+    if -exponent > AMOUNT_DECIMALS:
+        return _("An amount has at most 2 decimal places.")
+    if len(digits) + exponent > MAX_AMOUNT_DIGITS - AMOUNT_DECIMALS:
+        return _("An amount has at most 12 digits before the decimal point.")
+    return None
+
+
+def payment_problems(
+    *,
+    order: Order,
+    amount: Decimal | None,
+    paid_on: date | None,
+    channel: str,
+    currency: str | None = None,
+    payer: str = "",
+    payee: str = "",
+    reference: str = "",
+) -> list[tuple[str, str]]:
+    """Every rule a payment's values break, as ``(field, message)``; empty when the payment is valid."""
+    problems: list[tuple[str, str]] = []
+    problem = _amount_problem(amount)
+    if problem:
+        problems.append(("amount", problem))
+    if (currency or order.currency) != order.currency:
+        problems.append(
+            ("currency", _("A payment is in the order's currency (%(currency)s).") % {"currency": order.currency})
+        )
+    if channel not in PaymentChannel.values:
+        problems.append(("channel", _("Unknown channel %r.") % channel))
+    if paid_on is None:
+        problems.append(("paid_on", _("The date of the payment is required.")))
+    elif paid_on > timezone.localdate():
+        problems.append(("paid_on", _("A payment cannot be dated in the future.")))
+    for name, value in (("payer", payer), ("payee", payee), ("reference", reference)):
+        if contains_resident_id(value):
+            problems.append(
+                (name, _("Do not record resident identity numbers (personal data): name the person instead."))
+            )
+    return problems
+
+
+@transaction.atomic
+def payment_record(
+    *,
+    order: Order,
+    amount: Decimal,
+    paid_on: date,
+    channel: str,
+    currency: str | None = None,
+    payer: str = "",
+    payee: str = "",
+    reference: str = "",
+) -> Payment:
+    """Record one payment for an order, in the order's currency.
+
+    The amount is positive; a payment in another currency than the order's is
+    refused (its total would mix currencies). ``payer``, ``payee`` and
+    ``reference`` may name people but never hold a resident identity number.
+    """
+    values = {"amount": amount, "paid_on": paid_on, "channel": channel, "currency": currency}
+    problems = payment_problems(order=order, payer=payer, payee=payee, reference=reference, **values)
+    if problems:
+        field, message = problems[0]
+        raise DomainError(message, field=field)
+    return Payment.objects.create(
+        order=order,
+        amount=amount,
+        currency=currency or order.currency,
+        paid_on=paid_on,
+        channel=channel,
+        payer=payer.strip(),
+        payee=payee.strip(),
+        reference=reference.strip(),
+    )
+
+
+# --- claims ---------------------------------------------------------------------
+
+
+@transaction.atomic
+def claim_verdict_set(*, claim: Claim, verdict: str, verdict_on: date, verdict_by: str, verdict_url: str = "") -> Claim:
+    """Record the verdict on a claim: what it was found to be, when, by whom, and where it is published.
+
+    A verdict may be revised (unproven, later found false); it never goes back
+    to pending. The previous verdict stays in the journal.
+    """
+    if verdict not in Verdict.values or verdict == Verdict.PENDING:
+        raise DomainError(_("A verdict is one of false, misleading, unproven or accurate."), field="verdict")
+    if verdict_on is None:
+        raise DomainError(_("Give the date of the verdict."), field="verdict_on")
+    if verdict_on > timezone.localdate():
+        raise DomainError(_("A verdict cannot be dated in the future."), field="verdict_on")
+    verdict_by = (verdict_by or "").strip()
+    if not verdict_by:
+        raise DomainError(_("Say who made the verdict."), field="verdict_by")
+    if verdict_url:
+        try:
+            _url(verdict_url)
+        except ValidationError as exc:
+            raise DomainError(_("Enter a valid http(s) URL."), field="verdict_url") from exc
+    journal.lock()
+    locked = Claim.objects.select_for_update().get(pk=claim.pk)
+    locked.verdict, locked.verdict_on, locked.verdict_by, locked.verdict_url = (
+        verdict,
+        verdict_on,
+        verdict_by,
+        verdict_url,
+    )
+    locked.save(update_fields=["verdict", "verdict_on", "verdict_by", "verdict_url", "updated_at"])
+    claim.verdict, claim.verdict_on, claim.verdict_by, claim.verdict_url = (
+        verdict,
+        verdict_on,
+        verdict_by,
+        verdict_url,
+    )
+    return locked

@@ -1,0 +1,218 @@
+"""Order status moves only through the transition command, with its history, and one at a time."""
+
+import threading
+from itertools import product
+
+import pytest
+from django.db import connections, transaction
+from django.urls import reverse
+
+from config.api.errors import ConflictError, DomainError
+from ledger.models import JournalEntry
+from reviews.choices import ORDER_TRANSITIONS, OrderStatus
+from reviews.models import Order, OrderStatusChange
+from reviews.services import order_transition
+from tests.reviews.factories import OrderFactory
+
+pytestmark = pytest.mark.django_db
+
+# How to reach each status from reported, along allowed moves.
+PATH_TO = {
+    "reported": [],
+    "under_review": ["under_review"],
+    "confirmed": ["under_review", "confirmed"],
+    "dismissed": ["under_review", "dismissed"],
+    "referred": ["under_review", "confirmed", "referred"],
+}
+ALLOWED = [(a, b) for a, targets in ORDER_TRANSITIONS.items() for b in sorted(targets)]
+FORBIDDEN = [(a, b) for a, b in product(OrderStatus.values, repeat=2) if b not in ORDER_TRANSITIONS[a]]
+
+
+def move(api, order, status, reason="Because."):
+    return api.post(f"/api/v1/orders/{order.pk}/transition/", {"status": status, "reason": reason})
+
+
+def test_the_table_of_moves_is_the_one_the_issue_names():
+    assert sorted(ALLOWED) == sorted(
+        [
+            ("reported", "under_review"),
+            ("under_review", "confirmed"),
+            ("under_review", "dismissed"),
+            ("confirmed", "referred"),
+        ]
+    )
+    assert len(FORBIDDEN) == 25 - 4
+
+
+def test_a_new_order_is_reported(as_regulator, account_payload):
+    response = as_regulator.post("/api/v1/orders/", {**account_payload, "status": "confirmed"})
+    assert response.status_code == 201, response.data
+    assert response.data["status"] == "reported" and response.data["status_history"] == []
+    assert Order.objects.get().status == "reported"
+
+
+@pytest.mark.parametrize(("start", "target"), ALLOWED)
+def test_every_allowed_move_answers_200_and_records_who_when_and_why(as_regulator, regulator, start, target):
+    order = OrderFactory()
+    for status in PATH_TO[start]:
+        order_transition(order=order, status=status, reason="setup")
+    before = OrderStatusChange.objects.count()
+    response = move(as_regulator, order, target, f"Moving to {target}.")
+    assert response.status_code == 200, response.data
+    assert response.data["id"] == order.pk and response.data["status"] == target
+    assert Order.objects.get(pk=order.pk).status == target
+    assert OrderStatusChange.objects.count() == before + 1
+    change = OrderStatusChange.objects.latest("id")
+    assert (change.from_status, change.to_status, change.reason) == (start, target, f"Moving to {target}.")
+    assert (change.changed_by, change.actor) == (regulator, f"user:{regulator.username}")
+    assert change.changed_at is not None
+    last = response.data["status_history"][-1]
+    assert (last["from_status"], last["to_status"], last["reason"], last["changed_by"]) == (
+        start,
+        target,
+        f"Moving to {target}.",
+        regulator.pk,
+    )
+
+
+@pytest.mark.parametrize(("start", "target"), FORBIDDEN)
+def test_every_other_move_is_409_and_changes_nothing(as_regulator, start, target):
+    order = OrderFactory()
+    for status in PATH_TO[start]:
+        order_transition(order=order, status=status, reason="setup")
+    before = Order.objects.values().get(pk=order.pk)
+    changes = OrderStatusChange.objects.count()
+    journal = JournalEntry.objects.count()
+    response = move(as_regulator, order, target)
+    assert response.status_code == 409
+    assert response.data["status"] == [f"An order cannot move from {start} to {target}."]
+    assert Order.objects.values().get(pk=order.pk) == before
+    assert OrderStatusChange.objects.count() == changes
+    assert JournalEntry.objects.count() == journal
+
+
+@pytest.mark.parametrize(
+    ("payload", "field"),
+    [
+        ({"status": "under_review", "reason": ""}, "reason"),
+        ({"status": "under_review"}, "reason"),
+        ({"status": "archived", "reason": "x"}, "status"),
+        ({"reason": "x"}, "status"),
+    ],
+)
+def test_bad_transition_input_is_400_with_the_field(as_regulator, payload, field):
+    order = OrderFactory()
+    response = as_regulator.post(f"/api/v1/orders/{order.pk}/transition/", payload)
+    assert response.status_code == 400 and field in response.data
+    assert Order.objects.get(pk=order.pk).status == "reported"
+    assert not OrderStatusChange.objects.exists()
+
+
+def test_status_is_not_writable_by_patch_or_put(as_regulator):
+    order = OrderFactory()
+    assert as_regulator.patch(f"/api/v1/orders/{order.pk}/", {"status": "confirmed"}).status_code == 200
+    payload = as_regulator.get(f"/api/v1/orders/{order.pk}/").data
+    writable = {k: payload[k] for k in ("account", "client_name", "deliverable", "tier", "agreed_price", "ordered_on")}
+    assert as_regulator.put(f"/api/v1/orders/{order.pk}/", {**writable, "status": "referred"}).status_code == 200
+    assert Order.objects.get(pk=order.pk).status == "reported"
+    assert not OrderStatusChange.objects.exists()
+
+
+def test_transition_needs_the_change_permission(as_analyst):
+    order = OrderFactory()
+    assert as_analyst.get(f"/api/v1/orders/{order.pk}/").status_code == 200
+    assert move(as_analyst, order, "under_review").status_code == 403
+    assert Order.objects.get(pk=order.pk).status == "reported"
+
+
+def test_service_rules_for_commands_and_the_demo():
+    order = OrderFactory()
+    with pytest.raises(DomainError) as err:
+        order_transition(order=order, status="under_review", reason="   ")
+    assert err.value.field == "reason"
+    with pytest.raises(ConflictError):
+        order_transition(order=order, status="confirmed", reason="Too early.")
+    moved = order_transition(order=order, status="under_review", reason="From a command.")
+    assert moved.status == order.status == "under_review"
+    change = OrderStatusChange.objects.get()
+    assert (change.changed_by, change.actor) == (None, "system")
+
+
+def test_the_admin_action_moves_through_the_same_rules(client, superuser):
+    """GIVEN two reported orders and one under review WHEN the admin moves all three to under_review
+    THEN the two reported ones move (with the reason and the admin as author), the third is refused."""
+    first, second, third = OrderFactory(), OrderFactory(), OrderFactory()
+    order_transition(order=third, status="under_review", reason="setup")
+    client.force_login(superuser)
+    response = client.post(
+        reverse("admin:reviews_order_changelist"),
+        {
+            "action": "move_selected",
+            "_selected_action": [first.pk, second.pk, third.pk],
+            "status": "under_review",
+            "reason": "Chat records received.",
+        },
+        follow=True,
+    )
+    assert response.status_code == 200
+    text = [str(m) for m in response.context["messages"]]
+    assert "Moved 2 order(s) to under_review." in text
+    assert any(f"#{third.pk}: An order cannot move from under_review to under_review." in m for m in text)
+    assert [o.status for o in Order.objects.filter(pk__in=[first.pk, second.pk])] == ["under_review"] * 2
+    changes = OrderStatusChange.objects.filter(reason="Chat records received.")
+    assert {c.order_id for c in changes} == {first.pk, second.pk}
+    assert {c.changed_by for c in changes} == {superuser}
+    assert OrderStatusChange.objects.filter(order=third).count() == 1
+
+
+def test_the_admin_action_needs_a_status_and_a_reason(client, superuser):
+    order = OrderFactory()
+    client.force_login(superuser)
+    client.post(
+        reverse("admin:reviews_order_changelist"),
+        {"action": "move_selected", "_selected_action": [order.pk], "status": "under_review", "reason": " "},
+    )
+    assert Order.objects.get(pk=order.pk).status == "reported"
+    assert not OrderStatusChange.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_transitions_of_one_order_cannot_both_succeed(on_postgres):
+    """GIVEN an order under review and 6 threads moving it at once (3 to confirmed, 3 to dismissed)
+    WHEN they run THEN exactly one succeeds, the others get ConflictError, and one history row is added."""
+    with transaction.atomic():
+        # a live stream: transaction tests start from an empty database, without the default tiers
+        order = OrderFactory(deliverable="live_stream", tier=None)
+        order_transition(order=order, status="under_review", reason="start")
+    threads_n = 6
+    barrier = threading.Barrier(threads_n)
+    results: list[str] = []
+    errors: list[BaseException] = []
+
+    def attempt(i: int) -> None:
+        try:
+            barrier.wait(timeout=10)
+            target = "confirmed" if i % 2 else "dismissed"
+            order_transition(order=Order.objects.get(pk=order.pk), status=target, reason=f"thread {i}")
+            results.append(target)
+        except ConflictError:
+            results.append("conflict")
+        except BaseException as exc:
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=attempt, args=(i,)) for i in range(threads_n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert not errors
+    winners = [r for r in results if r != "conflict"]
+    assert len(winners) == 1 and results.count("conflict") == threads_n - 1
+    order.refresh_from_db()
+    assert order.status == winners[0]
+    assert list(OrderStatusChange.objects.filter(order=order).values_list("to_status", flat=True)) == [
+        "under_review",
+        winners[0],
+    ]
