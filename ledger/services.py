@@ -61,7 +61,8 @@ def snapshot_record(
         raise DomainError(f"Unknown source {source!r}.", field="source")
     if refresh_slot and FollowerSnapshot.objects.filter(account=account, refresh_slot=refresh_slot).exists():
         raise DuplicateRefreshSlot("This account was already refreshed in this slot.", field="refresh_slot")
-    if FollowerSnapshot.objects.filter(account=account, captured_at=captured_at).exists():
+    # (A refresh captures "now": a clash on the instant is left to the unique constraint.)
+    if not refresh_slot and FollowerSnapshot.objects.filter(account=account, captured_at=captured_at).exists():
         raise DomainError("This account already has a snapshot at this instant.", field="captured_at")
     # Reads first, so that the section holding the journal lock stays short. A writer racing
     # past the checks above meets the unique constraints: an IntegrityError rolls this back.
@@ -206,7 +207,7 @@ def _finish(record: ProfileRefresh, outcome: str, *, error: str = "", http_statu
     record.finished_at = max(timezone.now(), record.started_at)
     for name, value in extra.items():
         setattr(record, name, value)
-    record.save()
+    record.save(update_fields=["outcome", "error", "http_status", "finished_at", *extra])
 
 
 def profile_refresh(
