@@ -24,7 +24,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 ACCOUNTS = int(os.environ.get("BENCH_ACCOUNTS", "1000"))
-CONCURRENCY = int(os.environ.get("BENCH_CONCURRENCY", "16"))
+CONCURRENCY = int(os.environ.get("BENCH_CONCURRENCY", "16"))  # per worker process
+PROCESSES = int(os.environ.get("BENCH_WORKERS", "1"))  # worker processes
 POOL = os.environ.get("BENCH_POOL", "threads")
 LATENCY_MS = float(os.environ.get("BENCH_LATENCY_MS", "50"))
 RPS = float(os.environ.get("BENCH_RPS", "1000"))  # the platform's rate limit
@@ -55,6 +56,19 @@ def fresh_database() -> None:
         conn.execute(f'DROP DATABASE IF EXISTS "{DB_NAME}" WITH (FORCE)')
         conn.execute(f'CREATE DATABASE "{DB_NAME}"')
     run("manage.py", "migrate", "-v0")
+
+
+def _cpu_seconds(pid: int) -> float:
+    """User and system CPU of a process and its threads, plus its children's (prefork pool processes)."""
+    import glob
+
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for stat in [f"/proc/{pid}/stat", *glob.glob(f"/proc/{pid}/task/*/children")][:1]:
+        fields = Path(stat).read_text().rsplit(")", 1)[1].split()
+        total += (int(fields[11]) + int(fields[12])) / ticks
+    children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    return total + sum(_cpu_seconds(int(child)) for child in children)
 
 
 def main() -> None:
@@ -97,24 +111,12 @@ def main() -> None:
         env=ENV,
         start_new_session=True,
     )
-    worker = subprocess.Popen(  # noqa: S603
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "config",
-            "worker",
-            f"--pool={POOL}",
-            f"--concurrency={CONCURRENCY}",
-            "--without-gossip",
-            "--without-mingle",
-            "--loglevel=WARNING",
-        ],
-        cwd=ROOT,
-        env=ENV,
-        start_new_session=True,
-    )
+    worker_command = [sys.executable, "-m", "celery", "-A", "config", "worker", f"--pool={POOL}"]
+    worker_command += [f"--concurrency={CONCURRENCY}", "--without-gossip", "--without-mingle", "--loglevel=WARNING"]
+    workers = [
+        subprocess.Popen([*worker_command, f"--hostname=bench{n}@%h"], cwd=ROOT, env=ENV, start_new_session=True)  # noqa: S603
+        for n in range(PROCESSES)
+    ]
     try:
         time.sleep(3)  # let the simulator and the worker start
         producer = Celery("bench", broker=REDIS)
@@ -131,16 +133,25 @@ def main() -> None:
         span = ProfileRefresh.objects.aggregate(start=Min("started_at"), end=Max("finished_at"))
         outcomes = dict(ProfileRefresh.objects.values_list("outcome").annotate(n=Min("id")).values_list("outcome", "n"))
         failed = ProfileRefresh.objects.exclude(outcome="success").count()
+        cpu = {
+            "workers": sum(_cpu_seconds(w.pid) for w in workers),
+            "simulator": _cpu_seconds(sim.pid),
+        }
     finally:
-        for proc in (worker, sim):
+        for proc in (*workers, sim):
             os.killpg(proc.pid, signal.SIGTERM)
             proc.wait(timeout=30)
     seconds = (span["end"] - span["start"]).total_seconds()
     rate = ACCOUNTS / seconds
-    ideal = min(CONCURRENCY / (LATENCY_MS / 1000), RPS)
-    print(f"worker: --pool={POOL} --concurrency={CONCURRENCY}; simulator latency {LATENCY_MS:g} ms; limit {RPS:g}/s")
+    ideal = min(PROCESSES * CONCURRENCY / (LATENCY_MS / 1000), RPS)
+    print(
+        f"{PROCESSES} worker process(es): --pool={POOL} --concurrency={CONCURRENCY}; "
+        f"simulator latency {LATENCY_MS:g} ms; limit {RPS:g}/s"
+    )
     print(f"attempts other than success: {failed} ({sorted(outcomes)})")
     print(f"refreshed {ACCOUNTS} accounts in {seconds:.2f} s")
+    per = ", ".join(f"{name} {1000 * value / ACCOUNTS:.1f} ms" for name, value in cpu.items())
+    print(f"CPU per refresh (whole run, start-up included): {per}")
     print(f"refreshes per second: {rate:.1f}")
     print(f"ideal per second: {ideal:.1f}")
     print(f"ratio: {rate / ideal:.2f}")
