@@ -6,7 +6,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 8000
 SIM_PORT ?= 8765
 
-.PHONY: help venv run simulator test lint format migrate seed check-migrations schema worker beat bench-refresh clean
+.PHONY: help venv run simulator test lint format migrate seed check-migrations schema worker beat bench-refresh bench-history clean
 
 help:
 	@echo "make run    - install, migrate, load demo data and serve http://$(HOST):$(PORT)/"
@@ -16,6 +16,7 @@ help:
 	@echo "make beat   - Celery beat with the schedule kept in the database"
 	@echo "make simulator     - the platform simulator on port $(SIM_PORT)"
 	@echo "make bench-refresh - refresh throughput against the simulator (needs PostgreSQL and Redis)"
+	@echo "make bench-history - influencer history endpoint against hand-written SQL (needs PostgreSQL)"
 
 venv: $(VENV)/.installed
 
@@ -71,3 +72,6 @@ clean:
 
 bench-refresh: venv
 	$(BIN)/python bench/refresh.py
+
+bench-history: venv
+	$(BIN)/python bench/history.py

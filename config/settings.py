@@ -186,6 +186,8 @@ SPECTACULAR_SETTINGS = {
         "PlatformEnum": "ledger.choices.Platform",
         "AccountStatusEnum": "ledger.choices.AccountStatus",
         "SnapshotSourceEnum": "ledger.choices.SnapshotSource",
+        "HistoryKindEnum": "ledger.choices.HistoryKind",
+        "FollowerIntervalEnum": "ledger.choices.FollowerInterval",
         "DeliverableEnum": "pricing.choices.Deliverable",
         "PriceKindEnum": "pricing.choices.PriceKind",
         "AuthorityKindEnum": "cases.choices.AuthorityKind",

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
-from ledger import selectors, services, tasks
+from ledger import charts, selectors, services, tasks
 from ledger.models import (
     Agency,
     FollowerAnomaly,
@@ -70,9 +70,20 @@ class InfluencerAdmin(admin.ModelAdmin):
     search_fields = ["display_name", "legal_name", "accounts__handle", "accounts__platform_uid"]
     autocomplete_fields = ["agency"]
     inlines = [PlatformAccountInline]
+    readonly_fields = ["follower_chart"]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Influencer]:
         return selectors.influencer_list().prefetch_related(None)
+
+    @admin.display(description=_("followers"))
+    def follower_chart(self, obj: Influencer) -> str:
+        if obj.pk is None:
+            return "—"
+        return charts.follower_chart(
+            list(obj.accounts.order_by("platform", "handle", "pk")),
+            title=_("Followers of %(name)s's accounts (anomalies ringed in red)") % {"name": obj.display_name},
+            empty=_("No snapshots yet."),
+        )
 
     @admin.display(description=_("accounts"), ordering="account_count")
     def account_count(self, obj: Influencer) -> int:
@@ -103,6 +114,7 @@ class PlatformAccountAdmin(admin.ModelAdmin):
     readonly_fields = [
         "follower_count",
         "followers_captured_at",
+        "follower_chart",
         "recent_snapshots",
         "recent_anomalies",
         "last_refreshed_at",
@@ -114,7 +126,15 @@ class PlatformAccountAdmin(admin.ModelAdmin):
         (None, {"fields": ["influencer", "platform", "handle", "platform_uid", "profile_url", "status"]}),
         (
             _("Followers"),
-            {"fields": ["follower_count", "followers_captured_at", "recent_snapshots", "recent_anomalies"]},
+            {
+                "fields": [
+                    "follower_count",
+                    "followers_captured_at",
+                    "follower_chart",
+                    "recent_snapshots",
+                    "recent_anomalies",
+                ]
+            },
         ),
         (_("Profile refresh"), {"fields": ["refresh_interval", "last_refreshed_at", "recent_refreshes"]}),
         (_("Record"), {"fields": ["created_at", "updated_at"]}),
@@ -127,6 +147,14 @@ class PlatformAccountAdmin(admin.ModelAdmin):
         ids = list(queryset.values_list("pk", flat=True))
         transaction.on_commit(lambda: [tasks.refresh_account.delay(pk, slot) for pk in ids])
         self.message_user(request, _("Refresh queued for %(n)d account(s).") % {"n": len(ids)})
+
+    @admin.display(description=_("follower chart"))
+    def follower_chart(self, obj: PlatformAccount) -> str:
+        if obj.pk is None:
+            return "—"
+        return charts.follower_chart(
+            [obj], title=_("Followers (anomalies ringed in red)"), empty=_("No snapshots yet.")
+        )
 
     @admin.display(description=_("recent refresh attempts"))
     def recent_refreshes(self, obj: PlatformAccount) -> str:

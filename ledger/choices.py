@@ -56,3 +56,28 @@ class AnomalyKind(models.TextChoices):
     JUMP = "jump", _("Jump (day-over-day increase)")
     DROP = "drop", _("Drop (day-over-day decrease)")
     OUTLIER = "outlier", _("Outlier (robust z-score)")
+
+
+class FollowerInterval(models.TextChoices):
+    """How a follower series is aggregated: the last count of each day, week (Monday) or month."""
+
+    DAY = "day", _("Day")
+    WEEK = "week", _("Week (from Monday)")
+    MONTH = "month", _("Month")
+
+
+class HistoryKind(models.TextChoices):
+    """The kinds of event on an influencer's history (``ledger.history``)."""
+
+    FOLLOWER_CHANGE = "follower_change", _("Follower change")
+    ACCOUNT_STATUS = "account_status", _("Account status")
+    ANOMALY = "anomaly", _("Follower anomaly")
+    QUOTE = "quote", _("Rate quote")
+    REVIEW = "review", _("Review")
+    CLAIM_VERDICT = "claim_verdict", _("Claim verdict")
+    ORDER = "order", _("Suspected order")
+    ORDER_STATUS = "order_status", _("Order status")
+    PAYMENT = "payment", _("Payment")
+    CASE_OPENED = "case_opened", _("Case opened")
+    CASE_STATUS = "case_status", _("Case status")
+    LEGAL_ACTION = "legal_action", _("Legal action")

@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django.apps import apps
-from django.db.models import Count, Prefetch, QuerySet, Sum, Value
-from django.db.models.functions import Coalesce
+from django.conf import settings
+from django.db import connection
+from django.db.models import Count, DateTimeField, F, Prefetch, QuerySet, Sum, Value, Window
+from django.db.models.functions import Coalesce, RowNumber, Trunc
+from django.utils import timezone
 
 from ledger.models import FollowerSnapshot, Influencer, JournalEntry, PlatformAccount
 
@@ -40,6 +47,92 @@ def snapshot_list() -> QuerySet[FollowerSnapshot]:
 def snapshots_recent(*, account: PlatformAccount, limit: int = 20) -> list[FollowerSnapshot]:
     """The ``limit`` newest snapshots of one account (served by the unique index)."""
     return list(FollowerSnapshot.objects.filter(account=account).order_by("-captured_at")[:limit])
+
+
+def _period(expression: Any, interval: str) -> Trunc:
+    return Trunc(expression, interval, output_field=DateTimeField(), tzinfo=ZoneInfo(settings.TIME_ZONE))
+
+
+@dataclass(frozen=True)
+class FollowerPoint:
+    """The last follower count of one account in one period, and its change since the previous period."""
+
+    snapshot_id: int
+    account_id: int
+    captured_at: datetime
+    follower_count: int
+    period_start: datetime
+    change: int | None
+
+
+def follower_periods(*, account_ids: Iterable[int], interval: str, until: datetime | None = None) -> QuerySet:
+    """The last snapshot of each account in each day, week (from Monday) or month of ``TIME_ZONE``.
+
+    A window function (``ROW_NUMBER`` over account and period, newest first)
+    picks it in the database; ``until`` bounds the snapshots, so a period is cut
+    there. Values ``id``, ``account_id``, ``captured_at``, ``follower_count``, ``period_start``.
+    """
+    period = _period("captured_at", interval)
+    queryset = FollowerSnapshot.objects.filter(account_id__in=list(account_ids))
+    if until is not None:
+        queryset = queryset.filter(captured_at__lte=until)
+    newest_first = Window(RowNumber(), partition_by=[F("account_id"), period], order_by=F("captured_at").desc())
+    return (
+        queryset.annotate(period_start=period, rank_in_period=newest_first)
+        .filter(rank_in_period=1)
+        .order_by()
+        .values("id", "account_id", "captured_at", "follower_count", "period_start")
+    )
+
+
+def follower_series_sql(
+    *, account_ids: Iterable[int], interval: str, until: datetime | None = None
+) -> tuple[str, list[Any]]:
+    """SQL of :func:`follower_periods` with ``change``: the count minus the previous period's last (``LAG``).
+
+    Window functions cannot nest, so the change is computed one level up, over
+    the periods' last snapshots; the ORM builds the level below (portable Trunc).
+    """
+    sql, params = follower_periods(account_ids=account_ids, interval=interval, until=until).query.sql_with_params()
+    change = "p.follower_count - LAG(p.follower_count) OVER (PARTITION BY p.account_id ORDER BY p.captured_at)"
+    return f"SELECT p.*, {change} AS change FROM ({sql}) p", list(params)  # noqa: S608 - SQL compiled by the ORM
+
+
+def db_datetime(value: Any, zone: Any = UTC) -> datetime:
+    """A datetime read by raw SQL: SQLite gives naive text (in UTC, or ``zone`` for truncated local times)."""
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return value if timezone.is_aware(value) else timezone.make_aware(value, zone)
+
+
+def follower_series(
+    *,
+    account_ids: Iterable[int],
+    interval: str,
+    since: datetime | None = None,
+    until: datetime | None = None,
+) -> list[FollowerPoint]:
+    """The follower series of the accounts: the last count of each period with its change, oldest first.
+
+    Aggregated in the database (one query) on SQLite and PostgreSQL alike.
+    ``until`` bounds the snapshots (the last period is cut there); ``since`` keeps
+    the periods whose last snapshot is at or after it, and their ``change`` still
+    looks back at the real previous period.
+    """
+    sql, params = follower_series_sql(account_ids=account_ids, interval=interval, until=until)
+    where = ""
+    if since is not None:
+        where = "WHERE s.captured_at >= %s"
+        params.append(connection.ops.adapt_datetimefield_value(since))
+    columns = "s.id, s.account_id, s.captured_at, s.follower_count, s.period_start, s.change"
+    query = f"SELECT {columns} FROM ({sql}) s {where} ORDER BY s.account_id, s.captured_at"  # noqa: S608
+    zone = ZoneInfo(settings.TIME_ZONE)
+    with connection.cursor() as cursor:
+        cursor.execute(query, params)
+        return [
+            FollowerPoint(pk, account_id, db_datetime(at), count, db_datetime(start, zone), change)
+            for pk, account_id, at, count, start, change in cursor.fetchall()
+        ]
 
 
 def journal_list(*, user: Any) -> QuerySet[JournalEntry]:

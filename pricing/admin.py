@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+from collections.abc import Sequence
+from datetime import datetime, time
+
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
@@ -8,11 +11,13 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
-from ledger.admin import URL_FIELD, PlatformAccountAdmin
-from ledger.models import PlatformAccount
+from ledger import charts
+from ledger.admin import URL_FIELD, InfluencerAdmin, PlatformAccountAdmin
+from ledger.models import Influencer, PlatformAccount
 from pricing import selectors, services
 from pricing.importing import OPTIONAL_COLUMNS, REQUIRED_COLUMNS, format_of
 from pricing.models import DurationTier, MarketBenchmark, RateQuote
@@ -251,6 +256,36 @@ def _quote_table(quotes: list[RateQuote]) -> str:
     return format_html("<table><thead><tr>{}</tr></thead><tbody>{}</tbody></table>", head, body)
 
 
+def price_chart(accounts: Sequence[PlatformAccount], *, title: str) -> str:
+    """The accounts' quotes as dots by deliverable and tier, outliers ringed, follower anomalies as dashed lines."""
+    ids = [a.pk for a in accounts]
+    zone = timezone.get_current_timezone()
+    series: dict[str, list] = {}
+    outliers = []
+    for quote in selectors.quote_list().filter(account_id__in=ids).order_by("observed_on", "pk"):
+        at = datetime.combine(quote.observed_on, time(), tzinfo=zone)
+        label = f"{quote.get_deliverable_display()} {quote.tier.code if quote.tier_id else ''} ({quote.currency})"
+        series.setdefault(label.replace("  ", " "), []).append((at, quote.price))
+        if quote.is_outlier:
+            outliers.append(
+                charts.Marker(
+                    at=at,
+                    value=quote.price,
+                    label=_("Outlier: %(price)s %(currency)s, %(ratio)s x market")
+                    % {"price": _money(quote.price), "currency": quote.currency, "ratio": quote.market_ratio},
+                )
+            )
+    return charts.time_chart(
+        title=title,
+        series=[charts.Series(label, points) for label, points in series.items()],
+        markers=outliers + charts.anomaly_markers(ids, on_line=False),
+        dots=True,
+        from_zero=True,
+        value_format=_money,
+        empty=_("No quotes yet."),
+    )
+
+
 admin.site.unregister(PlatformAccount)
 
 
@@ -258,12 +293,18 @@ admin.site.unregister(PlatformAccount)
 class PricedPlatformAccountAdmin(PlatformAccountAdmin):
     """The ledger's account page, with the account's rate card and quote history."""
 
-    readonly_fields = [*PlatformAccountAdmin.readonly_fields, "rate_card", "quote_history"]
+    readonly_fields = [*PlatformAccountAdmin.readonly_fields, "price_chart", "rate_card", "quote_history"]
     fieldsets = [
         *PlatformAccountAdmin.fieldsets[:-1],
-        (_("Pricing"), {"fields": ["rate_card", "quote_history"]}),
+        (_("Pricing"), {"fields": ["price_chart", "rate_card", "quote_history"]}),
         PlatformAccountAdmin.fieldsets[-1],
     ]
+
+    @admin.display(description=_("price chart"))
+    def price_chart(self, obj: PlatformAccount) -> str:
+        if obj.pk is None:
+            return "—"
+        return price_chart([obj], title=_("Quoted prices (outliers ringed, follower anomalies dashed)"))
 
     @admin.display(description=_("rate card"))
     def rate_card(self, obj: PlatformAccount) -> str:
@@ -281,3 +322,23 @@ class PricedPlatformAccountAdmin(PlatformAccountAdmin):
             return _("No quotes yet.")
         link = reverse("admin:pricing_ratequote_changelist") + f"?account__id__exact={obj.pk}"
         return format_html("{}<p><a href='{}'>{}</a></p>", _quote_table(quotes), link, _("All quotes of this account"))
+
+
+admin.site.unregister(Influencer)
+
+
+@admin.register(Influencer)
+class PricedInfluencerAdmin(InfluencerAdmin):
+    """The ledger's influencer page, with a chart of the prices quoted by its accounts."""
+
+    readonly_fields = [*InfluencerAdmin.readonly_fields, "price_chart"]
+
+    @admin.display(description=_("prices"))
+    def price_chart(self, obj: Influencer) -> str:
+        if obj.pk is None:
+            return "—"
+        return price_chart(
+            list(obj.accounts.all()),
+            title=_("Prices quoted by %(name)s's accounts (outliers ringed, follower anomalies dashed)")
+            % {"name": obj.display_name},
+        )

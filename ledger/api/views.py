@@ -2,8 +2,9 @@ from __future__ import annotations
 
 from django.db import transaction
 from django.utils import timezone
-from drf_spectacular.utils import extend_schema, extend_schema_view
-from rest_framework import mixins, serializers, viewsets
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import mixins, renderers, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -12,6 +13,14 @@ from rest_framework.serializers import BaseSerializer
 from config.api.mixins import ReloadAfterWriteMixin
 from config.api.permissions import ModelPermissions
 from ledger import journal, selectors, services, tasks
+from ledger.api.history import (
+    CSVRenderer,
+    FollowerPointSerializer,
+    FollowerSeriesQuerySerializer,
+    HistoryPageSerializer,
+    HistoryQuerySerializer,
+    InfluencerHistory,
+)
 from ledger.api.serializers import (
     AccountSerializer,
     AgencySerializer,
@@ -31,7 +40,7 @@ from ledger.filters import (
     JournalFilter,
     SnapshotFilter,
 )
-from ledger.models import Agency, FollowerAnomaly, JournalEntry, ProfileRefresh
+from ledger.models import Agency, FollowerAnomaly, Influencer, JournalEntry, ProfileRefresh
 
 
 class AgencyViewSet(viewsets.ModelViewSet):
@@ -56,8 +65,49 @@ class InfluencerViewSet(ReloadAfterWriteMixin, viewsets.ModelViewSet):
     ordering = ["display_name", "id"]
 
     def get_queryset(self):  # search across accounts could repeat rows
+        if self.action == "history":  # the history needs the influencer only, not its totals
+            return Influencer.objects.all()
         qs = super().get_queryset()
         return qs.distinct() if self.request.query_params.get("search") else qs
+
+    @extend_schema(
+        parameters=[
+            HistoryQuerySerializer,
+            OpenApiParameter("cursor", str, description="The cursor of a `next` or `previous` link."),
+            OpenApiParameter("page_size", int, description="Events per page (default 50, at most API_MAX_PAGE_SIZE)."),
+        ],
+        responses={
+            (200, "application/json"): HistoryPageSerializer,
+            (200, "text/csv"): OpenApiResponse(
+                OpenApiTypes.STR,
+                description="With `?format=csv` (or `Accept: text/csv`): the whole filtered timeline as CSV, "
+                "UTF-8 with BOM, header `kind,occurred_at,account,summary,object_type,object_id,url`.",
+            ),
+        },
+        filters=False,
+    )
+    @action(
+        detail=True,
+        methods=["get"],
+        filterset_class=None,
+        ordering_fields=None,
+        search_fields=None,
+        pagination_class=None,
+        renderer_classes=[renderers.JSONRenderer, renderers.BrowsableAPIRenderer, CSVRenderer],
+    )
+    def history(self, request: Request, pk: str | None = None) -> Response:
+        """The influencer's timeline across its accounts, oldest first, with cursor pagination.
+
+        Kinds: follower changes (the last count of each week, or `interval`), account status
+        changes, follower anomalies, rate quotes, cases opened, case status changes and legal
+        actions; each kind only for users who may view its model, and case events only for
+        users who may see the case. `?format=csv` exports the whole filtered timeline.
+        """
+        influencer = self.get_object()
+        timeline = InfluencerHistory(request, influencer)
+        if request.accepted_renderer.format == "csv":
+            return timeline.csv_response(influencer)
+        return Response(HistoryPageSerializer(timeline.page()).data)
 
 
 class RefreshQueuedSerializer(serializers.Serializer):
@@ -69,6 +119,13 @@ class CanRefreshAccount(ModelPermissions):
     """Queuing a refresh changes the account: it needs ``change_platformaccount``."""
 
     perms_map = {**ModelPermissions.perms_map, "POST": ["%(app_label)s.change_%(model_name)s"]}
+
+
+class CanReadFollowerSeries(ModelPermissions):
+    """The follower series reads snapshots: it needs ``view_followersnapshot`` besides the account's view."""
+
+    def has_permission(self, request, view) -> bool:
+        return super().has_permission(request, view) and request.user.has_perm("ledger.view_followersnapshot")
 
 
 class AccountViewSet(viewsets.ModelViewSet):
@@ -97,6 +154,29 @@ class AccountViewSet(viewsets.ModelViewSet):
         queryset = ProfileRefresh.objects.filter(account=account).order_by("-started_at", "-id")
         page = self.paginate_queryset(queryset)
         return self.get_paginated_response(ProfileRefreshSerializer(page, many=True).data)
+
+    @extend_schema(
+        parameters=[FollowerSeriesQuerySerializer], responses=FollowerPointSerializer(many=True), filters=False
+    )
+    @action(
+        detail=True,
+        methods=["get"],
+        filterset_class=None,
+        ordering_fields=None,
+        search_fields=None,
+        pagination_class=None,
+        permission_classes=[CanReadFollowerSeries],
+    )
+    def followers(self, request: Request, pk: str | None = None) -> Response:
+        """The account's follower series: the last count of each day, week or month, oldest first.
+
+        Aggregated in the database; `change` is the count minus the previous period's last count.
+        """
+        account = self.get_object()
+        params = FollowerSeriesQuerySerializer(data=request.query_params)
+        params.is_valid(raise_exception=True)
+        points = selectors.follower_series(account_ids=[account.pk], **params.validated_data)
+        return Response(FollowerPointSerializer(points, many=True).data)
 
     @extend_schema(request=None, responses={202: RefreshQueuedSerializer})
     @action(detail=True, methods=["post"], permission_classes=[CanRefreshAccount])
