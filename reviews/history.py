@@ -1,0 +1,178 @@
+"""Reviews' events on an influencer's history: content, claim verdicts, orders, their status, payments.
+
+See ``ledger.history`` for the registry and the uniform event columns.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Exists, OuterRef, QuerySet, Subquery
+from django.utils.translation import gettext as _
+
+from ledger.choices import HistoryKind
+from ledger.history import (
+    HistoryScope,
+    Row,
+    StartOfDay,
+    SummaryContext,
+    account_name,
+    choice_label,
+    event_rows,
+    money,
+    register,
+)
+from pricing.choices import Deliverable
+from reviews.choices import OrderStatus, PaymentChannel, ReviewStatus, Stance, Verdict
+from reviews.models import Claim, Order, OrderStatusChange, Payment, Review
+
+
+def _review_summary(row: Row, ctx: SummaryContext) -> str:
+    return _("%(account)s published “%(headline)s” (%(stance)s, %(status)s)") % {
+        "account": account_name(row["ev_account"], ctx),
+        "headline": row["ev_label"],
+        "stance": choice_label(Stance, row["ev_detail"]).lower(),
+        "status": choice_label(ReviewStatus, row["ev_note"]).lower(),
+    }
+
+
+@register(
+    HistoryKind.REVIEW,
+    object_type="reviews.review",
+    permission="reviews.view_review",
+    url_name="review-detail",
+    summary=_review_summary,
+)
+def reviews(scope: HistoryScope) -> QuerySet:
+    """Content the influencer's accounts published, when it was published."""
+    return event_rows(
+        Review.objects.filter(account_id__in=scope.account_ids),
+        kind=HistoryKind.REVIEW,
+        at="published_at",
+        account="account_id",
+        label="headline",
+        detail="stance",
+        note="status",
+    )
+
+
+def _claim_summary(row: Row, ctx: SummaryContext) -> str:
+    return _("Claim “%(claim)s” found %(verdict)s by %(by)s") % {
+        "claim": row["ev_detail"],
+        "verdict": choice_label(Verdict, row["ev_label"]).lower(),
+        "by": row["ev_note"] or "—",
+    }
+
+
+@register(
+    HistoryKind.CLAIM_VERDICT,
+    object_type="reviews.claim",
+    permission="reviews.view_claim",
+    url_name="claim-detail",
+    summary=_claim_summary,
+)
+def claim_verdicts(scope: HistoryScope) -> QuerySet:
+    """Verdicts on claims made by the accounts' content, at the start of the verdict's day (once per claim)."""
+    made_here = Review.claims.through.objects.filter(claim_id=OuterRef("pk"), review__account_id__in=scope.account_ids)
+    first_account = Review.objects.filter(claims=OuterRef("pk"), account_id__in=scope.account_ids).order_by(
+        "published_at", "pk"
+    )
+    return event_rows(
+        Claim.objects.filter(Exists(made_here), verdict_on__isnull=False).exclude(verdict=Verdict.PENDING),
+        kind=HistoryKind.CLAIM_VERDICT,
+        at=StartOfDay("verdict_on"),
+        account=Subquery(first_account.values("account_id")[:1]),
+        label="verdict",
+        detail="text",
+        note="verdict_by",
+    )
+
+
+def _order_summary(row: Row, ctx: SummaryContext) -> str:
+    return _("%(account)s: suspected order for %(what)s at %(price)s from %(client)s (%(status)s)") % {
+        "account": account_name(row["ev_account"], ctx),
+        "what": choice_label(Deliverable, row["ev_label"]).lower(),
+        "price": money(row["ev_amount"], row["ev_currency"]),
+        "client": row["ev_detail"] or _("an unnamed client"),
+        "status": choice_label(OrderStatus, row["ev_note"]).lower(),
+    }
+
+
+@register(
+    HistoryKind.ORDER,
+    object_type="reviews.order",
+    permission="reviews.view_order",
+    url_name="order-detail",
+    summary=_order_summary,
+)
+def orders(scope: HistoryScope) -> QuerySet:
+    """Suspected black commercial orders placed with the accounts, at the start of the order's day."""
+    return event_rows(
+        Order.objects.filter(account_id__in=scope.account_ids),
+        kind=HistoryKind.ORDER,
+        at=StartOfDay("ordered_on"),
+        account="account_id",
+        label="deliverable",
+        detail="client_name",
+        note="status",
+        amount="agreed_price",
+        currency="currency",
+    )
+
+
+def _order_status_summary(row: Row, ctx: SummaryContext) -> str:
+    return _("%(account)s: order #%(order)s moved from %(before)s to %(after)s") % {
+        "account": account_name(row["ev_account"], ctx),
+        "order": row["ev_ref"],
+        "before": choice_label(OrderStatus, row["ev_detail"]).lower(),
+        "after": choice_label(OrderStatus, row["ev_label"]).lower(),
+    }
+
+
+@register(
+    HistoryKind.ORDER_STATUS,
+    object_type="reviews.orderstatuschange",
+    permission="reviews.view_orderstatuschange",
+    url_name="order-detail",
+    url_column="ev_ref",
+    summary=_order_status_summary,
+)
+def order_status_changes(scope: HistoryScope) -> QuerySet:
+    """Status changes of the accounts' orders; their URL is their order's."""
+    return event_rows(
+        OrderStatusChange.objects.filter(order__account_id__in=scope.account_ids),
+        kind=HistoryKind.ORDER_STATUS,
+        at="changed_at",
+        account="order__account_id",
+        ref="order_id",
+        label="to_status",
+        detail="from_status",
+    )
+
+
+def _payment_summary(row: Row, ctx: SummaryContext) -> str:
+    return _("%(account)s: payment of %(amount)s by %(channel)s for order #%(order)s") % {
+        "account": account_name(row["ev_account"], ctx),
+        "amount": money(row["ev_amount"], row["ev_currency"]),
+        "channel": choice_label(PaymentChannel, row["ev_label"]).lower(),
+        "order": row["ev_ref"],
+    }
+
+
+@register(
+    HistoryKind.PAYMENT,
+    object_type="reviews.payment",
+    permission="reviews.view_payment",
+    url_name="payment-detail",
+    summary=_payment_summary,
+)
+def payments(scope: HistoryScope) -> QuerySet:
+    """Payments for the accounts' orders, at the start of the day they were paid."""
+    return event_rows(
+        Payment.objects.filter(order__account_id__in=scope.account_ids),
+        kind=HistoryKind.PAYMENT,
+        at=StartOfDay("paid_on"),
+        account="order__account_id",
+        ref="order_id",
+        label="channel",
+        amount="amount",
+        currency="currency",
+    )
