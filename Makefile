@@ -58,9 +58,9 @@ check-migrations: venv
 schema: venv
 	$(BIN)/python manage.py spectacular --validate --fail-on-warn --file schema.yaml
 
-# Recommended worker settings: refreshes wait on the network, so a thread pool.
-WORKER_POOL ?= threads
-WORKER_CONCURRENCY ?= 16
+# Recommended worker settings (measured with `make bench-refresh` on 2 cores; see README).
+WORKER_POOL ?= prefork
+WORKER_CONCURRENCY ?= 8
 worker: venv
 	$(BIN)/celery -A config worker --pool=$(WORKER_POOL) --concurrency=$(WORKER_CONCURRENCY) --loglevel=INFO
 

@@ -5,7 +5,7 @@ capped by the platform's rate limit) and, on its last line, ``ratio: X``.
 Not part of the test suite. Needs PostgreSQL and Redis (defaults: the local ones).
 
     make bench-refresh
-    BENCH_ACCOUNTS=2000 BENCH_CONCURRENCY=32 .venv/bin/python bench/refresh.py
+    BENCH_POOL=threads BENCH_CONCURRENCY=4 BENCH_WORKERS=1 .venv/bin/python bench/refresh.py
 
 The measured span runs from the first attempt's start to the last attempt's end
 (as recorded by the workers), so worker start-up is not counted.
@@ -24,9 +24,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 ACCOUNTS = int(os.environ.get("BENCH_ACCOUNTS", "1000"))
-CONCURRENCY = int(os.environ.get("BENCH_CONCURRENCY", "16"))  # per worker process
+CONCURRENCY = int(os.environ.get("BENCH_CONCURRENCY", "8"))  # per worker process (make worker's default)
 PROCESSES = int(os.environ.get("BENCH_WORKERS", "1"))  # worker processes
-POOL = os.environ.get("BENCH_POOL", "threads")
+POOL = os.environ.get("BENCH_POOL", "prefork")
 LATENCY_MS = float(os.environ.get("BENCH_LATENCY_MS", "50"))
 RPS = float(os.environ.get("BENCH_RPS", "1000"))  # the platform's rate limit
 PG = os.environ.get("BENCH_POSTGRES", "postgres://postgres@127.0.0.1:5432")
