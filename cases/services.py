@@ -255,7 +255,14 @@ def _journal_record(entry: JournalEntry) -> dict[str, Any]:
         "hash": entry.hash,
     }
     personal = journal.PERSONAL_FIELDS.get(entry.object_type, frozenset()) & set(entry.changes)
-    masked = sorted(n for n in personal if any(isinstance(v, str) and v for v in entry.changes[n].values()))
+    masked = sorted(
+        n
+        for n in personal
+        if any(
+            isinstance(v, str) and v and not v.startswith(journal.PERSONAL_DIGEST_PREFIX)
+            for v in entry.changes[n].values()
+        )
+    )
     if masked:
         record["changes"] = {
             name: {k: mask_name(v) if name in masked and isinstance(v, str) else v for k, v in change.items()}

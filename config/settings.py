@@ -7,6 +7,7 @@ development ones: SQLite in the project folder and Celery tasks run in-process.
 
 from __future__ import annotations
 
+import hashlib
 import os
 from datetime import timedelta
 from decimal import Decimal, InvalidOperation
@@ -259,6 +260,14 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+
+# --- Journal ---------------------------------------------------------------------
+# Key of the digests that stand for personal data in the journal (ledger/journal.py).
+# Keep it, and keep it secret: it is needed only to show that a digest is a given name.
+
+JOURNAL_PERSONAL_DATA_KEY = (
+    env_str("JOURNAL_PERSONAL_DATA_KEY") or hashlib.sha256(f"journal-personal-data:{SECRET_KEY}".encode()).hexdigest()
+)
 
 # --- Platforms and profile refresh -------------------------------------------
 # Each platform's profile API: PLATFORM_<NAME>_URL, _TOKEN, _RPS, _REFRESH_HOURS

@@ -19,6 +19,7 @@ does its entry.
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -29,6 +30,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
+from django.conf import settings
 from django.db import connection, models, transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
 from django.utils import timezone
@@ -39,8 +41,11 @@ if TYPE_CHECKING:
     from ledger.models import JournalEntry
 
 JOURNALED_APPS = frozenset({"ledger", "pricing", "reviews", "cases"})
-# Fields holding personal data, by object type: stored in full, masked by the API.
+# Fields holding personal data, by object type. The journal never holds their values:
+# it records a keyed digest (see personal_digest), so that neither the entry nor its
+# public hash gives the value away, while the chain stays verifiable by anyone.
 PERSONAL_FIELDS: dict[str, frozenset[str]] = {"ledger.influencer": frozenset({"legal_name"})}
+PERSONAL_DIGEST_PREFIX = "hmac-sha256:"
 GENESIS_HASH = "0" * 64
 # Key of the PostgreSQL advisory lock that serialises appends ("journal" in ASCII).
 _LOCK_KEY = 0x6A6F75726E616C
@@ -317,9 +322,26 @@ def object_type(model: type[models.Model]) -> str:
     return f"{model._meta.app_label}.{model._meta.model_name}"
 
 
+def personal_digest(value: Any) -> Any:
+    """``hmac-sha256:<hex>`` of a personal value under JOURNAL_PERSONAL_DATA_KEY (empty values stay empty).
+
+    Without the key, a digest cannot be tested against guessed names; with it (a court
+    may be given it), anyone can show that a digest is the digest of a given name.
+    """
+    if value in (None, ""):
+        return value
+    key = settings.JOURNAL_PERSONAL_DATA_KEY.encode()
+    return PERSONAL_DIGEST_PREFIX + hmac.new(key, str(value).encode(), hashlib.sha256).hexdigest()
+
+
 def field_values(instance: models.Model) -> dict[str, Any]:
-    """The instance's concrete field values, by field name (foreign keys as ids)."""
-    return {f.name: jsonable(getattr(instance, f.attname)) for f in instance._meta.concrete_fields}
+    """The instance's concrete field values, by field name (foreign keys as ids; personal data as digests)."""
+    personal = PERSONAL_FIELDS.get(object_type(type(instance)), frozenset())
+    return {
+        f.name: personal_digest(value) if f.name in personal else value
+        for f in instance._meta.concrete_fields
+        for value in (jsonable(getattr(instance, f.attname)),)
+    }
 
 
 def _created_changes(instance: models.Model) -> dict[str, Any]:
@@ -345,7 +367,15 @@ def _on_pre_save(sender, instance, raw=False, **kwargs) -> None:
         return
     attnames = {f.attname: f.name for f in sender._meta.concrete_fields}
     row = sender._base_manager.filter(pk=instance.pk).values(*attnames).first()
-    instance._journal_before = None if row is None else {attnames[k]: jsonable(v) for k, v in row.items()}
+    personal = PERSONAL_FIELDS.get(object_type(sender), frozenset())
+    instance._journal_before = (
+        None
+        if row is None
+        else {
+            attnames[k]: personal_digest(jsonable(v)) if attnames[k] in personal else jsonable(v)
+            for k, v in row.items()
+        }
+    )
 
 
 def _on_post_save(sender, instance, created, raw=False, update_fields=None, **kwargs) -> None:

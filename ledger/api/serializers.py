@@ -7,7 +7,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from ledger.choices import InfluencerKind
-from ledger.journal import PERSONAL_FIELDS
+from ledger.journal import PERSONAL_DIGEST_PREFIX, PERSONAL_FIELDS
 from ledger.models import (
     Agency,
     FollowerAnomaly,
@@ -119,8 +119,15 @@ class SnapshotSerializer(serializers.ModelSerializer):
         validators: list = []
 
 
+def _masked(value: Any) -> Any:
+    """Personal data in a journal entry: digests are shown as they are, any plain value masked."""
+    if isinstance(value, str) and value and not value.startswith(PERSONAL_DIGEST_PREFIX):
+        return mask_name(value)
+    return value
+
+
 class JournalEntrySerializer(serializers.ModelSerializer):
-    """A journal entry. Personal data in ``changes`` is masked; the hash covers the unmasked entry."""
+    """A journal entry. Personal data in ``changes`` is a keyed digest (see ledger/journal.py)."""
 
     changes = serializers.SerializerMethodField()
 
@@ -133,7 +140,7 @@ class JournalEntrySerializer(serializers.ModelSerializer):
         {
             "type": "object",
             "additionalProperties": {"type": "object", "properties": {"before": {}, "after": {}}},
-            "description": "Changed fields with their values before and after. Personal data is masked.",
+            "description": "Changed fields with their values before and after (personal data as a keyed digest).",
         }
     )
     def get_changes(self, entry: JournalEntry) -> dict[str, Any]:
@@ -141,7 +148,7 @@ class JournalEntrySerializer(serializers.ModelSerializer):
         if not personal:
             return entry.changes
         return {
-            name: {k: mask_name(v) if name in personal and isinstance(v, str) else v for k, v in change.items()}
+            name: {k: _masked(v) if name in personal else v for k, v in change.items()}
             for name, change in entry.changes.items()
         }
 

@@ -245,7 +245,8 @@ def test_journal_api_lists_filters_masks_and_gives_the_head(api, regulator):
     assert response.status_code == 200
     (entry,) = response.data["results"]
     assert entry["object_id"] == str(person.pk)
-    assert entry["changes"]["legal_name"] == {"before": None, "after": "王**"}
+    assert entry["changes"]["legal_name"] == {"before": None, "after": journal.personal_digest("王建国")}
+    assert entry["changes"]["legal_name"]["after"].startswith("hmac-sha256:")
     assert "王建国" not in response.content.decode()
     assert set(entry) >= {"seq", "occurred_at", "actor", "action", "object_type", "object_id", "prev_hash", "hash"}
     head = api.get("/api/v1/journal/head/").data
@@ -295,4 +296,22 @@ def test_the_journal_lock_is_taken_once_per_transaction(on_postgres):
             raise RuntimeError("roll the savepoint back")
         Agency.objects.create(name="C")
     assert lock_queries(ctx) == 2
+    assert journal.verify().ok
+
+
+def test_the_journal_holds_a_keyed_digest_of_personal_data_not_the_data(settings):
+    """GIVEN a person's legal name WHEN it is journaled THEN neither the entry nor its hash can be tested against
+    guesses without the key: the entry holds an HMAC under JOURNAL_PERSONAL_DATA_KEY, and the chain still verifies."""
+    import hashlib
+    import hmac
+
+    person = InfluencerFactory(legal_name="王建国", agency=None)
+    person.legal_name = "王建军"
+    person.save()
+    created, updated = JournalEntry.objects.filter(object_type="ledger.influencer", object_id=str(person.pk))
+    key = settings.JOURNAL_PERSONAL_DATA_KEY.encode()
+    expected = "hmac-sha256:" + hmac.new(key, "王建国".encode(), hashlib.sha256).hexdigest()
+    assert created.changes["legal_name"]["after"] == expected
+    assert updated.changes["legal_name"] == {"before": expected, "after": journal.personal_digest("王建军")}
+    assert "王建" not in str(created.changes) + str(updated.changes)
     assert journal.verify().ok
