@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 from django.conf import settings
-from django.db import connection, models, transaction
+from django.db import DEFAULT_DB_ALIAS, connection, connections, models, transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
 from django.utils import timezone
 
@@ -214,18 +214,27 @@ class _LockToken:
     """
 
     def __call__(self) -> None:
-        connection.__dict__.pop("_journal_lock_token", None)
+        _state().pop("_journal_lock_token", None)
 
 
 def _lock_held() -> bool:
-    token = connection.__dict__.get("_journal_lock_token")
+    token = _state().get("_journal_lock_token")
     return token is not None and _queued(token)
 
 
 def _remember_lock() -> None:
     token = _LockToken()
-    connection.__dict__["_journal_lock_token"] = token
+    _state()["_journal_lock_token"] = token
     connection.on_commit(token)
+
+
+def _state() -> dict[str, Any]:
+    """Where this thread's connection keeps the journal's per-transaction tokens.
+
+    ``connection`` is a proxy shared by every thread; ``connections[...]`` is this
+    thread's own connection object.
+    """
+    return connections[DEFAULT_DB_ALIAS].__dict__
 
 
 def _queued(token: object) -> bool:
@@ -240,15 +249,15 @@ class _HeadToken:
         self.seq, self.hash = seq, hash_
 
     def __call__(self) -> None:
-        if connection.__dict__.get("_journal_head") is self:
-            del connection.__dict__["_journal_head"]
+        if _state().get("_journal_head") is self:
+            del _state()["_journal_head"]
 
 
 def _lock_and_head() -> tuple[int, str]:
     from ledger.models import JournalEntry
 
     lock()
-    cached = connection.__dict__.get("_journal_head")
+    cached = _state().get("_journal_head")
     if cached is not None and _queued(cached):  # appended earlier in this transaction, not rolled back
         return cached.seq, cached.hash
     head = JournalEntry.objects.order_by("-seq").values_list("seq", "hash").first()
@@ -257,7 +266,7 @@ def _lock_and_head() -> tuple[int, str]:
 
 def _remember_head(seq: int, hash_: str) -> None:
     token = _HeadToken(seq, hash_)
-    connection.__dict__["_journal_head"] = token
+    _state()["_journal_head"] = token
     connection.on_commit(token)
 
 
@@ -447,9 +456,10 @@ def _on_m2m_changed(sender, instance, action, reverse, model, pk_set, **kwargs) 
     field = _m2m_field(sender, owner_model)
     if field is None:
         return
+    if action in {"pre_add", "pre_remove", "pre_clear"}:
+        lock()  # before reading "before", so that a concurrent change cannot slip in between
     current = sorted(getattr(instance, field.name).values_list("pk", flat=True))
     if action in {"pre_add", "pre_remove", "pre_clear"}:
-        lock()
         instance._journal_m2m_before = current
         return
     if action in {"post_add", "post_remove", "post_clear"}:

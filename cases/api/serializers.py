@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth import get_user_model
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -62,7 +63,11 @@ class AuthorityField(serializers.PrimaryKeyRelatedField):
             return Authority.objects.all()
         if user is None or not user.is_authenticated:
             return Authority.objects.none()
-        return Authority.objects.filter(members=user)
+        mine = Q(members=user)
+        case = getattr(self.parent, "instance", None)
+        if isinstance(case, Case):  # an update may name the case's own authority (validate() guards changes)
+            mine |= Q(pk=case.authority_id)
+        return Authority.objects.filter(mine).distinct()
 
 
 class AuthoritySerializer(serializers.ModelSerializer):
@@ -122,6 +127,30 @@ class CaseSerializer(serializers.ModelSerializer):
             "updated_at",
         ]
         read_only_fields = ["status", "closed_on"]
+
+    # Who owns a case and who else may see it is for the members of its authority to decide.
+    OWNERSHIP_FIELDS = ("authority", "assignees", "shared_with")
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        attrs = super().validate(attrs)
+        case, request = self.instance, self.context.get("request")
+        user = getattr(request, "user", None)
+        if case is None or user is None or user.is_superuser or case.authority.members.filter(pk=user.pk).exists():
+            return attrs
+        current = {
+            "authority": case.authority,
+            "assignees": set(case.assignees.all()),
+            "shared_with": set(case.shared_with.all()),
+        }
+        errors = {}
+        for name in self.OWNERSHIP_FIELDS:
+            if name in attrs:
+                given = set(attrs[name]) if name != "authority" else attrs[name]
+                if given != current[name]:
+                    errors[name] = [_("Only members of the case's authority can change this.")]
+        if errors:
+            raise serializers.ValidationError(errors)
+        return attrs
 
     def validate_opened_on(self, value):
         if value > timezone.localdate():

@@ -72,6 +72,13 @@ class InfluencerSerializer(serializers.ModelSerializer):
             "updated_at",
         ]
 
+    def validate_legal_name(self, value: str) -> str:
+        """A person's masked name sent back unchanged (a read, edited elsewhere, then saved) keeps the stored name."""
+        influencer = self.instance
+        if influencer is not None and influencer.legal_name and value == mask_name(influencer.legal_name):
+            return influencer.legal_name
+        return value
+
 
 class AccountSerializer(serializers.ModelSerializer):
     class Meta:

@@ -265,6 +265,16 @@ class OrderSerializer(serializers.ModelSerializer):
         ordered_on = value("ordered_on")
         if ordered_on is not None and ordered_on > timezone.localdate():
             raise serializers.ValidationError({"ordered_on": [_("An order cannot be dated in the future.")]})
+        order = self.instance
+        if order is not None and value("currency") != order.currency and order.payments.exists():
+            raise serializers.ValidationError(
+                {
+                    "currency": [
+                        _("The order has payments in %(currency)s: its currency cannot change.")
+                        % {"currency": order.currency}
+                    ]
+                }
+            )
         return attrs
 
 

@@ -1,0 +1,59 @@
+"""Guards found missing in review: ownership of a case, a masked name sent back, an order's currency."""
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+
+from cases.models import Case
+from ledger.models import Influencer
+from reviews.choices import PaymentChannel
+from reviews.services import payment_record
+from tests.cases.factories import AuthorityFactory, CaseFactory
+from tests.factories import InfluencerFactory
+from tests.reviews.factories import OrderFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_user_the_case_is_shared_with_cannot_move_it_or_share_it_further(api, user_in_group):
+    owner = user_in_group("regulator")
+    outsider_authority_member = user_in_group("regulator")
+    other = AuthorityFactory(name="Other", members=[outsider_authority_member])
+    case = CaseFactory(authority=AuthorityFactory(name="CAC", members=[owner]))
+    case.shared_with.add(outsider_authority_member)
+    api.force_authenticate(outsider_authority_member)
+    url = f"/api/v1/cases/{case.pk}/"
+    response = api.patch(url, {"authority": other.pk}, format="json")
+    assert response.status_code == 400 and "authority" in response.data
+    response = api.patch(url, {"shared_with": [outsider_authority_member.pk, owner.pk]}, format="json")
+    assert response.status_code == 400 and "shared_with" in response.data
+    assert api.patch(url, {"title": "Better title"}, format="json").status_code == 200  # other fields: fine
+    case.refresh_from_db()
+    assert (case.authority_id, case.title) == (case.authority.pk, "Better title")
+    assert set(case.shared_with.all()) == {outsider_authority_member}
+    api.force_authenticate(owner)
+    assert api.patch(url, {"shared_with": []}, format="json").status_code == 200
+    assert not Case.objects.get(pk=case.pk).shared_with.exists()
+
+
+def test_sending_back_a_masked_legal_name_keeps_the_stored_one(as_regulator):
+    person = InfluencerFactory(legal_name="王建国", kind="person")
+    data = as_regulator.get(f"/api/v1/influencers/{person.pk}/").data
+    assert data["legal_name"] == "王**"
+    response = as_regulator.put(
+        f"/api/v1/influencers/{person.pk}/",
+        {"display_name": "Lao K", "kind": "person", "legal_name": data["legal_name"], "agency": data["agency"]},
+        format="json",
+    )
+    assert response.status_code == 200, response.data
+    assert Influencer.objects.get(pk=person.pk).legal_name == "王建国"
+
+
+def test_an_order_with_payments_keeps_its_currency(as_regulator):
+    order = OrderFactory(agreed_price=Decimal("95000.00"))
+    payment_record(order=order, amount=Decimal("1000.00"), paid_on=date(2025, 9, 13), channel=PaymentChannel.ALIPAY)
+    response = as_regulator.patch(f"/api/v1/orders/{order.pk}/", {"currency": "USD"}, format="json")
+    assert response.status_code == 400 and "currency" in response.data
+    order.refresh_from_db()
+    assert order.currency == "CNY"
