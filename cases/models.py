@@ -12,6 +12,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from cases.choices import AuthorityKind, CaseStatus, LegalActionKind, LegalActionStatus
+from ledger.identifiers import reject_resident_id
 from ledger.models import Agency, Influencer, PlatformAccount
 from reviews.models import Order, Review
 
@@ -77,7 +78,7 @@ class Case(models.Model):
     )
     opened_on = models.DateField(_("opened on"))
     closed_on = models.DateField(_("closed on"), null=True, blank=True, editable=False)
-    summary = models.TextField(_("summary"), blank=True)
+    summary = models.TextField(_("summary"), validators=[reject_resident_id], blank=True)
     campaign = models.CharField(
         _("campaign"),
         max_length=300,
@@ -131,7 +132,7 @@ class CaseNote(models.Model):
     """A dated note on a case's timeline. Notes are only ever added."""
 
     case = models.ForeignKey(Case, verbose_name=_("case"), on_delete=models.PROTECT, related_name="notes")
-    text = models.TextField(_("text"))
+    text = models.TextField(_("text"), validators=[reject_resident_id])
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("author"),
@@ -202,7 +203,7 @@ class LegalAction(models.Model):
         blank=True,
         related_name="legal_actions",
     )
-    plaintiff = models.CharField(_("plaintiff"), max_length=300, blank=True)
+    plaintiff = models.CharField(_("plaintiff"), validators=[reject_resident_id], max_length=300, blank=True)
     court_or_authority = models.CharField(_("court or authority"), max_length=300, blank=True)
     defendant_influencers = models.ManyToManyField(
         Influencer, verbose_name=_("defendant influencers"), blank=True, related_name="legal_actions"
@@ -210,13 +211,18 @@ class LegalAction(models.Model):
     defendant_accounts = models.ManyToManyField(
         PlatformAccount, verbose_name=_("defendant accounts"), blank=True, related_name="legal_actions"
     )
-    defendants_text = models.TextField(_("defendants (text)"), blank=True, help_text=_("Defendants not in the ledger."))
+    defendants_text = models.TextField(
+        _("defendants (text)"),
+        validators=[reject_resident_id],
+        blank=True,
+        help_text=_("Defendants not in the ledger."),
+    )
     filed_on = models.DateField(_("filed on"), null=True, blank=True)
     hearing_on = models.DateField(_("hearing on"), null=True, blank=True)
     status = models.CharField(
         _("status"), max_length=20, choices=LegalActionStatus.choices, default=LegalActionStatus.FILED
     )
-    outcome = models.TextField(_("outcome"), blank=True)
+    outcome = models.TextField(_("outcome"), validators=[reject_resident_id], blank=True)
     amount = models.DecimalField(
         _("amount (CNY)"),
         max_digits=14,
@@ -270,7 +276,7 @@ class Evidence(models.Model):
     file = models.FileField(_("file"), upload_to=evidence_upload_to, max_length=500)
     captured_at = models.DateTimeField(_("captured at"), help_text=_("When the content was captured."))
     source_url = models.URLField(_("source URL"), max_length=2000, blank=True)
-    description = models.TextField(_("description"), blank=True)
+    description = models.TextField(_("description"), validators=[reject_resident_id], blank=True)
     sha256 = models.CharField(_("SHA-256"), max_length=64, editable=False)
     size = models.BigIntegerField(_("size (bytes)"), editable=False)
     media_type = models.CharField(_("media type"), max_length=200, editable=False)

@@ -68,3 +68,15 @@ def is_valid_resident_id(value: str) -> bool:
 def contains_resident_id(text: str) -> bool:
     """True when free text holds something that is a valid resident identity number (personal data)."""
     return any(is_valid_resident_id(m.group(0)) for m in _RESIDENT_ID_IN_TEXT.finditer(text or ""))
+
+
+def reject_resident_id(value: str) -> None:
+    """Django validator for free text: refuse text that holds a resident identity number.
+
+    Identity numbers are personal data the ledger does not need: name the person instead.
+    """
+    if contains_resident_id(value):
+        raise ValidationError(
+            _("Do not record resident identity numbers (personal data): name the person instead."),
+            code="resident_id",
+        )

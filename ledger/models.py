@@ -17,7 +17,7 @@ from ledger.choices import (
     RefreshOutcome,
     SnapshotSource,
 )
-from ledger.identifiers import USCC_PATTERN, validate_uscc
+from ledger.identifiers import USCC_PATTERN, reject_resident_id, validate_uscc
 
 
 def _in_choices(field: str, choices: type[models.TextChoices]) -> Q:
@@ -72,7 +72,7 @@ class Influencer(models.Model):
         blank=True,
         related_name="influencers",
     )
-    notes = models.TextField(_("notes"), blank=True)
+    notes = models.TextField(_("notes"), validators=[reject_resident_id], blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 

@@ -10,7 +10,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from ledger.identifiers import USCC_PATTERN, validate_uscc
+from ledger.identifiers import USCC_PATTERN, reject_resident_id, validate_uscc
 from ledger.models import Agency, PlatformAccount
 from pricing import figures
 from pricing.choices import Deliverable
@@ -240,7 +240,11 @@ class Order(models.Model):
         help_text=_("Who paid, when it is an agency in the ledger."),
     )
     client_name = models.CharField(
-        _("client name"), max_length=300, blank=True, help_text=_("Who paid, as named in the records.")
+        _("client name"),
+        validators=[reject_resident_id],
+        max_length=300,
+        blank=True,
+        help_text=_("Who paid, as named in the records."),
     )
     intermediary = models.ForeignKey(
         Agency,
@@ -270,7 +274,7 @@ class Order(models.Model):
     reviews = models.ManyToManyField(
         Review, verbose_name=_("reviews"), blank=True, related_name="orders", help_text=_("What the order produced.")
     )
-    notes = models.TextField(_("notes"), blank=True)
+    notes = models.TextField(_("notes"), validators=[reject_resident_id], blank=True)
     status = models.CharField(
         _("status"), max_length=20, choices=OrderStatus.choices, default=OrderStatus.REPORTED, editable=False
     )

@@ -57,3 +57,39 @@ def test_an_order_with_payments_keeps_its_currency(as_regulator):
     assert response.status_code == 400 and "currency" in response.data
     order.refresh_from_db()
     assert order.currency == "CNY"
+
+
+RESIDENT_ID = "11010519491231002X"  # the standard's own example number
+
+
+@pytest.mark.parametrize(
+    ("path", "payload", "field"),
+    [
+        ("/api/v1/influencers/", {"display_name": "X", "kind": "person", "notes": f"ID {RESIDENT_ID}"}, "notes"),
+        (
+            "/api/v1/legal-actions/",
+            {"kind": "lawsuit", "plaintiff": "NIO", "defendants_text": f"张三 {RESIDENT_ID}"},
+            "defendants_text",
+        ),
+    ],
+)
+def test_free_text_with_a_resident_identity_number_is_refused(as_regulator, path, payload, field):
+    from ledger.identifiers import is_valid_resident_id
+
+    assert is_valid_resident_id(RESIDENT_ID)
+    response = as_regulator.post(path, payload, format="json")
+    assert response.status_code == 400, response.data
+    assert field in response.data
+    assert "resident identity" in str(response.data[field])
+
+
+def test_case_notes_with_a_resident_identity_number_are_refused():
+    from cases.models import CaseNote
+    from cases.services import case_note_add
+    from config.api.errors import DomainError
+
+    case = CaseFactory()
+    with pytest.raises(DomainError) as info:
+        case_note_add(case=case, text=f"Suspect {RESIDENT_ID}")
+    assert info.value.field == "text"
+    assert not CaseNote.objects.filter(case=case).exists()
