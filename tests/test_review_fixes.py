@@ -10,7 +10,7 @@ from ledger.models import Influencer
 from reviews.choices import PaymentChannel
 from reviews.services import payment_record
 from tests.cases.factories import AuthorityFactory, CaseFactory
-from tests.factories import InfluencerFactory
+from tests.factories import InfluencerFactory, UserFactory
 from tests.reviews.factories import OrderFactory
 
 pytestmark = pytest.mark.django_db
@@ -93,3 +93,15 @@ def test_case_notes_with_a_resident_identity_number_are_refused():
         case_note_add(case=case, text=f"Suspect {RESIDENT_ID}")
     assert info.value.field == "text"
     assert not CaseNote.objects.filter(case=case).exists()
+
+
+def test_head_of_an_action_needs_the_permissions_of_its_get(api, user_in_group):
+    """GIVEN a user who may view a case but not its evidence WHEN they ask HEAD of its bundle THEN 403, like GET."""
+    from django.contrib.auth.models import Permission
+
+    user = UserFactory()
+    user.user_permissions.add(Permission.objects.get(codename="view_case"))
+    case = CaseFactory(authority=AuthorityFactory(name="CAC", members=[user]))
+    api.force_authenticate(user)
+    assert api.get(f"/api/v1/cases/{case.pk}/bundle/").status_code == 403
+    assert api.head(f"/api/v1/cases/{case.pk}/bundle/").status_code == 403

@@ -30,7 +30,8 @@ class ActionModelPermissions(ModelPermissions):
 
     def has_permission(self, request, view) -> bool:
         required = getattr(view, "action_permissions", {}).get(getattr(view, "action", None), {})
-        if request.method in required:
+        method = "GET" if request.method == "HEAD" and "GET" in required else request.method  # HEAD runs GET
+        if method in required:
             user = request.user
-            return bool(user and user.is_authenticated and user.has_perms(required[request.method]))
+            return bool(user and user.is_authenticated and user.has_perms(required[method]))
         return super().has_permission(request, view)
