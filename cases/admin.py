@@ -14,7 +14,7 @@ from cases import selectors, services
 from cases.choices import CASE_TRANSITIONS, CaseStatus
 from cases.models import Authority, Case, CaseNote, CaseStatusChange, Evidence, LegalAction
 from config.api.errors import DomainError
-from ledger.admin import URL_FIELD
+from ledger.admin import URL_FIELD, HistoryInline
 
 
 class CaseVisibilityMixin:
@@ -77,20 +77,10 @@ def _download_link(evidence: Evidence) -> str:
     return format_html('<a href="{}">{}</a>', reverse("evidence-download", args=[evidence.pk]), evidence.file_name)
 
 
-class CaseStatusChangeInline(admin.TabularInline):
+class CaseStatusChangeInline(HistoryInline):
     """The status history: written only by case_transition."""
 
     model = CaseStatusChange
-    fields = ["changed_at", "from_status", "to_status", "reason", "changed_by", "actor"]
-    readonly_fields = fields
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 class CaseNoteInline(admin.TabularInline):

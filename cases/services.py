@@ -20,14 +20,12 @@ from cases.choices import CASE_TRANSITIONS, CaseStatus
 from cases.models import Case, CaseNote, CaseStatusChange, Evidence, LegalAction
 from config.api.errors import ConflictError, DomainError
 from ledger import journal
-from ledger.identifiers import contains_resident_id
+from ledger.identifiers import RESIDENT_ID_REFUSED, contains_resident_id
 from ledger.models import JournalEntry
 from ledger.privacy import mask_name
 from pricing.figures import cents
 from reviews import selectors as reviews_selectors
 from reviews.models import Claim, Order, Payment, Review
-
-RESIDENT_ID_REFUSED = "Do not record resident identity numbers (personal data): name the person instead."
 
 # Bytes read at a time when hashing or copying evidence: memory use stays at this, whatever the file size.
 CHUNK_SIZE = 1024 * 1024
@@ -89,7 +87,7 @@ def case_note_add(*, case: Case, text: str, author: Any = None) -> CaseNote:
     if not text:
         raise DomainError("A note needs text.", field="text")
     if contains_resident_id(text):
-        raise DomainError(RESIDENT_ID_REFUSED, field="text")
+        raise DomainError(str(RESIDENT_ID_REFUSED), field="text")
     return CaseNote.objects.create(
         case=case,
         text=text,
@@ -171,7 +169,7 @@ def evidence_record(
     if captured_at > timezone.now() + CAPTURE_CLOCK_SKEW:
         raise DomainError("The capture time is in the future.", field="captured_at")
     if contains_resident_id(description):
-        raise DomainError(RESIDENT_ID_REFUSED, field="description")
+        raise DomainError(str(RESIDENT_ID_REFUSED), field="description")
     name = getattr(file, "name", None) or "evidence.bin"
     declared_size = getattr(file, "size", None)
     if declared_size == 0:

@@ -70,13 +70,13 @@ def contains_resident_id(text: str) -> bool:
     return any(is_valid_resident_id(m.group(0)) for m in _RESIDENT_ID_IN_TEXT.finditer(text or ""))
 
 
+RESIDENT_ID_REFUSED = _("Do not record resident identity numbers (personal data): name the person instead.")
+
+
 def reject_resident_id(value: str) -> None:
     """Django validator for free text: refuse text that holds a resident identity number.
 
     Identity numbers are personal data the ledger does not need: name the person instead.
     """
     if contains_resident_id(value):
-        raise ValidationError(
-            _("Do not record resident identity numbers (personal data): name the person instead."),
-            code="resident_id",
-        )
+        raise ValidationError(RESIDENT_ID_REFUSED, code="resident_id")

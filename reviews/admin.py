@@ -11,7 +11,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from config.api.errors import DomainError
-from ledger.admin import URL_FIELD
+from ledger.admin import URL_FIELD, HistoryInline
 from reviews import selectors, services
 from reviews.choices import ORDER_TRANSITIONS, OrderStatus, Verdict
 from reviews.models import Claim, Order, OrderStatusChange, Payment, Review, Target
@@ -165,20 +165,10 @@ class ClaimAdmin(admin.ModelAdmin):
             )
 
 
-class OrderStatusChangeInline(admin.TabularInline):
+class OrderStatusChangeInline(HistoryInline):
     """The status history: written only by order_transition."""
 
     model = OrderStatusChange
-    fields = ["changed_at", "from_status", "to_status", "reason", "changed_by", "actor"]
-    readonly_fields = fields
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 class PaymentForm(forms.ModelForm):

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from config.api.errors import ConflictError, DomainError
 from ledger import journal
-from ledger.identifiers import contains_resident_id
+from ledger.identifiers import RESIDENT_ID_REFUSED, contains_resident_id
 from reviews.choices import ORDER_TRANSITIONS, OrderStatus, PaymentChannel, Verdict
 from reviews.models import Claim, Order, OrderStatusChange, Payment
 
@@ -106,9 +106,7 @@ def payment_problems(
         problems.append(("paid_on", _("A payment cannot be dated in the future.")))
     for name, value in (("payer", payer), ("payee", payee), ("reference", reference)):
         if contains_resident_id(value):
-            problems.append(
-                (name, _("Do not record resident identity numbers (personal data): name the person instead."))
-            )
+            problems.append((name, RESIDENT_ID_REFUSED))
     return problems
 
 

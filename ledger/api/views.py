@@ -11,7 +11,7 @@ from rest_framework.response import Response
 from rest_framework.serializers import BaseSerializer
 
 from config.api.mixins import ReloadAfterWriteMixin
-from config.api.permissions import ModelPermissions
+from config.api.permissions import ActionModelPermissions, ModelPermissions
 from ledger import journal, selectors, services, tasks
 from ledger.api.history import (
     CSVRenderer,
@@ -115,12 +115,6 @@ class RefreshQueuedSerializer(serializers.Serializer):
     slot = serializers.DateTimeField()
 
 
-class CanRefreshAccount(ModelPermissions):
-    """Queuing a refresh changes the account: it needs ``change_platformaccount``."""
-
-    perms_map = {**ModelPermissions.perms_map, "POST": ["%(app_label)s.change_%(model_name)s"]}
-
-
 class CanReadFollowerSeries(ModelPermissions):
     """The follower series reads snapshots: it needs ``view_followersnapshot`` besides the account's view."""
 
@@ -134,6 +128,9 @@ class AccountViewSet(viewsets.ModelViewSet):
     queryset = selectors.account_list()
     serializer_class = AccountSerializer
     filterset_class = AccountFilter
+    permission_classes = [ActionModelPermissions]
+    # Queuing a refresh changes the account, so it needs change (a POST would otherwise need add).
+    action_permissions = {"refresh": {"POST": ["ledger.change_platformaccount"]}}
     search_fields = ["handle", "platform_uid", "influencer__display_name"]
     ordering_fields = [
         "id",
@@ -179,7 +176,7 @@ class AccountViewSet(viewsets.ModelViewSet):
         return Response(FollowerPointSerializer(points, many=True).data)
 
     @extend_schema(request=None, responses={202: RefreshQueuedSerializer})
-    @action(detail=True, methods=["post"], permission_classes=[CanRefreshAccount])
+    @action(detail=True, methods=["post"])
     def refresh(self, request: Request, pk: str | None = None) -> Response:
         """Queue a refresh of this account's profile now (after this request commits)."""
         account = self.get_object()

@@ -26,7 +26,7 @@ def test_refreshes_endpoint_lists_attempts_newest_first(as_analyst, simulator):
     assert account_data["last_refreshed_at"] is not None
 
 
-def test_refresh_now_needs_change_permission_and_runs_after_commit(api, analyst, regulator, simulator):
+def test_refresh_now_needs_change_permission_and_answers_202(api, analyst, regulator, simulator):
     account = AccountFactory()
     api.force_authenticate(analyst)
     assert api.post(f"/api/v1/accounts/{account.pk}/refresh/").status_code == 403
