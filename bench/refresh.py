@@ -14,6 +14,7 @@ The measured span runs from the first attempt's start to the last attempt's end
 from __future__ import annotations
 
 import os
+import secrets
 import signal
 import subprocess
 import sys
@@ -36,7 +37,9 @@ SIM_PORT = int(os.environ.get("BENCH_SIM_PORT", "8799"))
 
 ENV = {
     **os.environ,
-    "DEBUG": "1",
+    # Production settings: with DEBUG on, Django keeps every query it runs in memory.
+    "DEBUG": "0",
+    "SECRET_KEY": os.environ.get("SECRET_KEY") or secrets.token_urlsafe(50),
     "DATABASE_URL": f"{PG}/{DB_NAME}",
     "CELERY_BROKER_URL": REDIS,
     "PLATFORM_DEFAULT_URL": f"http://127.0.0.1:{SIM_PORT}",

@@ -247,6 +247,9 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 600)
 CELERY_TASK_SOFT_TIME_LIMIT = CELERY_TASK_TIME_LIMIT - 30
+# Celery's Django fix-up would otherwise close the database connection around every
+# task; config/celery.py applies DATABASE_CONN_MAX_AGE and health checks instead.
+CELERY_DB_REUSE_MAX = 1_000_000_000
 # Longer than any task (time limit plus the longest retry countdown), so that an
 # unacknowledged task is never handed to a second worker while the first still runs it.
 # A task left unacknowledged by a worker that died is handed out again once its visibility
