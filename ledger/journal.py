@@ -199,9 +199,19 @@ def lock() -> None:
         )
     if connection.vendor != "postgresql" or _lock_held():
         return
+    from ledger.models import JournalEntry
+
+    # One round trip: the lock, then (a statement that starts once the lock is held, so it
+    # sees every committed entry) the head, which no one else can move until we commit.
+    table = connection.ops.quote_name(JournalEntry._meta.db_table)
     with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_LOCK_KEY])
+        cursor.execute(
+            f"SELECT pg_advisory_xact_lock({_LOCK_KEY:d}); SELECT seq, hash FROM {table} ORDER BY seq DESC LIMIT 1"  # noqa: S608 - constants
+        )
+        cursor.nextset()
+        head = cursor.fetchone()
     _remember_lock()
+    _remember_head(*(head or (0, GENESIS_HASH)))
 
 
 class _LockToken:
@@ -296,9 +306,34 @@ def append_many(items: Iterable[Change], *, actor: str | None = None) -> list[Jo
             )
             entry.hash = prev_hash = entry_hash(entry)
             entries.append(entry)
-        JournalEntry.objects.bulk_create(entries, batch_size=1000)
+        _insert(entries)
         _remember_head(seq, prev_hash)
     return entries
+
+
+_INSERT_BATCH = 500
+
+
+def _insert(entries: list[JournalEntry]) -> None:
+    """INSERT the entries, one statement per batch.
+
+    What ``bulk_create`` would send, without its per-call overhead: every journaled
+    write comes through here. Values are prepared by the model's own fields.
+    """
+    from ledger.models import JournalEntry
+
+    fields = JournalEntry._meta.concrete_fields
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(f.column) for f in fields)
+    head = f"INSERT INTO {quote(JournalEntry._meta.db_table)} ({columns}) VALUES "  # noqa: S608 - model names
+    row = f"({', '.join(['%s'] * len(fields))})"
+    with connection.cursor() as cursor:
+        for start in range(0, len(entries), _INSERT_BATCH):
+            batch = entries[start : start + _INSERT_BATCH]
+            params = [f.get_db_prep_save(getattr(entry, f.attname), connection) for entry in batch for f in fields]
+            cursor.execute(head + ", ".join([row] * len(batch)), params)
+    for entry in entries:
+        entry._state.adding, entry._state.db = False, connection.alias
 
 
 def append(*, action: str, object_type: str, object_id: Any, changes: dict[str, Any]) -> JournalEntry:

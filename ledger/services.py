@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import logging
 import time
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from typing import Any
 
 from django.conf import settings
@@ -13,7 +15,7 @@ from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from config.api.errors import DomainError
-from ledger import anomalies, journal
+from ledger import anomalies, journal, rows
 from ledger.choices import AccountStatus, Platform, RefreshOutcome, SnapshotSource
 from ledger.models import FollowerAnomaly, FollowerSnapshot, PlatformAccount, ProfileRefresh
 from ledger.platforms import (
@@ -24,7 +26,6 @@ from ledger.platforms import (
     client_for,
     platform_config,
 )
-from ledger.ratelimit import RateLimitWait, limiter_for
 
 logger = logging.getLogger(__name__)
 
@@ -33,7 +34,6 @@ class DuplicateRefreshSlot(DomainError):
     """The account already has a snapshot from this refresh slot (a retried or duplicated refresh)."""
 
 
-@transaction.atomic
 def snapshot_record(
     *,
     account: PlatformAccount,
@@ -53,22 +53,42 @@ def snapshot_record(
     refresh) are saved on the account in the same write. Anomaly detection runs
     on the new snapshot.
     """
+    with transaction.atomic():
+        return _snapshot_record(
+            account=account,
+            captured_at=captured_at,
+            follower_count=follower_count,
+            source=source,
+            refresh_slot=refresh_slot,
+            account_changes=account_changes,
+        )
+
+
+def _snapshot_record(
+    *,
+    account: PlatformAccount,
+    captured_at: datetime,
+    follower_count: int,
+    source: str,
+    refresh_slot: datetime | None,
+    account_changes: dict[str, Any] | None,
+) -> FollowerSnapshot:
+    """snapshot_record inside the caller's transaction."""
     if follower_count is None or follower_count < 0:
         raise DomainError("A follower count cannot be negative.", field="follower_count")
     if captured_at.tzinfo is None:
         raise DomainError("The capture time needs a time zone.", field="captured_at")
     if source not in SnapshotSource.values:
         raise DomainError(f"Unknown source {source!r}.", field="source")
-    if refresh_slot and FollowerSnapshot.objects.filter(account=account, refresh_slot=refresh_slot).exists():
+    # Reads first, so that the section holding the journal lock stays short. A writer racing
+    # past the checks below meets the unique constraints: an IntegrityError rolls this back.
+    earlier = _earlier_snapshots(account_id=account.pk, captured_at=captured_at, refresh_slot=refresh_slot)
+    if refresh_slot and earlier.slot_taken:
         raise DuplicateRefreshSlot("This account was already refreshed in this slot.", field="refresh_slot")
     # (A refresh captures "now": a clash on the instant is left to the unique constraint.)
-    if not refresh_slot and FollowerSnapshot.objects.filter(account=account, captured_at=captured_at).exists():
+    if not refresh_slot and earlier.instant_taken:
         raise DomainError("This account already has a snapshot at this instant.", field="captured_at")
-    # Reads first, so that the section holding the journal lock stays short. A writer racing
-    # past the checks above meets the unique constraints: an IntegrityError rolls this back.
-    previous, findings = _anomaly_findings(
-        account_id=account.pk, captured_at=captured_at, follower_count=follower_count
-    )
+    previous, findings = _anomaly_findings(earlier.window, captured_at=captured_at, follower_count=follower_count)
     journal.lock()
     locked = PlatformAccount.objects.select_for_update().get(pk=account.pk)
     journal.remember_before(locked)
@@ -136,24 +156,46 @@ def _anomaly(account_id: int, snapshot_id: int, previous_id: int, finding: anoma
     )
 
 
-def _anomaly_findings(
-    *, account_id: int, captured_at: datetime, follower_count: int
-) -> tuple[int | None, list[anomalies.Finding]]:
-    """Anomalies a new snapshot would show against the account's earlier ones: (previous id, findings).
+@dataclass(frozen=True)
+class _Earlier:
+    window: list[anomalies.Point]  # the snapshots of the anomaly history window before the new one, oldest first
+    slot_taken: bool  # a snapshot of the same refresh slot exists
+    instant_taken: bool  # a snapshot at the same capture time exists
 
-    Reads only the snapshots of the history window before the new one (bounded).
-    """
-    t = _thresholds()
-    window = FollowerSnapshot.objects.filter(
-        account_id=account_id,
-        captured_at__lt=captured_at,
-        captured_at__gte=captured_at - t.history - timedelta(days=2),
-    ).order_by("captured_at")
-    points = _points(window)
-    if not points:
+
+def _earlier_snapshots(*, account_id: int, captured_at: datetime, refresh_slot: datetime | None) -> _Earlier:
+    """What a new snapshot is checked against, in one bounded read."""
+    start = captured_at - _thresholds().history - timedelta(days=2)
+    at = partial(rows.param, FollowerSnapshot, "captured_at")
+    where = "account_id = %s AND ((captured_at < %s AND captured_at >= %s) OR captured_at = %s"
+    params = [account_id, at(captured_at), at(start), at(captured_at)]
+    if refresh_slot:
+        where += " OR refresh_slot = %s"
+        params.append(rows.param(FollowerSnapshot, "refresh_slot", refresh_slot))
+    found = rows.select(
+        FollowerSnapshot,
+        ["id", "captured_at", "follower_count", "refresh_slot"],
+        where + ")",
+        params,
+        order_by="captured_at",
+    )
+    points, slot_taken, instant_taken = [], False, False
+    for pk, when, count, slot in found:
+        slot_taken |= refresh_slot is not None and slot == refresh_slot
+        instant_taken |= when == captured_at
+        if when < captured_at:
+            points.append(anomalies.Point(pk, when, count))
+    return _Earlier(points, slot_taken, instant_taken)
+
+
+def _anomaly_findings(
+    window: list[anomalies.Point], *, captured_at: datetime, follower_count: int
+) -> tuple[int | None, list[anomalies.Finding]]:
+    """Anomalies a new snapshot would show against the window before it: (previous id, findings)."""
+    if not window:
         return None, []
-    points.append(anomalies.Point(0, captured_at, follower_count))
-    return points[-2].id, anomalies.detect(points, len(points) - 1, t)
+    points = [*window, anomalies.Point(0, captured_at, follower_count)]
+    return points[-2].id, anomalies.detect(points, len(points) - 1, _thresholds())
 
 
 @transaction.atomic
@@ -207,7 +249,20 @@ def _finish(record: ProfileRefresh, outcome: str, *, error: str = "", http_statu
     record.finished_at = max(timezone.now(), record.started_at)
     for name, value in extra.items():
         setattr(record, name, value)
-    record.save(update_fields=["outcome", "error", "http_status", "finished_at", *extra])
+    fields = [ProfileRefresh._meta.get_field(name) for name in ("outcome", "error", "http_status", "finished_at", *extra)]
+    changed = {field.attname: getattr(record, field.attname) for field in fields}
+    rows.update(ProfileRefresh, record.pk, **changed)
+
+
+def _start(**values) -> ProfileRefresh:
+    """Record an attempt (``running`` unless said otherwise) at once, outside any transaction of the refresh."""
+    record = ProfileRefresh(**values)
+    record.pk = rows.insert(ProfileRefresh, **{f.attname: getattr(record, f.attname) for f in _RECORD_FIELDS})
+    record._state.adding, record._state.db = False, "default"
+    return record
+
+
+_RECORD_FIELDS = [f for f in ProfileRefresh._meta.concrete_fields if not f.primary_key]
 
 
 def profile_refresh(
@@ -217,6 +272,7 @@ def profile_refresh(
     attempt: int = 1,
     final_attempt: bool = True,
     task_id: str = "",
+    redelivered: bool = True,
     client: PlatformClient | None = None,
 ) -> ProfileRefresh | None:
     """Fetch one account's profile and record the attempt; on success, a snapshot for the slot.
@@ -230,14 +286,18 @@ def profile_refresh(
     - malformed data: ``failed``, no snapshot, no retry;
     - a delivery of an attempt that earlier deliveries never finished (their worker
       died) marks those ``lost``; after REFRESH_MAX_DELIVERIES it gives up as ``failed``.
+      Only a message the broker marks as redelivered (``redelivered``) can have earlier
+      deliveries, so a first delivery skips that look-up.
 
     Returns the attempt record, or None when the account no longer exists.
     """
-    account = PlatformAccount.objects.filter(pk=account_id).first()
-    if account is None:
+    found = rows.select(PlatformAccount, ["platform", "platform_uid"], "id = %s", [account_id])
+    if not found:
         return None
+    # Only what the refresh needs; the account row is read in full, and locked, before it is written.
+    account = PlatformAccount(pk=account_id, platform=found[0][0], platform_uid=found[0][1])
     now = timezone.now()
-    if task_id:
+    if task_id and redelivered:
         earlier = ProfileRefresh.objects.filter(
             task_id=task_id, attempt=attempt, outcome__in=[RefreshOutcome.RUNNING, RefreshOutcome.LOST]
         )
@@ -246,23 +306,14 @@ def profile_refresh(
             outcome=RefreshOutcome.LOST, finished_at=now, error="the worker stopped during the attempt"
         )
         if deliveries >= settings.REFRESH_MAX_DELIVERIES:
-            record = ProfileRefresh.objects.create(
-                account=account, slot=slot, task_id=task_id, attempt=attempt, started_at=now, finished_at=now,
+            record = _start(
+                account_id=account_id, slot=slot, task_id=task_id, attempt=attempt, started_at=now, finished_at=now,
                 outcome=RefreshOutcome.FAILED,
                 error=f"gave up: delivered {deliveries + 1} times, the first {deliveries} never finished",
             )  # fmt: skip
             logger.error("refresh of account %s gave up after %s deliveries", account_id, deliveries)
             return record
-    record = ProfileRefresh.objects.create(account=account, slot=slot, task_id=task_id, attempt=attempt, started_at=now)
-    config = platform_config(account.platform)
-    try:
-        limiter_for(account.platform, config.rps).acquire(max_wait=10.0)
-    except RateLimitWait as exc:
-        error = TransientPlatformError(str(exc), retry_after=exc.wait_seconds)
-        _finish(record, RefreshOutcome.FAILED if final_attempt else RefreshOutcome.RETRYING, error=str(error))
-        if final_attempt:
-            return record
-        raise error from exc
+    record = _start(account_id=account_id, slot=slot, task_id=task_id, attempt=attempt, started_at=now)
     started = time.monotonic()
     try:
         profile = (client or client_for(account.platform)).fetch_profile(account.platform_uid)
@@ -290,21 +341,21 @@ def profile_refresh(
     latency = round((time.monotonic() - started) * 1000)
     captured_at = timezone.now()
     try:
-        snapshot = snapshot_record(
-            account=account,
-            captured_at=captured_at,
-            follower_count=profile.follower_count,
-            source=SnapshotSource.REFRESH,
-            refresh_slot=slot,
-            account_changes={"last_refreshed_at": captured_at, "status": profile.status},
-        )
+        with transaction.atomic():  # the snapshot and the attempt's outcome commit together
+            snapshot = _snapshot_record(
+                account=account,
+                captured_at=captured_at,
+                follower_count=profile.follower_count,
+                source=SnapshotSource.REFRESH,
+                refresh_slot=slot,
+                account_changes={"last_refreshed_at": captured_at, "status": profile.status},
+            )
+            _finish(record, RefreshOutcome.SUCCESS, http_status=200, latency_ms=latency, snapshot=snapshot)
     except (DuplicateRefreshSlot, IntegrityError) as exc:
         if (
             isinstance(exc, IntegrityError)
             and not FollowerSnapshot.objects.filter(account=account, refresh_slot=slot).exists()
         ):
             raise
-        _finish(record, RefreshOutcome.DUPLICATE, http_status=200, latency_ms=latency)
-        return record
-    _finish(record, RefreshOutcome.SUCCESS, http_status=200, latency_ms=latency, snapshot=snapshot)
+        _finish(record, RefreshOutcome.DUPLICATE, http_status=200, latency_ms=latency, snapshot=None)
     return record

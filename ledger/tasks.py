@@ -47,6 +47,8 @@ def refresh_account(self, account_id: int, slot: str | None = None) -> str | Non
             attempt=self.request.retries + 1,
             final_attempt=self.request.retries >= self.max_retries,
             task_id=self.request.id or "",
+            # Both brokers mark a message they deliver again (its worker died or did not ack in time).
+            redelivered=bool((self.request.delivery_info or {}).get("redelivered")),
         )
     except TransientPlatformError as exc:
         raise self.retry(exc=exc, countdown=retry_delay(self.request.retries, exc.retry_after)) from exc

@@ -41,6 +41,18 @@ def test_success_writes_one_snapshot_and_updates_the_account(simulator):
     assert account.last_refreshed_at == snapshot.captured_at
 
 
+def test_a_refresh_takes_one_request_of_the_platforms_rate_limit(simulator, monkeypatch):
+    """GIVEN a platform's rate limit WHEN an account is refreshed THEN it spends one grant: one per request."""
+    from ledger.ratelimit import LocalRateLimiter
+
+    grants = []
+    original = LocalRateLimiter.acquire
+    monkeypatch.setattr(LocalRateLimiter, "acquire", lambda self, **kw: grants.append(1) or original(self, **kw))
+    account = AccountFactory()
+    assert services.profile_refresh(account_id=account.pk, slot=SLOT).outcome == "success"
+    assert len(grants) == 1
+
+
 def test_a_duplicate_refresh_in_the_same_slot_leaves_one_snapshot(simulator):
     account = AccountFactory()
     services.profile_refresh(account_id=account.pk, slot=SLOT)
