@@ -31,6 +31,7 @@ from zoneinfo import ZoneInfo
 from django.apps import apps
 from django.conf import settings
 from django.core.exceptions import EmptyResultSet
+from django.core.signals import setting_changed
 from django.db import connection
 from django.db.models import (
     BigIntegerField,
@@ -46,11 +47,13 @@ from django.db.models import (
 )
 from django.db.models.fields.json import KT
 from django.db.models.functions import Cast
+from django.dispatch import receiver
 from django.utils import formats, timezone
-from django.utils.translation import gettext as _
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _gettext
 
 from ledger import selectors
-from ledger.choices import AccountStatus, AnomalyKind, FollowerInterval, HistoryKind
+from ledger.choices import AccountStatus, AnomalyKind, FollowerInterval, HistoryKind, Platform
 from ledger.models import FollowerAnomaly, JournalEntry, PlatformAccount
 
 # Apps whose ``history.py`` registers sources, loaded when installed (as config.urls does for routers).
@@ -183,7 +186,10 @@ class SummaryContext:
     account_names: dict[int, str] = field(default_factory=dict)  # ``handle (Platform)``, worked out once
 
     def __post_init__(self) -> None:
-        self.account_names.update({pk: str(account) for pk, account in self.accounts.items()})
+        # What ``str(account)`` gives, with the platform's label remembered (``get_platform_display``
+        # translates the label of every platform to find the one it shows).
+        for pk, account in self.accounts.items():
+            self.account_names[pk] = f"{account.handle} ({choice_label(Platform, account.platform)})"
 
 
 Row = dict[str, Any]
@@ -499,6 +505,34 @@ def scope_for(*, influencer_id: int, user: Any, account: int | None = None, inte
     return HistoryScope(influencer_id, ids, account, user, interval), SummaryContext(accounts, interval)
 
 
+# --- summaries -------------------------------------------------------------------
+#
+# A page's summaries ask for the same few texts and labels again and again; each
+# ``gettext`` walks the active catalogues, so they are remembered per language
+# (a finite set: the literal texts of the summaries and the choices' labels).
+
+_TEXTS: dict[tuple, str] = {}
+
+
+def gettext(message: str) -> str:
+    """``gettext`` for summaries, remembered per language (import it as ``_``: ``makemessages`` finds the texts)."""
+    key = (get_language(), message)
+    try:
+        return _TEXTS[key]
+    except KeyError:
+        text = _TEXTS[key] = _gettext(message)
+        return text
+
+
+_ = gettext
+
+
+@receiver(setting_changed)
+def _forget_texts(*, setting: str, **kwargs: Any) -> None:
+    if setting in {"LANGUAGES", "LANGUAGE_CODE", "LOCALE_PATHS", "INSTALLED_APPS"}:
+        _TEXTS.clear()
+
+
 # --- ledger sources --------------------------------------------------------------
 
 
@@ -568,11 +602,18 @@ def follower_changes(scope: HistoryScope) -> RawRows:
 
 
 def choice_label(choices: type, value: str | None) -> str:
-    """The label of a choice value (the value itself if unknown)."""
+    """The label of a choice value (the value itself if unknown), in the active language."""
+    key = (get_language(), choices, value)
     try:
-        return str(choices(value).label)
+        return _TEXTS[key]
+    except KeyError:
+        pass
+    try:
+        label = str(choices(value).label)
     except ValueError:
-        return value or "—"
+        label = value or "—"
+    _TEXTS[key] = label
+    return label
 
 
 def _account_status_summary(row: Row, ctx: SummaryContext) -> str:

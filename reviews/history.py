@@ -6,7 +6,6 @@ See ``ledger.history`` for the registry and the uniform event columns.
 from __future__ import annotations
 
 from django.db.models import Exists, OuterRef, QuerySet, Subquery
-from django.utils.translation import gettext as _
 
 from ledger.choices import HistoryKind
 from ledger.history import (
@@ -20,6 +19,7 @@ from ledger.history import (
     money,
     register,
 )
+from ledger.history import gettext as _
 from pricing.choices import Deliverable
 from reviews.choices import OrderStatus, PaymentChannel, ReviewStatus, Stance, Verdict
 from reviews.models import Claim, Order, OrderStatusChange, Payment, Review
