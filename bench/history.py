@@ -1,13 +1,15 @@
 """Benchmark: an influencer's history endpoint against a hand-written SQL query fetching the same rows.
 
-Creates a fresh PostgreSQL database (``ledger_bench_history``, dropped at the end
-unless ``BENCH_KEEP=1``) and fills it in the database itself (``INSERT ... SELECT``
+Creates a fresh PostgreSQL database (``ledger_bench_history``, or ``BENCH_DB``; dropped
+at the end unless ``BENCH_KEEP=1``; ``BENCH_REUSE=1`` measures again in a database kept
+that way, without refilling it) and fills it in the database itself (``INSERT ... SELECT``
 over ``generate_series``: multi-row inserts, no round trip per row) with
 
 - 50,000 influencers and 100,000 accounts (the heavy influencer has 5 of them),
 - 3 years of daily follower snapshots for 1,000 accounts (the heavy one's 5 among them),
-- 200,000 rate quotes, and, when the reviews app's tables exist, 50,000 reviews and
-  5,000 suspected orders (with a status change and a payment each),
+- 200,000 rate quotes, and, when the reviews app's tables exist, 50,000 reviews (with
+  1,000 claims, most of them with a verdict) and 5,008 suspected orders (with a status
+  change and a payment each; 8 of them the heavy influencer's),
 
 then measures in one run the first page of ``GET /api/v1/influencers/{id}/history/``
 (default page size, weekly follower changes, every kind: a superuser) through
@@ -22,6 +24,8 @@ the legal action of the heavy influencer go through the models and are journaled
 
     make bench-history
     BENCH_RUNS=200 .venv/bin/python bench/history.py
+    BENCH_KEEP=1 .venv/bin/python bench/history.py    # fill once, keep the database
+    BENCH_REUSE=1 .venv/bin/python bench/history.py   # measure again without refilling
 """
 
 from __future__ import annotations
@@ -32,6 +36,8 @@ import statistics
 import subprocess
 import sys
 import time
+from collections import Counter
+from datetime import datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -41,6 +47,7 @@ PG = os.environ.get("BENCH_POSTGRES", "postgres://postgres@127.0.0.1:5432")
 DB_NAME = os.environ.get("BENCH_DB", "ledger_bench_history")
 RUNS = int(os.environ.get("BENCH_RUNS", "100"))
 KEEP = os.environ.get("BENCH_KEEP") == "1"
+REUSE = os.environ.get("BENCH_REUSE") == "1"
 INFLUENCERS, ACCOUNTS, SNAPSHOT_ACCOUNTS, DAYS = 50_000, 100_000, 1_000, 3 * 365
 QUOTES, REVIEWS, ORDERS = 200_000, 50_000, 5_000
 
@@ -126,9 +133,19 @@ FILL_REVIEWS = [
            FROM generate_series(1, %(orders)s) i JOIN pricing_durationtier t ON t.code = 's21_60'""",
     ),
     (
+        # A few of the heavy influencer's own (the spread above gives its accounts none), early in its timeline.
+        "heavy influencer's orders",
+        """INSERT INTO reviews_order (account_id, client_name, deliverable, tier_id, agreed_price, currency,
+                                      ordered_on, notes, status, created_at, updated_at)
+           SELECT 1 + i %% 5, 'Bench client', 'short_video', t.id, 40000 + i, 'CNY',
+                  date '2022-09-13' + 5 * i, '', 'under_review', now(), now()
+           FROM generate_series(1, 8) i JOIN pricing_durationtier t ON t.code = 's1_20'""",
+    ),
+    (
         "order status changes",
         """INSERT INTO reviews_orderstatuschange (order_id, from_status, to_status, reason, actor, changed_at)
-           SELECT id, 'reported', 'under_review', 'bench', 'command:bench', now() FROM reviews_order""",
+           SELECT id, 'reported', 'under_review', 'bench', 'command:bench',
+                  (ordered_on + 1)::timestamp AT TIME ZONE 'Asia/Shanghai' + interval '10 hours' FROM reviews_order""",
     ),
     (
         "payments",
@@ -136,11 +153,36 @@ FILL_REVIEWS = [
                                          created_at)
            SELECT id, agreed_price, currency, ordered_on + 3, 'bank_transfer', '', '', '', now() FROM reviews_order""",
     ),
+    (
+        "claims",
+        """INSERT INTO reviews_claim (id, text, verdict, verdict_on, verdict_by, verdict_url, created_at, updated_at)
+           SELECT r.id, 'Bench claim ' || r.id, CASE WHEN r.id %% 100 = 1 THEN 'pending' ELSE 'false' END,
+                  CASE WHEN r.id %% 100 = 1 THEN NULL ELSE (r.published_at)::date + 7 END,
+                  CASE WHEN r.id %% 100 = 1 THEN '' ELSE 'Bench fact-checker' END, '', now(), now()
+           FROM reviews_review r WHERE r.id %% 50 = 1 OR r.account_id <= 5""",
+    ),
+    (
+        "claims made by reviews",
+        """INSERT INTO reviews_claim_reviews (claim_id, review_id) SELECT id, id FROM reviews_claim""",
+    ),
 ]
 SEQUENCES = ["ledger_influencer", "ledger_platformaccount"]
-# The kinds RAW_SQL fetches (the kinds with a source in this build); add the reviews kinds to both
-# when the reviews app's sources exist.
-RAW_KINDS = ["follower_change", "account_status", "anomaly", "quote", "case_opened", "case_status", "legal_action"]
+SEQUENCES_REVIEWS = ["reviews_claim"]
+# The kinds RAW_SQL fetches: every kind; the endpoint is asked for the same ones.
+RAW_KINDS = [
+    "follower_change",
+    "account_status",
+    "anomaly",
+    "quote",
+    "review",
+    "claim_verdict",
+    "order",
+    "order_status",
+    "payment",
+    "case_opened",
+    "case_status",
+    "legal_action",
+]
 
 # The same rows as the endpoint's first page, written by hand: weekly follower changes by window
 # functions, then every other kind, for influencer %(influencer)s's accounts, oldest first.
@@ -171,6 +213,30 @@ SELECT * FROM (
     UNION ALL
     SELECT observed_on::timestamp AT TIME ZONE 'Asia/Shanghai', 3, q.id, q.account_id, q.deliverable, NULL, NULL, price
     FROM pricing_ratequote q WHERE q.account_id IN (SELECT id FROM accounts)
+    UNION ALL
+    SELECT published_at, 4, r.id, r.account_id, r.headline, NULL, NULL, NULL
+    FROM reviews_review r WHERE r.account_id IN (SELECT id FROM accounts)
+    UNION ALL
+    SELECT verdict_on::timestamp AT TIME ZONE 'Asia/Shanghai', 5, c.id,
+           (SELECT r.account_id FROM reviews_claim_reviews cr JOIN reviews_review r ON r.id = cr.review_id
+            WHERE cr.claim_id = c.id AND r.account_id IN (SELECT id FROM accounts)
+            ORDER BY r.published_at, r.id LIMIT 1), c.verdict, NULL, NULL, NULL
+    FROM reviews_claim c
+    WHERE c.verdict_on IS NOT NULL AND c.verdict <> 'pending'
+      AND EXISTS (SELECT 1 FROM reviews_claim_reviews cr JOIN reviews_review r ON r.id = cr.review_id
+                  WHERE cr.claim_id = c.id AND r.account_id IN (SELECT id FROM accounts))
+    UNION ALL
+    SELECT ordered_on::timestamp AT TIME ZONE 'Asia/Shanghai', 6, o.id, o.account_id, o.deliverable, NULL, NULL,
+           o.agreed_price
+    FROM reviews_order o WHERE o.account_id IN (SELECT id FROM accounts)
+    UNION ALL
+    SELECT s.changed_at, 7, s.id, o.account_id, s.to_status, NULL, NULL, NULL
+    FROM reviews_orderstatuschange s JOIN reviews_order o ON o.id = s.order_id
+    WHERE o.account_id IN (SELECT id FROM accounts)
+    UNION ALL
+    SELECT p.paid_on::timestamp AT TIME ZONE 'Asia/Shanghai', 8, p.id, o.account_id, p.channel, NULL, NULL, p.amount
+    FROM reviews_payment p JOIN reviews_order o ON o.id = p.order_id
+    WHERE o.account_id IN (SELECT id FROM accounts)
     UNION ALL
     SELECT opened_on::timestamp AT TIME ZONE 'Asia/Shanghai', 9, c.id, NULL, c.reference, NULL, NULL, NULL
     FROM cases_case c
@@ -203,6 +269,11 @@ def admin_connection():
     return psycopg.connect(f"{PG}/postgres", autocommit=True)
 
 
+def database_exists() -> bool:
+    with admin_connection() as conn:
+        return conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [DB_NAME]).fetchone() is not None
+
+
 def fresh_database() -> None:
     with admin_connection() as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{DB_NAME}" WITH (FORCE)')
@@ -224,7 +295,8 @@ def fill() -> None:
         "orders": ORDERS,
     }
     tables = set(connection.introspection.table_names())
-    steps = FILL + (FILL_REVIEWS if "reviews_order" in tables else [])
+    reviews = "reviews_order" in tables
+    steps = FILL + (FILL_REVIEWS if reviews else [])
     if "reviews_order" not in tables:
         print("  (no reviews tables in this build: reviews and orders are not filled)")
     with connection.cursor() as cursor:
@@ -232,7 +304,7 @@ def fill() -> None:
             started = time.perf_counter()
             cursor.execute(sql, sizes)
             print(f"  {name}: {cursor.rowcount:,} rows in {time.perf_counter() - started:.1f} s", flush=True)
-        for table in SEQUENCES:
+        for table in SEQUENCES + (SEQUENCES_REVIEWS if reviews else []):
             # table names from SEQUENCES above
             sql = f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))"  # noqa: S608
             cursor.execute(sql)
@@ -285,7 +357,9 @@ def measure() -> None:
 
     from ledger.history import RANK_KIND
 
-    user = User.objects.create_superuser("bench", "bench@example.invalid", secrets.token_urlsafe(16))
+    user = User.objects.filter(username="bench").first() or User.objects.create_superuser(
+        "bench", "bench@example.invalid", secrets.token_urlsafe(16)
+    )
     _, token = AuthToken.objects.create(user)
     client = Client(HTTP_AUTHORIZATION=f"Bearer {token}")
     limit = settings.REST_FRAMEWORK["PAGE_SIZE"]
@@ -303,8 +377,8 @@ def measure() -> None:
 
     api_ms, events = timed(endpoint, RUNS)
     raw_ms, rows = timed(raw, RUNS)
-    api_keys = [(e["kind"], e["object_id"]) for e in events]
-    raw_keys = [(RANK_KIND[kind], object_id) for _, kind, object_id, *_ in rows]
+    api_keys = [(e["kind"], e["object_id"], e["account"], datetime.fromisoformat(e["occurred_at"])) for e in events]
+    raw_keys = [(RANK_KIND[kind], object_id, account, at) for at, kind, object_id, account, *_ in rows]
     if api_keys != raw_keys:
         raise RuntimeError(f"the endpoint and the SQL disagree:\n{api_keys[:5]}\n{raw_keys[:5]}")
     with connection.cursor() as cursor:
@@ -314,29 +388,33 @@ def measure() -> None:
     api50, api95 = statistics.median(api_ms), percentile(api_ms, 95)
     raw50, raw95 = statistics.median(raw_ms), percentile(raw_ms, 95)
     print(f"heavy influencer: 5 accounts, {heavy_snapshots:,} daily snapshots; first page of {len(events)} events")
+    print("  kinds on the page: " + ", ".join(f"{k} {n}" for k, n in Counter(e["kind"] for e in events).items()))
     print(f"endpoint (GET .../history/, full Django stack): p50 {api50:.1f} ms  p95 {api95:.1f} ms  ({RUNS} runs)")
     print(f"hand-written SQL (same rows):                 p50 {raw50:.1f} ms  p95 {raw95:.1f} ms  ({RUNS} runs)")
     print(f"ratio: {api50 / raw50:.2f}")
 
 
 def main() -> None:
-    print(f"setting up: database {DB_NAME}", flush=True)
-    fresh_database()
+    reuse = REUSE and database_exists()
+    print(f"{'reusing' if reuse else 'setting up'}: database {DB_NAME}", flush=True)
+    if not reuse:
+        fresh_database()
     os.environ.update(ENV)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     import django
 
     django.setup()
-    started = time.perf_counter()
-    fill()
-    print(f"filled in {time.perf_counter() - started:.0f} s", flush=True)
+    if not reuse:
+        started = time.perf_counter()
+        fill()
+        print(f"filled in {time.perf_counter() - started:.0f} s", flush=True)
     try:
         measure()
     finally:
         from django.db import connections
 
         connections.close_all()
-        if not KEEP:
+        if not (KEEP or REUSE):
             with admin_connection() as conn:
                 conn.execute(f'DROP DATABASE IF EXISTS "{DB_NAME}" WITH (FORCE)')
 

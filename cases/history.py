@@ -13,13 +13,13 @@ from __future__ import annotations
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.db.models.functions import Coalesce
-from django.utils.translation import gettext as _
 
 from cases.choices import CaseStatus, LegalActionKind, LegalActionStatus
 from cases.models import Case, CaseStatusChange, LegalAction
 from cases.selectors import cases_visible_to
 from ledger.choices import HistoryKind
 from ledger.history import HistoryScope, Row, StartOfDay, SummaryContext, choice_label, event_rows, money, register
+from ledger.history import gettext as _
 
 
 def _names_subjects(scope: HistoryScope, *, influencers, accounts) -> Q:

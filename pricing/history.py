@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.db.models import QuerySet
-from django.utils.translation import gettext as _
 
 from ledger.choices import HistoryKind
 from ledger.history import (
@@ -17,6 +16,7 @@ from ledger.history import (
     money,
     register,
 )
+from ledger.history import gettext as _
 from pricing.choices import Deliverable, PriceKind
 from pricing.models import RateQuote
 

@@ -5,8 +5,8 @@ See ``ledger.history`` for the registry and the uniform event columns.
 
 from __future__ import annotations
 
-from django.db.models import Exists, OuterRef, QuerySet, Subquery
-from django.utils.translation import gettext as _
+from django.db.models import BigIntegerField, Exists, OuterRef, QuerySet, Subquery
+from django.db.models.functions import Cast
 
 from ledger.choices import HistoryKind
 from ledger.history import (
@@ -20,6 +20,7 @@ from ledger.history import (
     money,
     register,
 )
+from ledger.history import gettext as _
 from pricing.choices import Deliverable
 from reviews.choices import OrderStatus, PaymentChannel, ReviewStatus, Stance, Verdict
 from reviews.models import Claim, Order, OrderStatusChange, Payment, Review
@@ -79,7 +80,8 @@ def claim_verdicts(scope: HistoryScope) -> QuerySet:
         Claim.objects.filter(Exists(made_here), verdict_on__isnull=False).exclude(verdict=Verdict.PENDING),
         kind=HistoryKind.CLAIM_VERDICT,
         at=StartOfDay("verdict_on"),
-        account=Subquery(first_account.values("account_id")[:1]),
+        # cast: without accounts the subquery compiles to a bare NULL, which the UNION would take for text
+        account=Cast(Subquery(first_account.values("account_id")[:1]), output_field=BigIntegerField()),
         label="verdict",
         detail="text",
         note="verdict_by",

@@ -11,8 +11,12 @@ from datetime import datetime
 from typing import Any
 
 from django.conf import settings
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 from django.http import StreamingHttpResponse
-from django.urls import reverse
+from django.urls import get_script_prefix, get_urlconf, reverse
+from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from rest_framework import renderers, serializers
 from rest_framework.exceptions import ValidationError
@@ -132,6 +136,24 @@ def _position(row: history.Row) -> history.Position:
 
 # --- the timeline ------------------------------------------------------------------
 
+_PATHS: dict[tuple[Any, str, str | None, str], str] = {}
+
+
+def _list_path(url_name: str) -> str:
+    """The path of ``url_name``'s detail view without its id (``/api/v1/quotes/``), reversed once per URLconf."""
+    key = (get_urlconf(), get_script_prefix(), get_language(), url_name)
+    try:
+        return _PATHS[key]
+    except KeyError:
+        path = _PATHS[key] = reverse(url_name, args=["0"])[:-2]
+        return path
+
+
+@receiver(setting_changed)
+def _forget_paths(*, setting: str, **kwargs: Any) -> None:
+    if setting == "ROOT_URLCONF":
+        _PATHS.clear()
+
 
 class InfluencerHistory:
     """One request for an influencer's history: its scope, kinds and filters, read from the query string."""
@@ -149,10 +171,10 @@ class InfluencerHistory:
         self.kinds = history.kinds_visible_to(request.user, data.get("kinds"))
         self.since, self.until = data.get("since"), data.get("until")
         self.request = request
+        # Times as HistoryEventSerializer.occurred_at writes them, in the zone of the request.
+        self._time = serializers.DateTimeField(default_timezone=timezone.get_current_timezone())
         registry = history.sources()
-        self._urls = {
-            kind: request.build_absolute_uri(reverse(registry[kind].url_name, args=["0"]))[:-2] for kind in self.kinds
-        }
+        self._urls = {kind: request.build_absolute_uri(_list_path(registry[kind].url_name)) for kind in self.kinds}
 
     def rows(self, *, position: history.Position | None, backwards: bool, limit: int) -> list[history.Row]:
         return history.history_rows(
@@ -166,11 +188,12 @@ class InfluencerHistory:
         )
 
     def event(self, row: history.Row) -> dict[str, Any]:
+        """One event as :class:`HistoryEventSerializer` describes it (built directly: 50 rows a page)."""
         kind = history.RANK_KIND[row["ev_kind"]]
         source = history.sources()[kind]
         return {
             "kind": kind,
-            "occurred_at": row["ev_at"],
+            "occurred_at": self._time.to_representation(row["ev_at"]),
             "account": row["ev_account"],
             "summary": source.summary(row, self.context),
             "object_type": source.object_type,
@@ -235,7 +258,6 @@ class InfluencerHistory:
             rows = self.rows(position=position, backwards=False, limit=CSV_CHUNK)
             for row in rows:
                 event = self.event(row)
-                event["occurred_at"] = serializers.DateTimeField().to_representation(event["occurred_at"])
                 event["account"] = "" if event["account"] is None else event["account"]
                 writer.writerow([event[c] for c in CSV_COLUMNS])
                 yield buffer.take()

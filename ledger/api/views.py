@@ -107,7 +107,7 @@ class InfluencerViewSet(ReloadAfterWriteMixin, viewsets.ModelViewSet):
         timeline = InfluencerHistory(request, influencer)
         if request.accepted_renderer.format == "csv":
             return timeline.csv_response(influencer)
-        return Response(HistoryPageSerializer(timeline.page()).data)
+        return Response(timeline.page())  # already in the shape of HistoryPageSerializer
 
 
 class RefreshQueuedSerializer(serializers.Serializer):

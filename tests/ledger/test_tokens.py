@@ -6,8 +6,10 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from knox.models import AuthToken
+from knox.settings import CONSTANTS
 
 pytestmark = pytest.mark.django_db
 
@@ -96,3 +98,35 @@ def test_issue_token_refuses_unknown_or_inactive_users(analyst):
     with pytest.raises(CommandError, match="not active"):
         issue(analyst.username)
     assert not AuthToken.objects.exists()
+
+
+def test_a_request_reads_only_the_presented_token(api, analyst):
+    """GIVEN a user with several tokens, one of them expired
+    WHEN a request is authenticated with another
+    THEN one query reads the presented token (with its user); the expired one is still refused.
+    """
+    token = issue(analyst.username)
+    expired = issue(analyst.username, "--days", "1")
+    issue(analyst.username)
+    AuthToken.objects.filter(token_key=expired[: CONSTANTS.TOKEN_KEY_LENGTH]).update(
+        expiry=timezone.now() - timedelta(seconds=1)
+    )
+    with CaptureQueriesContext(connection) as queries:
+        assert bearer(api, token).get("/api/v1/influencers/").status_code == 200
+    assert len([q for q in queries.captured_queries if "knox_authtoken" in q["sql"]]) == 1
+    assert AuthToken.objects.filter(user=analyst).count() == 3
+    assert bearer(api, expired).get("/api/v1/influencers/").status_code == 401
+
+
+def test_revoke_command_deletes_expired_tokens_only(api, analyst):
+    token = issue(analyst.username)
+    issue(analyst.username, "--days", "1")
+    issue(analyst.username, "--no-expiry")
+    AuthToken.objects.filter(user=analyst, expiry__lt=timezone.now() + timedelta(days=2)).update(
+        expiry=timezone.now() - timedelta(seconds=1)
+    )
+    out = StringIO()
+    call_command("revoke_tokens", "--expired", stdout=out)
+    assert "Deleted 1 expired" in out.getvalue()
+    assert AuthToken.objects.filter(user=analyst).count() == 2
+    assert bearer(api, token).get("/api/v1/influencers/").status_code == 200

@@ -2,18 +2,27 @@ from __future__ import annotations
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
 from knox.models import AuthToken
 
 
 class Command(BaseCommand):
-    help = "Revoke API tokens: one by its key (the first characters shown when issued), or all of a user's."
+    help = (
+        "Revoke API tokens: one by its key (the first characters shown when issued), all of a user's, "
+        "or delete every expired one."
+    )
 
     def add_arguments(self, parser):
         which = parser.add_mutually_exclusive_group(required=True)
         which.add_argument("--key", help="the token key printed by issue_token")
         which.add_argument("--user", help="revoke every token of this user")
+        which.add_argument("--expired", action="store_true", help="delete every expired token (refused anyway)")
 
-    def handle(self, *args, key: str | None, user: str | None, **options) -> None:
+    def handle(self, *args, key: str | None, user: str | None, expired: bool, **options) -> None:
+        if expired:
+            deleted, _ = AuthToken.objects.filter(expiry__lt=timezone.now()).delete()
+            self.stdout.write(f"Deleted {deleted} expired token(s).")
+            return
         if key:
             tokens = AuthToken.objects.filter(token_key=key)
         else:

@@ -1,0 +1,33 @@
+"""How API clients authenticate: knox bearer tokens (see ``TokenAuthentication``)."""
+
+from __future__ import annotations
+
+from django.utils import timezone
+from drf_spectacular.contrib.knox_auth_token import KnoxTokenScheme
+from knox import auth as knox_auth
+from knox.signals import token_expired
+
+
+class TokenAuthentication(knox_auth.TokenAuthentication):
+    """Knox bearer tokens, checking only the token presented.
+
+    Knox also reads every other token of the user on every request, to delete
+    the expired ones: one more query per API call, for housekeeping. Here the
+    presented token is handled as knox does (refused, and deleted, if expired);
+    the user's other expired tokens are refused when they are presented, and
+    ``manage.py revoke_tokens --expired`` deletes them all.
+    """
+
+    def _cleanup_token(self, auth_token) -> bool:
+        if auth_token.expiry is not None and auth_token.expiry < timezone.now():
+            username = auth_token.user.get_username()
+            auth_token.delete()
+            token_expired.send(sender=self.__class__, username=username, source="auth_token")
+            return True
+        return False
+
+
+class TokenScheme(KnoxTokenScheme):
+    """These tokens in the OpenAPI schema: knox's Bearer scheme, as before."""
+
+    target_class = "config.api.authentication.TokenAuthentication"
