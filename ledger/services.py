@@ -249,7 +249,8 @@ def _finish(record: ProfileRefresh, outcome: str, *, error: str = "", http_statu
     record.finished_at = max(timezone.now(), record.started_at)
     for name, value in extra.items():
         setattr(record, name, value)
-    fields = [ProfileRefresh._meta.get_field(name) for name in ("outcome", "error", "http_status", "finished_at", *extra)]
+    names = ("outcome", "error", "http_status", "finished_at", *extra)
+    fields = [ProfileRefresh._meta.get_field(name) for name in names]
     changed = {field.attname: getattr(record, field.attname) for field in fields}
     rows.update(ProfileRefresh, record.pk, **changed)
 

@@ -91,3 +91,13 @@ def verify_journal() -> dict:
     else:
         logger.error("journal broken at entry %s: %s", result.first_bad_seq, result.reason)
     return {"ok": result.ok, "checked": result.checked, "first_bad_seq": result.first_bad_seq, "reason": result.reason}
+
+
+@shared_task(name="ledger.delete_expired_tokens")
+def delete_expired_tokens() -> int:
+    """Nightly: delete expired API tokens (requests refuse them but no longer sweep them)."""
+    from config.api.authentication import delete_expired_tokens as sweep
+
+    deleted = sweep()
+    logger.info("deleted %s expired API token(s)", deleted)
+    return deleted

@@ -15,7 +15,8 @@ class TokenAuthentication(knox_auth.TokenAuthentication):
     the expired ones: one more query per API call, for housekeeping. Here the
     presented token is handled as knox does (refused, and deleted, if expired);
     the user's other expired tokens are refused when they are presented, and
-    ``manage.py revoke_tokens --expired`` deletes them all.
+    :func:`delete_expired_tokens` (nightly, and ``manage.py revoke_tokens --expired``)
+    deletes them all.
     """
 
     def _cleanup_token(self, auth_token) -> bool:
@@ -25,6 +26,14 @@ class TokenAuthentication(knox_auth.TokenAuthentication):
             token_expired.send(sender=self.__class__, username=username, source="auth_token")
             return True
         return False
+
+
+def delete_expired_tokens() -> int:
+    """Delete every expired API token (refused anyway); returns how many."""
+    from knox.models import AuthToken
+
+    deleted, _ = AuthToken.objects.filter(expiry__lt=timezone.now()).delete()
+    return deleted
 
 
 class TokenScheme(KnoxTokenScheme):

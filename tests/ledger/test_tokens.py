@@ -130,3 +130,20 @@ def test_revoke_command_deletes_expired_tokens_only(api, analyst):
     assert "Deleted 1 expired" in out.getvalue()
     assert AuthToken.objects.filter(user=analyst).count() == 2
     assert bearer(api, token).get("/api/v1/influencers/").status_code == 200
+
+
+def test_expired_tokens_are_swept_nightly_by_beat(analyst):
+    """GIVEN expired and live tokens WHEN the nightly task runs THEN only the expired ones are gone,
+    and the task is on beat's schedule (editable in the admin)."""
+    from django_celery_beat.models import PeriodicTask
+
+    from ledger import tasks
+
+    issue(analyst.username, "--days", "1")
+    issue(analyst.username, "--days", "30")
+    AuthToken.objects.filter(user=analyst, expiry__lt=timezone.now() + timedelta(days=2)).update(
+        expiry=timezone.now() - timedelta(seconds=1)
+    )
+    assert tasks.delete_expired_tokens.delay().get() == 1
+    assert AuthToken.objects.filter(user=analyst).count() == 1
+    assert PeriodicTask.objects.get(task="ledger.delete_expired_tokens").enabled

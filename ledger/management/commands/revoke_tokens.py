@@ -2,8 +2,9 @@ from __future__ import annotations
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
-from django.utils import timezone
 from knox.models import AuthToken
+
+from config.api.authentication import delete_expired_tokens
 
 
 class Command(BaseCommand):
@@ -20,7 +21,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, key: str | None, user: str | None, expired: bool, **options) -> None:
         if expired:
-            deleted, _ = AuthToken.objects.filter(expiry__lt=timezone.now()).delete()
+            deleted = delete_expired_tokens()
             self.stdout.write(f"Deleted {deleted} expired token(s).")
             return
         if key:
