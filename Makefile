@@ -58,11 +58,14 @@ check-migrations: venv
 schema: venv
 	$(BIN)/python manage.py spectacular --validate --fail-on-warn --file schema.yaml
 
-# Recommended worker settings (measured with `make bench-refresh` on 2 cores; see README).
+# Recommended worker settings (measured with `make bench-refresh`, which starts its workers
+# with this target; see README). Gossip and mingle only add broker traffic here.
 WORKER_POOL ?= prefork
 WORKER_CONCURRENCY ?= 8
+WORKER_ARGS ?=
 worker: venv
-	$(BIN)/celery -A config worker --pool=$(WORKER_POOL) --concurrency=$(WORKER_CONCURRENCY) --loglevel=INFO
+	$(BIN)/celery -A config worker --pool=$(WORKER_POOL) --concurrency=$(WORKER_CONCURRENCY) \
+		--without-gossip --without-mingle --loglevel=INFO $(WORKER_ARGS)
 
 beat: venv
 	$(BIN)/celery -A config beat --loglevel=INFO

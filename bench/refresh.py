@@ -7,6 +7,9 @@ Not part of the test suite. Needs PostgreSQL and Redis (defaults: the local ones
     make bench-refresh
     BENCH_POOL=threads BENCH_CONCURRENCY=4 BENCH_WORKERS=1 .venv/bin/python bench/refresh.py
 
+Workers are started with ``make worker`` (the recommended settings); BENCH_POOL and
+BENCH_CONCURRENCY override its WORKER_POOL and WORKER_CONCURRENCY.
+
 The measured span runs from the first attempt's start to the last attempt's end
 (as recorded by the workers), so worker start-up is not counted.
 """
@@ -14,10 +17,12 @@ The measured span runs from the first attempt's start to the last attempt's end
 from __future__ import annotations
 
 import os
+import re
 import secrets
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -25,9 +30,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 ACCOUNTS = int(os.environ.get("BENCH_ACCOUNTS", "1000"))
-CONCURRENCY = int(os.environ.get("BENCH_CONCURRENCY", "8"))  # per worker process (make worker's default)
 PROCESSES = int(os.environ.get("BENCH_WORKERS", "1"))  # worker processes
-POOL = os.environ.get("BENCH_POOL", "prefork")
 LATENCY_MS = float(os.environ.get("BENCH_LATENCY_MS", "50"))
 RPS = float(os.environ.get("BENCH_RPS", "1000"))  # the platform's rate limit
 PG = os.environ.get("BENCH_POSTGRES", "postgres://postgres@127.0.0.1:5432")
@@ -46,6 +49,26 @@ ENV = {
     "PLATFORM_DEFAULT_RPS": str(RPS),
     "LOG_LEVEL": "WARNING",
 }
+
+
+def worker_command(n: int) -> list[str]:
+    """``make worker`` with the benchmark's overrides."""
+    command = ["make", "--no-print-directory", "-s", "worker", f"WORKER_ARGS=--hostname=bench{n}@%h"]
+    for env, var in (("BENCH_POOL", "WORKER_POOL"), ("BENCH_CONCURRENCY", "WORKER_CONCURRENCY")):
+        if os.environ.get(env):
+            command.append(f"{var}={os.environ[env]}")
+    return command
+
+
+def worker_settings() -> tuple[str, str, int]:
+    """The celery command line ``make worker`` runs, its pool and its concurrency."""
+    dry = subprocess.run([*worker_command(0), "-n"], cwd=ROOT, capture_output=True, text=True, check=True)  # noqa: S603
+    line = " ".join(dry.stdout.replace("\\\n", " ").split())
+    pool = re.search(r"--pool=(\S+)", line)
+    concurrency = re.search(r"--concurrency=(\d+)", line)
+    if not (pool and concurrency):
+        raise SystemExit(f"cannot read the worker settings from: {line}")
+    return line, pool[1], int(concurrency[1])
 
 
 def run(*args: str) -> None:
@@ -114,10 +137,19 @@ def main() -> None:
         env=ENV,
         start_new_session=True,
     )
-    worker_command = [sys.executable, "-m", "celery", "-A", "config", "worker", f"--pool={POOL}"]
-    worker_command += [f"--concurrency={CONCURRENCY}", "--without-gossip", "--without-mingle", "--loglevel=WARNING"]
+    line, pool, concurrency = worker_settings()
+    print(f"worker: {line}", flush=True)
+    logs = Path(tempfile.mkdtemp(prefix="bench-refresh-"))
+    print(f"worker logs: {logs}", flush=True)
     workers = [
-        subprocess.Popen([*worker_command, f"--hostname=bench{n}@%h"], cwd=ROOT, env=ENV, start_new_session=True)  # noqa: S603
+        subprocess.Popen(  # noqa: S603
+            worker_command(n),
+            cwd=ROOT,
+            env=ENV,
+            start_new_session=True,
+            stdout=(logs / f"worker{n}.log").open("w"),
+            stderr=subprocess.STDOUT,
+        )
         for n in range(PROCESSES)
     ]
     try:
@@ -146,9 +178,9 @@ def main() -> None:
             proc.wait(timeout=30)
     seconds = (span["end"] - span["start"]).total_seconds()
     rate = ACCOUNTS / seconds
-    ideal = min(PROCESSES * CONCURRENCY / (LATENCY_MS / 1000), RPS)
+    ideal = min(PROCESSES * concurrency / (LATENCY_MS / 1000), RPS)
     print(
-        f"{PROCESSES} worker process(es): --pool={POOL} --concurrency={CONCURRENCY}; "
+        f"{PROCESSES} worker process(es): --pool={pool} --concurrency={concurrency}; "
         f"simulator latency {LATENCY_MS:g} ms; limit {RPS:g}/s"
     )
     print(f"attempts other than success: {failed} ({sorted(outcomes)})")
