@@ -59,9 +59,10 @@ schema: venv
 	$(BIN)/python manage.py spectacular --validate --fail-on-warn --file schema.yaml
 
 # Recommended worker settings (measured with `make bench-refresh`, which starts its workers
-# with this target; see README). Gossip and mingle only add broker traffic here.
+# with this target; see README): two processes per CPU core. Gossip and mingle only add
+# broker traffic here.
 WORKER_POOL ?= prefork
-WORKER_CONCURRENCY ?= 8
+WORKER_CONCURRENCY ?= $(shell $(PYTHON) -c 'import os; print(2 * (len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()))')
 WORKER_ARGS ?=
 worker: venv
 	$(BIN)/celery -A config worker --pool=$(WORKER_POOL) --concurrency=$(WORKER_CONCURRENCY) \
