@@ -108,9 +108,21 @@ class SimulatorState:
 class _Handler(BaseHTTPRequestHandler):
     server: _Server
     protocol_version = "HTTP/1.1"
-    # Headers and body go out in separate writes; without TCP_NODELAY, Nagle's algorithm and
-    # the client's delayed ACK would hold every answer back by about 40 ms.
+    # An answer (headers and body) goes out in one write when the request is done (a buffered
+    # wfile, flushed by handle_one_request); TCP_NODELAY so that Nagle's algorithm and the
+    # client's delayed ACK can never hold it back (about 40 ms).
+    wbufsize = -1
     disable_nagle_algorithm = True
+
+    def parse_request(self) -> bool:
+        self.arrived = time.monotonic()  # the request line is in: --latency-ms counts from here
+        return super().parse_request()
+
+    def _wait_latency(self, latency_ms: float) -> None:
+        """Answer ``latency_ms`` after the request arrived: the simulator's own work is part of it."""
+        remaining = self.arrived + latency_ms / 1000 - time.monotonic()
+        if remaining > 0:
+            time.sleep(remaining)
 
     def log_message(self, format: str, *args: Any) -> None:  # quiet by default
         if self.server.verbose:
@@ -142,7 +154,7 @@ class _Handler(BaseHTTPRequestHandler):
         platform, uid = match["platform"], match["uid"]
         state.record(platform)
         if state.latency_ms:
-            time.sleep(state.latency_ms / 1000)
+            self._wait_latency(state.latency_ms)
         fault = state.fault_for(uid)
         if fault == "latency":
             time.sleep(state.latency_ms / 1000 or 0.2)
