@@ -422,22 +422,39 @@ def _on_pre_save(sender, instance, raw=False, **kwargs) -> None:
     )
 
 
+def creation_change(instance: models.Model) -> Change:
+    """The journal's record of a row just inserted (what the post_save capture appends)."""
+    return Change("create", object_type(type(instance)), str(instance.pk), _created_changes(instance))
+
+
+def update_change(instance: models.Model, update_fields: Iterable[str] | None = None) -> Change | None:
+    """The journal's record of a saved instance against its remembered values (None if nothing changed).
+
+    Consumes the "before" taken in pre_save or by :func:`remember_before`; without one,
+    the row counts as created.
+    """
+    before = getattr(instance, "_journal_before", None)
+    instance._journal_before = None
+    if before is None:
+        return creation_change(instance)
+    model = type(instance)
+    after = field_values(instance)
+    names = set(after) if update_fields is None else {model._meta.get_field(n).name for n in update_fields}
+    diff = {n: {"before": before.get(n), "after": after[n]} for n in sorted(names) if before.get(n) != after[n]}
+    touched_only = {f.name for f in model._meta.concrete_fields if getattr(f, "auto_now", False)}
+    if not diff or set(diff) <= touched_only:  # a save that changed nothing but updated_at is no change
+        return None
+    return Change("update", object_type(model), str(instance.pk), diff)
+
+
 def _on_post_save(sender, instance, created, raw=False, update_fields=None, **kwargs) -> None:
     if raw or not is_journaled(sender):
         return
-    before = getattr(instance, "_journal_before", None)
-    instance._journal_before = None
-    if created or before is None:
-        append(
-            action="create", object_type=object_type(sender), object_id=instance.pk, changes=_created_changes(instance)
-        )
-        return
-    after = field_values(instance)
-    names = set(after) if update_fields is None else {sender._meta.get_field(n).name for n in update_fields}
-    diff = {n: {"before": before.get(n), "after": after[n]} for n in sorted(names) if before.get(n) != after[n]}
-    touched_only = {f.name for f in sender._meta.concrete_fields if getattr(f, "auto_now", False)}
-    if diff and not set(diff) <= touched_only:  # a save that changed nothing but updated_at is no change
-        append(action="update", object_type=object_type(sender), object_id=instance.pk, changes=diff)
+    if created:
+        instance._journal_before = None
+    change = update_change(instance, update_fields)
+    if change is not None:
+        append_many([change])
 
 
 def _on_pre_delete(sender, instance, **kwargs) -> None:

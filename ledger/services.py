@@ -89,16 +89,17 @@ def _snapshot_record(
     if not refresh_slot and earlier.instant_taken:
         raise DomainError("This account already has a snapshot at this instant.", field="captured_at")
     previous, findings = _anomaly_findings(earlier.window, captured_at=captured_at, follower_count=follower_count)
-    journal.lock()
-    locked = PlatformAccount.objects.select_for_update().get(pk=account.pk)
-    journal.remember_before(locked)
-    snapshot = FollowerSnapshot.objects.create(
+    # The hot path of every refresh: written through ledger.rows (no ORM overhead), with the
+    # journal's records of both writes appended in one INSERT.
+    locked = rows.get_for_update(PlatformAccount, account.pk)  # journal lock first, then the row
+    snapshot = FollowerSnapshot(
         account=account,
         captured_at=captured_at,
         follower_count=follower_count,
         source=source,
         refresh_slot=refresh_slot,
     )
+    records = [rows.create(snapshot)]
     changes = dict(account_changes or {})
     if locked.followers_captured_at is None or locked.followers_captured_at < captured_at:
         changes.update(follower_count=follower_count, followers_captured_at=captured_at)
@@ -106,7 +107,8 @@ def _snapshot_record(
     if changes:
         for name, value in changes.items():
             setattr(locked, name, value)
-        locked.save(update_fields=[*changes, "updated_at"])
+        records.append(rows.save_fields(locked, list(changes)))
+    journal.append_many(record for record in records if record is not None)
     for name in ("follower_count", "followers_captured_at", "status", "last_refreshed_at"):
         setattr(account, name, getattr(locked, name))
     for finding in findings:
