@@ -10,7 +10,7 @@ from functools import partial
 from typing import Any
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
@@ -261,7 +261,7 @@ def _start(**values) -> ProfileRefresh:
     """Record an attempt (``running`` unless said otherwise) at once, outside any transaction of the refresh."""
     record = ProfileRefresh(**values)
     record.pk = rows.insert(ProfileRefresh, **{f.attname: getattr(record, f.attname) for f in _RECORD_FIELDS})
-    record._state.adding, record._state.db = False, "default"
+    record._state.adding, record._state.db = False, connection.alias
     return record
 
 
