@@ -5,12 +5,16 @@ BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 SIM_PORT ?= 8765
+# Runs a command against DATABASE_URL or, when it is unset, the project's embedded
+# PostgreSQL (data in .pgdata/), started before the command and stopped after it.
+DB     := $(BIN)/python -m core.embedded_db --
 
-.PHONY: help venv run simulator test lint format migrate seed check-migrations schema worker beat bench-refresh bench-history clean
+.PHONY: help venv run serve-demo simulator test lint format migrate seed db-stop check-migrations schema worker beat bench-refresh bench-history clean
 
 help:
-	@echo "make run    - install, migrate, load demo data and serve http://$(HOST):$(PORT)/"
+	@echo "make run    - install, start PostgreSQL, migrate, load demo data and serve http://$(HOST):$(PORT)/"
 	@echo "make test   - install and run the whole test suite"
+	@echo "make db-stop - stop the embedded PostgreSQL if a killed command left it running"
 	@echo "make lint   - ruff check and format check"
 	@echo "make worker - a Celery worker (needs CELERY_BROKER_URL)"
 	@echo "make beat   - Celery beat with the schedule kept in the database"
@@ -27,22 +31,36 @@ $(VENV)/.installed: requirements.txt
 	touch $@
 
 migrate: venv
-	$(BIN)/python manage.py migrate --no-input
+	$(DB) $(BIN)/python manage.py migrate --no-input
 
-seed: migrate
-	$(BIN)/python manage.py seed_demo --demo-logins
+seed: venv
+	$(DB) $(MAKE) --no-print-directory serve-demo SERVE=
+
+# One database session for the whole of `make run`: the embedded server starts once,
+# and stops when the server ends (Ctrl-C).
+run: venv
+	$(DB) $(MAKE) --no-print-directory serve-demo SERVE=1
 
 # The platform simulator runs beside the server, so profile refreshes work with no other service.
-run: seed
-	$(BIN)/python manage.py simulate_platform --port $(SIM_PORT) & sim=$$!; \
-	trap 'kill $$sim 2>/dev/null' EXIT INT TERM; \
-	PLATFORM_DEFAULT_URL=$${PLATFORM_DEFAULT_URL:-http://127.0.0.1:$(SIM_PORT)} $(BIN)/python manage.py runserver $(HOST):$(PORT)
+serve-demo:
+	$(BIN)/python manage.py migrate --no-input
+	$(BIN)/python manage.py seed_demo --demo-logins --base-url http://$(HOST):$(PORT)
+	@if [ -n "$(SERVE)" ]; then \
+	  $(BIN)/python manage.py simulate_platform --port $(SIM_PORT) --from-ledger & sim=$$!; \
+	  trap 'kill $$sim 2>/dev/null' EXIT INT TERM; \
+	  PLATFORM_DEFAULT_URL=$${PLATFORM_DEFAULT_URL:-http://127.0.0.1:$(SIM_PORT)} \
+	    $(BIN)/python manage.py runserver $(HOST):$(PORT); \
+	fi
 
 simulator: venv
-	$(BIN)/python manage.py simulate_platform --port $(SIM_PORT)
+	$(DB) $(BIN)/python manage.py simulate_platform --port $(SIM_PORT)
 
 test: venv
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(DB) $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# Stops the embedded PostgreSQL if a killed command left it running.
+db-stop: venv
+	$(BIN)/python -m core.embedded_db stop
 
 lint: venv
 	$(BIN)/ruff check .
@@ -53,10 +71,10 @@ format: venv
 	$(BIN)/ruff format .
 
 check-migrations: venv
-	$(BIN)/python manage.py makemigrations --check --dry-run
+	$(DB) $(BIN)/python manage.py makemigrations --check --dry-run
 
 schema: venv
-	$(BIN)/python manage.py spectacular --validate --fail-on-warn --file schema.yaml
+	$(DB) $(BIN)/python manage.py spectacular --validate --fail-on-warn --file schema.yaml
 
 # Recommended worker settings (measured with `make bench-refresh`, which starts its workers
 # with this target; see README): two processes per CPU core. Gossip and mingle only add
@@ -65,17 +83,18 @@ WORKER_POOL ?= prefork
 WORKER_CONCURRENCY ?= $(shell $(PYTHON) -c 'import os; print(2 * (len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()))')
 WORKER_ARGS ?=
 worker: venv
-	$(BIN)/celery -A config worker --pool=$(WORKER_POOL) --concurrency=$(WORKER_CONCURRENCY) \
+	$(DB) $(BIN)/celery -A config worker --pool=$(WORKER_POOL) --concurrency=$(WORKER_CONCURRENCY) \
 		--without-gossip --without-mingle --loglevel=INFO $(WORKER_ARGS)
 
 beat: venv
-	$(BIN)/celery -A config beat --loglevel=INFO
+	$(DB) $(BIN)/celery -A config beat --loglevel=INFO
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache staticfiles
+	@echo "(the demo database in .pgdata/ is kept: remove it by hand to start afresh)"
 
 bench-refresh: venv
-	$(BIN)/python bench/refresh.py
+	$(DB) $(BIN)/python bench/refresh.py
 
 bench-history: venv
-	$(BIN)/python bench/history.py
+	$(DB) $(BIN)/python bench/history.py

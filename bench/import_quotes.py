@@ -1,10 +1,10 @@
 """Write a quote file of N rows for the demo accounts, for timing ``import_quotes``.
 
-    DATABASE_URL=sqlite:////tmp/bench.sqlite3 .venv/bin/python manage.py migrate -v0
-    DATABASE_URL=sqlite:////tmp/bench.sqlite3 .venv/bin/python manage.py seed_demo
+    export DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench   # a throw-away database
+    .venv/bin/python manage.py migrate -v0
+    .venv/bin/python manage.py seed_demo
     .venv/bin/python bench/import_quotes.py 100000 /tmp/quotes-100k.csv      # or .xlsx
-    DATABASE_URL=sqlite:////tmp/bench.sqlite3 /usr/bin/time -v \\
-        .venv/bin/python manage.py import_quotes /tmp/quotes-100k.csv
+    /usr/bin/time -v .venv/bin/python manage.py import_quotes /tmp/quotes-100k.csv
 
 Prints nothing but the file's name; /usr/bin/time reports the wall time and the
 peak memory (maximum resident set size) of the import.

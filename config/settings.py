@@ -2,7 +2,8 @@
 
 Everything that differs between a laptop, CI and production is read from the
 environment (see the configuration table in README.md). The defaults are the
-development ones: SQLite in the project folder and Celery tasks run in-process.
+development ones: the project's embedded PostgreSQL (see core/embedded_db.py) and
+Celery tasks run in-process.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from config.env import env_bool, env_float, env_int, env_list, env_str
+from core import embedded_db
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -90,19 +92,23 @@ TEMPLATES = [
 ]
 
 # --- Database ---------------------------------------------------------------
-# Unset: a SQLite file in the project folder. postgres://...: PostgreSQL via psycopg 3.
+# PostgreSQL only, through psycopg 3. Unset: the project's embedded server, which
+# `make` targets start (python -m core.embedded_db -- COMMAND).
 
-DATABASE_URL = env_str("DATABASE_URL") or f"sqlite:///{BASE_DIR / 'db.sqlite3'}"
+DATABASE_URL = env_str("DATABASE_URL") or embedded_db.url_if_running() or ""
+if not DATABASE_URL.startswith(("postgres://", "postgresql://")):
+    raise ImproperlyConfigured(
+        "DATABASE_URL must be a postgres:// URL. Unset, the project's embedded PostgreSQL is used, "
+        "but it is not running: use the make targets, or prefix the command with "
+        "`.venv/bin/python -m core.embedded_db --`."
+    )
 DATABASES = {
     "default": dj_database_url.parse(
-        DATABASE_URL, conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 300), conn_health_checks=True
+        DATABASE_URL, conn_max_age=env_float("DATABASE_CONN_MAX_AGE", 300.0), conn_health_checks=True
     )
 }
 # A request either happens whole or not at all: bad input writes nothing.
 DATABASES["default"]["ATOMIC_REQUESTS"] = True
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # Writers queue for the database lock at BEGIN instead of failing when a read turns into a write.
-    DATABASES["default"].setdefault("OPTIONS", {}).update({"transaction_mode": "IMMEDIATE", "timeout": 20})
 
 # --- Time and language --------------------------------------------------------
 # Stored in UTC, shown in TIME_ZONE (Asia/Shanghai by default).
@@ -245,7 +251,7 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 600)
+CELERY_TASK_TIME_LIMIT = env_float("CELERY_TASK_TIME_LIMIT", 600.0)
 CELERY_TASK_SOFT_TIME_LIMIT = CELERY_TASK_TIME_LIMIT - 30
 # Celery's Django fix-up would otherwise close the database connection around every
 # task; config/celery.py applies DATABASE_CONN_MAX_AGE and health checks instead.
@@ -256,8 +262,8 @@ CELERY_DB_REUSE_MAX = 1_000_000_000
 # timeout has passed, at the next sweep (every CELERY_UNACKED_RESTORE_INTERVAL seconds;
 # kombu's default of 10 s with a throttle of 10 would mean up to 100 s).
 CELERY_BROKER_TRANSPORT_OPTIONS = {
-    "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 7200),
-    "unacked_restore_interval": env_int("CELERY_UNACKED_RESTORE_INTERVAL", 10),
+    "visibility_timeout": env_float("CELERY_VISIBILITY_TIMEOUT", 7200.0),
+    "unacked_restore_interval": env_float("CELERY_UNACKED_RESTORE_INTERVAL", 10.0),
     "unacked_restore_throttle": 1,
 }
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
@@ -303,8 +309,8 @@ RATE_LIMIT_REDIS_URL = env_str("RATE_LIMIT_REDIS_URL") or (
     env_str("CELERY_BROKER_URL") if env_str("CELERY_BROKER_URL").startswith(("redis://", "rediss://")) else ""
 )
 REFRESH_MAX_RETRIES = env_int("REFRESH_MAX_RETRIES", 5)
-REFRESH_RETRY_BACKOFF_SECONDS = env_int("REFRESH_RETRY_BACKOFF_SECONDS", 2)
-REFRESH_RETRY_BACKOFF_MAX_SECONDS = env_int("REFRESH_RETRY_BACKOFF_MAX_SECONDS", 600)
+REFRESH_RETRY_BACKOFF_SECONDS = env_float("REFRESH_RETRY_BACKOFF_SECONDS", 2.0)
+REFRESH_RETRY_BACKOFF_MAX_SECONDS = env_float("REFRESH_RETRY_BACKOFF_MAX_SECONDS", 600.0)
 REFRESH_MAX_DELIVERIES = env_int("REFRESH_MAX_DELIVERIES", 3)
 REFRESH_SLOT_MINUTES = env_int("REFRESH_SLOT_MINUTES", 60)
 REFRESH_BATCH_SIZE = env_int("REFRESH_BATCH_SIZE", 500)
@@ -326,5 +332,10 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     # one line per HTTP request to a platform is too much at INFO; failures are in the refresh records
-    "loggers": {"httpx": {"level": "WARNING"}, "httpcore": {"level": "WARNING"}},
+    "loggers": {
+        # Django's own console handler would print each of its lines a second time beside root's
+        "django": {"handlers": [], "propagate": True},
+        "httpx": {"level": "WARNING"},
+        "httpcore": {"level": "WARNING"},
+    },
 }

@@ -1,14 +1,5 @@
 from django.apps import AppConfig
-from django.db.backends.signals import connection_created
 from django.utils.translation import gettext_lazy as _
-
-
-def _register_sqlite_functions(sender, connection, **kwargs) -> None:
-    """SQLite has no time zones: give it the functions ``ledger.history`` needs."""
-    if connection.vendor == "sqlite":
-        from ledger.history import sqlite_start_of_day
-
-        connection.connection.create_function("ledger_start_of_day", 2, sqlite_start_of_day, deterministic=True)
 
 
 class LedgerConfig(AppConfig):
@@ -19,4 +10,3 @@ class LedgerConfig(AppConfig):
         from ledger import journal
 
         journal.connect_signals()
-        connection_created.connect(_register_sqlite_functions, dispatch_uid="ledger_sqlite_functions")

@@ -23,10 +23,9 @@ import importlib
 import importlib.util
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from django.apps import apps
 from django.conf import settings
@@ -98,25 +97,14 @@ class StartOfDay(Func):
     """The instant a date begins in ``TIME_ZONE`` (Asia/Shanghai): 2025-09-15 is 2025-09-14 16:00 UTC.
 
     Events recorded by date (a quote's observation, a case's opening) sit at the
-    start of their day on the timeline. On SQLite the conversion is the
-    ``ledger_start_of_day`` function that ``ledger.apps`` registers.
+    start of their day on the timeline.
     """
 
     output_field = DateTimeField()
 
     def as_sql(self, compiler, connection, **extra_context):
         sql, params = compiler.compile(self.source_expressions[0])
-        if connection.vendor == "postgresql":
-            return f"(({sql})::timestamp AT TIME ZONE %s)", [*params, settings.TIME_ZONE]
-        return f"ledger_start_of_day({sql}, %s)", [*params, settings.TIME_ZONE]
-
-
-def sqlite_start_of_day(value: str | None, tzname: str) -> str | None:
-    """SQLite implementation of :class:`StartOfDay`: naive UTC text, as Django stores datetimes there."""
-    if value is None:
-        return None
-    local = datetime.combine(date.fromisoformat(value[:10]), time(), tzinfo=ZoneInfo(tzname))
-    return str(local.astimezone(UTC).replace(tzinfo=None))
+        return f"(({sql})::timestamp AT TIME ZONE %s)", [*params, settings.TIME_ZONE]
 
 
 def _expression(value: Any, column: str) -> Expression:
@@ -308,12 +296,7 @@ def _filters(
 
 
 def _converted(row: tuple) -> Row:
-    values = dict(zip(COLUMNS, row, strict=True))
-    values["ev_at"] = selectors.db_datetime(values["ev_at"])
-    amount = values["ev_amount"]
-    if amount is not None and not isinstance(amount, Decimal):  # SQLite gives numbers
-        values["ev_amount"] = Decimal(str(amount))
-    return values
+    return dict(zip(COLUMNS, row, strict=True))
 
 
 # --- compiled SQL, cached per shape ------------------------------------------------
@@ -436,7 +419,6 @@ def source_sql(source: Source, scope: HistoryScope) -> tuple[str, list[Any]] | N
     """The SQL and parameters of ``source`` for ``scope`` (None: no rows), from the cache when the shape was seen."""
     key = (
         connection.alias,
-        connection.vendor,
         source,
         len(scope.account_ids),
         scope.account is None,

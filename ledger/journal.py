@@ -10,7 +10,7 @@ model signals (``bulk_create``, ``QuerySet.update``) must go through
 Each entry's ``hash`` is SHA-256 over a canonical JSON encoding of the entry,
 including the previous entry's hash, so editing, deleting or reordering any
 entry breaks the chain from that point on (:func:`verify`). Appends take a lock
-(a PostgreSQL advisory lock; SQLite serialises writers itself), so ``seq`` is
+(a PostgreSQL advisory lock), so ``seq`` is
 gap-free and the chain stays linear under concurrent writers. The entry is
 written in the same transaction as the change: if the change rolls back, so
 does its entry.
@@ -189,15 +189,14 @@ def lock() -> None:
     The lock serialises appends. Every journaled write takes it *before* it
     touches its row (in pre_save/pre_delete), and services take it before
     ``select_for_update``, so all writers acquire locks in one order (journal,
-    then rows) and cannot deadlock. On SQLite the database serialises writers
-    itself (transactions begin IMMEDIATE), so there is nothing to take.
+    then rows) and cannot deadlock.
     """
     if not connection.in_atomic_block:
         raise JournalOutsideTransaction(
             "Journaled models must be written inside transaction.atomic(), so that a change and its "
             "journal entry commit or roll back together."
         )
-    if connection.vendor != "postgresql" or _lock_held():
+    if _lock_held():
         return
     from ledger.models import JournalEntry
 

@@ -200,7 +200,7 @@ class FollowerSnapshot(models.Model):
             ),
         ]
         # The unique index on (account, captured_at) also serves newest-first reads of
-        # one account: PostgreSQL and SQLite scan a B-tree index backwards.
+        # one account: PostgreSQL scans the B-tree index backwards.
 
     def __str__(self) -> str:
         return f"{self.account_id} @ {self.captured_at:%Y-%m-%d %H:%M}: {self.follower_count}"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -37,6 +37,15 @@ def influencer_list() -> QuerySet[Influencer]:
 def account_list() -> QuerySet[PlatformAccount]:
     """Platform accounts with their influencer and the influencer's agency."""
     return PlatformAccount.objects.select_related("influencer", "influencer__agency")
+
+
+def ledger_baselines() -> dict[tuple[str, str], tuple[int, date]]:
+    """Each counted account's latest follower count and the day it was taken, for the platform simulator."""
+    zone = ZoneInfo(settings.TIME_ZONE)
+    rows = PlatformAccount.objects.filter(follower_count__isnull=False).values_list(
+        "platform", "platform_uid", "follower_count", "followers_captured_at"
+    )
+    return {(platform, uid): (count, at.astimezone(zone).date()) for platform, uid, count, at in rows}
 
 
 def snapshot_list() -> QuerySet[FollowerSnapshot]:
@@ -98,10 +107,8 @@ def follower_series_sql(
     return f"SELECT p.*, {change} AS change FROM ({sql}) p", list(params)  # noqa: S608 - SQL compiled by the ORM
 
 
-def db_datetime(value: Any, zone: Any = UTC) -> datetime:
-    """A datetime read by raw SQL: SQLite gives naive text (in UTC, or ``zone`` for truncated local times)."""
-    if isinstance(value, str):
-        value = datetime.fromisoformat(value)
+def db_datetime(value: datetime, zone: Any = UTC) -> datetime:
+    """A datetime read by raw SQL: a period truncated in local time comes back naive, in ``zone``."""
     return value if timezone.is_aware(value) else timezone.make_aware(value, zone)
 
 
@@ -114,7 +121,7 @@ def follower_series(
 ) -> list[FollowerPoint]:
     """The follower series of the accounts: the last count of each period with its change, oldest first.
 
-    Aggregated in the database (one query) on SQLite and PostgreSQL alike.
+    Aggregated in the database (one query).
     ``until`` bounds the snapshots (the last period is cut there); ``since`` keeps
     the periods whose last snapshot is at or after it, and their ``change`` still
     looks back at the real previous period.

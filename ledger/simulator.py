@@ -2,7 +2,9 @@
 
 Real platform APIs are out of reach, so the demo, the tests and the benchmark
 refresh against this. Profiles are deterministic (a function of platform and
-user id, growing slowly by date). Faults are set when it starts, by rate, or
+user id, growing slowly by date), or continue an account's own series when the
+simulator was given its last known count (``baselines``; ``make run`` passes the
+ledger's, so a refresh of a demo account follows on from its history). Faults are set when it starts, by rate, or
 per account id at run time through a small control API:
 
 - ``GET  /v1/{platform}/profiles/{uid}``: the profile, or the fault chosen for it;
@@ -54,6 +56,12 @@ def deterministic_profile(platform: str, uid: str, today: date | None = None) ->
     }
 
 
+def continued_profile(uid: str, count: int, counted_on: date, today: date | None = None) -> dict[str, Any]:
+    """An account that had ``count`` followers on ``counted_on``, growing 0.05 % a day since."""
+    days = max(0, ((today or datetime.now(UTC).date()) - counted_on).days)
+    return {"uid": uid, "follower_count": round(count * (1.0005**days)), "status": "active", "display_name": uid}
+
+
 @dataclass
 class SimulatorState:
     latency_ms: float = 0.0
@@ -64,6 +72,8 @@ class SimulatorState:
     rate_fault: str = ""
     seed: int = 0
     faults: dict[str, list[Any]] = field(default_factory=dict)  # uid -> [kind, remaining or None]
+    # (platform, uid) -> (follower count, day it was counted): series to continue
+    baselines: dict[tuple[str, str], tuple[int, date]] = field(default_factory=dict)
     arrivals: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
     lock: threading.Lock = field(default_factory=threading.Lock)
     rng: random.Random = field(default_factory=random.Random)
@@ -170,7 +180,8 @@ class _Handler(BaseHTTPRequestHandler):
             return self._send(int(fault), {"error": "upstream trouble"})
         if fault == "malformed":
             return self._send(200, b'{"uid": "' + uid.encode() + b'", "follower_count": 12')
-        profile = deterministic_profile(platform, uid)
+        baseline = state.baselines.get((platform, uid))
+        profile = continued_profile(uid, *baseline) if baseline else deterministic_profile(platform, uid)
         if fault == "bad_data":
             profile["follower_count"] = -1
         return self._send(200, profile)

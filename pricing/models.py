@@ -38,24 +38,9 @@ class IntRange(Func):
 
 
 class PostgresExclusionConstraint(ExclusionConstraint):
-    """An exclusion constraint created on PostgreSQL and left out on other databases.
-
-    SQLite has no exclusion constraints; there the model's ``clean()`` carries the
-    same rule. Model validation is left to ``clean()`` on every database (it
-    names the clashing row), so ``validate`` does nothing here.
+    """PostgreSQL's exclusion constraint, whose model validation is left to the model's
+    ``clean()`` (it names the clashing row), so ``validate`` does nothing here.
     """
-
-    def _on_postgres(self, schema_editor) -> bool:
-        return schema_editor.connection.vendor == "postgresql"
-
-    def constraint_sql(self, model, schema_editor):
-        return super().constraint_sql(model, schema_editor) if self._on_postgres(schema_editor) else None
-
-    def create_sql(self, model, schema_editor):
-        return super().create_sql(model, schema_editor) if self._on_postgres(schema_editor) else None
-
-    def remove_sql(self, model, schema_editor):
-        return super().remove_sql(model, schema_editor) if self._on_postgres(schema_editor) else None
 
     def validate(self, model, instance, exclude=None, using="default"):
         return None

@@ -69,7 +69,7 @@ def quote_list() -> QuerySet[RateQuote]:
 def outliers_q(*, outlier: bool = True) -> Q:
     """Quotes outside [p25 / factor, p75 x factor] of their benchmark (needs ``quote_list``'s annotations)."""
     factor = settings.PRICING_OUTLIER_FACTOR
-    # price x factor < p25 rather than price < p25 / factor: no division (SQLite divides integers as integers)
+    # price x factor < p25 rather than price < p25 / factor: exact decimals, no division
     below = Q(benchmark_p25__gt=F("price") * factor)
     outside = below | Q(price__gt=F("benchmark_p75") * factor)
     has_benchmark = Q(benchmark_p25__isnull=False, benchmark_p75__isnull=False)

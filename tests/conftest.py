@@ -1,13 +1,12 @@
 """Suite-wide fixtures, and the guards CI relies on.
 
-In-process tests run Celery tasks eagerly whatever CELERY_BROKER_URL says;
-tests of real workers start their own worker processes against the broker in
-``LEDGER_TEST_REDIS_URL`` and are skipped without it.
+The tests run on PostgreSQL: ``DATABASE_URL``, or the project's embedded server
+that ``make test`` starts. In-process tests run Celery tasks eagerly whatever
+CELERY_BROKER_URL says; tests of real workers start their own worker processes
+against the broker in ``LEDGER_TEST_REDIS_URL`` and are skipped without it.
 
-``LEDGER_REQUIRE_DB=postgresql`` makes the run fail at once unless the tests
-really use PostgreSQL; ``LEDGER_NO_SKIPS=1`` turns any skipped test into a
-failed run. ``.ci/run`` sets both, so CI cannot silently fall back to SQLite or
-skip the tests that need a service.
+``LEDGER_NO_SKIPS=1`` turns any skipped test into a failed run; ``.ci/run`` sets
+it, so CI cannot silently skip the tests that need Redis.
 """
 
 from __future__ import annotations
@@ -31,17 +30,7 @@ _skipped: list[str] = []
 def pytest_report_header(config) -> str:
     from django.db import connection
 
-    return f"database: {connection.vendor} ({connection.settings_dict['NAME']})"
-
-
-def pytest_sessionstart(session) -> None:
-    from django.db import connection
-
-    required = os.environ.get("LEDGER_REQUIRE_DB")
-    if required and connection.vendor != required:
-        raise pytest.UsageError(
-            f"LEDGER_REQUIRE_DB={required} but the tests would run on {connection.vendor}: is DATABASE_URL set?"
-        )
+    return f"database: {connection.settings_dict['HOST'] or 'localhost'} ({connection.settings_dict['NAME']})"
 
 
 def pytest_runtest_logreport(report) -> None:
@@ -64,14 +53,13 @@ def django_db_setup(django_db_setup, django_db_blocker):
     """Let the throw-away test database empty the journal between tests (see ledger migration 0004)."""
     from django.db import connection
 
-    if connection.vendor == "postgresql":
-        with django_db_blocker.unblock():
-            with connection.cursor() as cursor:
-                cursor.execute(
-                    f"ALTER DATABASE {connection.ops.quote_name(connection.settings_dict['NAME'])} "
-                    "SET ledger.allow_journal_truncate = on"
-                )
-            connection.close()  # new connections pick the setting up
+    with django_db_blocker.unblock():
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"ALTER DATABASE {connection.ops.quote_name(connection.settings_dict['NAME'])} "
+                "SET ledger.allow_journal_truncate = on"
+            )
+        connection.close()  # new connections pick the setting up
 
 
 @pytest.fixture(autouse=True)
@@ -79,15 +67,6 @@ def media_root(settings, tmp_path):
     """Uploaded files (evidence, also from seed_demo) go to a throw-away folder, never the project's media/."""
     settings.MEDIA_ROOT = tmp_path / "media"
     return settings.MEDIA_ROOT
-
-
-@pytest.fixture
-def on_postgres() -> None:
-    """Skip on SQLite (the test proves a PostgreSQL-only guarantee); CI forbids skips."""
-    from django.db import connection
-
-    if connection.vendor != "postgresql":
-        pytest.skip("needs PostgreSQL (set DATABASE_URL)")
 
 
 @pytest.fixture(scope="session")

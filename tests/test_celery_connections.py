@@ -44,8 +44,7 @@ def test_a_healthy_connection_is_reused_by_the_next_task():
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_connection_older_than_conn_max_age_is_replaced(on_postgres):
-    # (SQLite's in-memory test database is never closed by Django.)
+def test_a_connection_older_than_conn_max_age_is_replaced():
     raw = _open_connection()
     connection.close_at = time.monotonic() - 1
     _close_old_connections(sender=_task(eager=False))
@@ -54,7 +53,7 @@ def test_a_connection_older_than_conn_max_age_is_replaced(on_postgres):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_broken_connection_is_replaced(on_postgres):
+def test_a_broken_connection_is_replaced():
     raw = _open_connection()
     connection.errors_occurred = True
     raw.close()  # as if the server had gone away

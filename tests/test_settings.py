@@ -49,3 +49,18 @@ def test_bad_boolean_is_a_clear_error():
     result = run(["check"], DEBUG="maybe")
     assert result.returncode != 0
     assert "DEBUG='maybe' is not a boolean" in result.stderr
+
+
+def test_durations_in_seconds_accept_fractions():
+    result = run(
+        ["shell", "-c", "from django.conf import settings; print(settings.REFRESH_RETRY_BACKOFF_SECONDS)"],
+        REFRESH_RETRY_BACKOFF_SECONDS="0.2",
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == "0.2"
+
+
+def test_a_database_url_other_than_postgres_is_refused():
+    result = run(["check"], DATABASE_URL="sqlite:///ledger.sqlite3")
+    assert result.returncode != 0
+    assert "DATABASE_URL must be a postgres:// URL" in result.stderr

@@ -36,14 +36,12 @@ DROP FUNCTION IF EXISTS ledger_journal_append_only();
 
 
 def forwards(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(CREATE)
+    schema_editor.execute(CREATE)
     grant(apps, "ledger", ["journalentry"], {"regulator": ["view"]})
 
 
 def backwards(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(DROP)
+    schema_editor.execute(DROP)
     revoke(apps, "ledger", ["journalentry"], ["regulator"])
 
 

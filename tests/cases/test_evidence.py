@@ -172,7 +172,7 @@ def test_admin_shows_evidence_read_only_and_refuses_changes(client, case, superu
         "DELETE FROM cases_evidence",
     ],
 )
-def test_postgres_refuses_to_alter_recorded_evidence(on_postgres, case, sql):
+def test_postgres_refuses_to_alter_recorded_evidence(case, sql):
     evidence = record_evidence(case, b"original")
     with (
         pytest.raises(DatabaseError, match="evidence is permanent"),
@@ -187,7 +187,7 @@ def test_postgres_refuses_to_alter_recorded_evidence(on_postgres, case, sql):
     )
 
 
-def test_postgres_lets_the_description_be_corrected(on_postgres, case):
+def test_postgres_lets_the_description_be_corrected(case):
     evidence = record_evidence(case, b"original")
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("UPDATE cases_evidence SET description = 'typo fixed' WHERE id = %s", [evidence.pk])

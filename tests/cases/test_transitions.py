@@ -125,7 +125,7 @@ def test_a_case_cannot_close_before_it_opened(case):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_concurrent_transitions_of_one_case_cannot_both_succeed(on_postgres):
+def test_concurrent_transitions_of_one_case_cannot_both_succeed():
     """GIVEN a case under investigation and 6 threads moving it at once (3 to closed, 3 to referred)
     WHEN they run THEN exactly one succeeds, the others get ConflictError, and one history row exists."""
     with transaction.atomic():

@@ -1,8 +1,7 @@
 """Real Celery workers against the real broker: worker processes, a producer and helpers.
 
-These tests need PostgreSQL (the workers are other processes: they must see the
-test database) and Redis (``LEDGER_TEST_REDIS_URL``). They are skipped without
-them and required in CI.
+These tests need Redis (``LEDGER_TEST_REDIS_URL``): they are skipped without it
+and required in CI. The workers are other processes that use the test database.
 """
 
 from __future__ import annotations
@@ -14,6 +13,7 @@ import sys
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 from celery import Celery
@@ -22,7 +22,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
-def redis_url(on_postgres) -> str:
+def redis_url() -> str:
     url = os.environ.get("LEDGER_TEST_REDIS_URL")
     if not url:
         pytest.skip("needs Redis (set LEDGER_TEST_REDIS_URL)")
@@ -45,8 +45,9 @@ def _database_url() -> str:
     from django.db import connection
 
     s = connection.settings_dict
-    auth = s["USER"] + (f":{s['PASSWORD']}" if s.get("PASSWORD") else "")
-    return f"postgres://{auth}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"
+    auth = quote(s["USER"], safe="") + (f":{quote(s['PASSWORD'], safe='')}" if s.get("PASSWORD") else "")
+    host = quote(s["HOST"] or "127.0.0.1", safe="")  # a Unix socket's folder is written percent-encoded
+    return f"postgres://{auth}@{host}:{s['PORT'] or 5432}/{s['NAME']}"
 
 
 class Worker:
@@ -116,7 +117,6 @@ def start_worker(redis_url, simulator, tmp_path) -> Iterator[Callable[..., Worke
             "LOG_LEVEL": "WARNING",
             **env_overrides,
         }
-        env.pop("LEDGER_REQUIRE_DB", None)
         worker = Worker(
             name=f"w{len(workers)}",
             env=env,

@@ -14,7 +14,7 @@ T0 = datetime(2025, 9, 1, tzinfo=UTC)
 
 
 @pytest.mark.django_db(transaction=True)
-def test_concurrent_snapshots_leave_the_newest_on_the_account(on_postgres):
+def test_concurrent_snapshots_leave_the_newest_on_the_account():
     """GIVEN 8 threads recording snapshots of one account at once WHEN all commit
     THEN every snapshot is stored and the account shows the one with the newest capture time."""
     with transaction.atomic():

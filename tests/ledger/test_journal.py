@@ -127,11 +127,9 @@ def test_task_write_is_attributed_to_the_task():
 def _behind_the_apps_back(sql: str, params: list) -> None:
     """Run SQL on the journal table, disabling PostgreSQL's append-only triggers for it."""
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute("ALTER TABLE ledger_journalentry DISABLE TRIGGER USER")
+        cursor.execute("ALTER TABLE ledger_journalentry DISABLE TRIGGER USER")
         cursor.execute(sql, params)
-        if connection.vendor == "postgresql":
-            cursor.execute("ALTER TABLE ledger_journalentry ENABLE TRIGGER USER")
+        cursor.execute("ALTER TABLE ledger_journalentry ENABLE TRIGGER USER")
 
 
 @pytest.fixture
@@ -194,7 +192,7 @@ def test_nightly_verification_is_scheduled_in_beat():
     "sql",
     ["UPDATE ledger_journalentry SET actor = 'x'", "DELETE FROM ledger_journalentry", "TRUNCATE ledger_journalentry"],
 )
-def test_postgres_refuses_to_change_the_journal(on_postgres, five_entries, sql):
+def test_postgres_refuses_to_change_the_journal(five_entries, sql):
     with transaction.atomic():
         with connection.cursor() as cursor:
             cursor.execute("SET LOCAL ledger.allow_journal_truncate = off")
@@ -205,7 +203,7 @@ def test_postgres_refuses_to_change_the_journal(on_postgres, five_entries, sql):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_concurrent_appends_stay_linear(on_postgres):
+def test_concurrent_appends_stay_linear():
     """GIVEN 6 threads each writing 10 agencies in its own transactions WHEN they run at once
     THEN the journal has 60 entries numbered 1..60 whose chain verifies."""
     threads_n, per_thread = 6, 10
@@ -278,7 +276,7 @@ def test_journal_admin_is_read_only(client, superuser):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_the_journal_lock_is_taken_once_per_transaction(on_postgres):
+def test_the_journal_lock_is_taken_once_per_transaction():
     """GIVEN several journaled writes in one transaction WHEN they append THEN one advisory-lock query is sent;
     after a rolled-back savepoint that took it, the lock is taken again."""
     from django.test.utils import CaptureQueriesContext

@@ -59,3 +59,32 @@ def test_demo_logins_print_a_working_token_and_need_debug(settings, api):
     settings.DEBUG = False
     with pytest.raises(CommandError):
         seed("--demo-logins")
+
+
+def test_demo_logins_name_the_host_and_port_the_server_uses(settings):
+    settings.DEBUG = True
+    output = seed("--demo-logins", "--base-url", "http://0.0.0.0:9123/")
+    assert "http://0.0.0.0:9123/admin/" in output
+    assert "http://0.0.0.0:9123/api/v1/influencers/" in output
+    assert "http://0.0.0.0:9123/api/docs/" in output
+    assert ":8000" not in output
+
+
+def test_refreshing_a_demo_account_continues_its_own_series(simulator):
+    """GIVEN the demo and a simulator given the ledger's counts (as `make run` starts it)
+    WHEN the demo blogger is refreshed now
+    THEN his new count follows on from his 600,000 followers: no cliff on his chart."""
+    from datetime import UTC, datetime
+
+    from ledger.selectors import ledger_baselines
+    from ledger.services import profile_refresh
+
+    seed()
+    simulator.state.baselines = ledger_baselines()
+    blogger = PlatformAccount.objects.get(platform="douyin", platform_uid="dy_60000001")
+    assert simulator.state.baselines[("douyin", "dy_60000001")] == (600_000, blogger.followers_captured_at.date())
+    profile_refresh(account_id=blogger.pk, slot=datetime.now(UTC).replace(minute=0, second=0, microsecond=0))
+    blogger.refresh_from_db()
+    days = (datetime.now(UTC).date() - simulator.state.baselines[("douyin", "dy_60000001")][1]).days
+    assert blogger.follower_count == round(600_000 * 1.0005**days)
+    assert not blogger.anomalies.filter(snapshot__source="refresh").exists()

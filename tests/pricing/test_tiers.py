@@ -87,7 +87,7 @@ def test_model_validation_accepts_a_tier_in_a_gap():
 
 
 @pytest.mark.parametrize(("lo", "hi"), [(15, 25), (100, None), (60, 61)])
-def test_postgres_refuses_overlapping_tiers_in_the_database(on_postgres, lo, hi):
+def test_postgres_refuses_overlapping_tiers_in_the_database(lo, hi):
     """GIVEN the default tiers WHEN a row with an overlapping range is written behind validation
     THEN the exclusion constraint refuses it."""
     with pytest.raises(IntegrityError, match="tier_ranges_do_not_overlap"), transaction.atomic():
@@ -95,7 +95,7 @@ def test_postgres_refuses_overlapping_tiers_in_the_database(on_postgres, lo, hi)
     assert DurationTier.objects.count() == 3
 
 
-def test_postgres_refuses_an_overlapping_update(on_postgres):
+def test_postgres_refuses_an_overlapping_update():
     with pytest.raises(IntegrityError), transaction.atomic():
         DurationTier.objects.filter(code="s1_20").update(max_seconds=30)
     assert tier("s1_20").max_seconds == 20

@@ -177,7 +177,7 @@ def test_the_admin_action_needs_a_status_and_a_reason(client, superuser):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_concurrent_transitions_of_one_order_cannot_both_succeed(on_postgres):
+def test_concurrent_transitions_of_one_order_cannot_both_succeed():
     """GIVEN an order under review and 6 threads moving it at once (3 to confirmed, 3 to dismissed)
     WHEN they run THEN exactly one succeeds, the others get ConflictError, and one history row is added."""
     with transaction.atomic():

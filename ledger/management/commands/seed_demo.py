@@ -224,8 +224,13 @@ class Command(JournaledCommand):
             action="store_true",
             help="create the demo admin and analyst users with a new password and API token, and print them",
         )
+        parser.add_argument(
+            "--base-url",
+            default="http://127.0.0.1:8000",
+            help="where the server answers, for the links that --demo-logins prints (make run passes HOST and PORT)",
+        )
 
-    def handle(self, *args, demo_logins: bool, **options) -> None:
+    def handle(self, *args, demo_logins: bool, base_url: str, **options) -> None:
         with transaction.atomic():
             agencies = self._agencies()
             accounts_with_history = self._influencers(agencies)
@@ -241,7 +246,7 @@ class Command(JournaledCommand):
             )
         )
         if demo_logins:
-            self._demo_logins()
+            self._demo_logins(base_url=base_url.rstrip("/"))
 
     def _agencies(self) -> dict[str, Agency]:
         out = {}
@@ -299,7 +304,7 @@ class Command(JournaledCommand):
                     found = anomalies_scan(account=account)
             self.stdout.write(f"  [{n}/{total}] {account}: {len(rows)} new snapshot(s), {found} new anomaly(ies)")
 
-    def _demo_logins(self) -> None:
+    def _demo_logins(self, *, base_url: str) -> None:
         if not settings.DEBUG:
             raise CommandError("--demo-logins is for development only (DEBUG=1).")
         User = get_user_model()
@@ -314,8 +319,8 @@ class Command(JournaledCommand):
         _, token = AuthToken.objects.create(user=analyst, expiry=timedelta(days=1))
         self.stdout.write(
             "\nDemo logins (new on every run):\n"
-            f"  admin:  http://127.0.0.1:8000/admin/  user 'admin', password '{password}'\n"
-            f"  API:    curl -H 'Authorization: Bearer {token}' http://127.0.0.1:8000/api/v1/influencers/\n"
+            f"  admin:  {base_url}/admin/  user 'admin', password '{password}'\n"
+            f"  API:    curl -H 'Authorization: Bearer {token}' {base_url}/api/v1/influencers/\n"
             "          (read-only 'analyst' token, valid for one day)\n"
-            "  docs:   http://127.0.0.1:8000/api/docs/\n"
+            f"  docs:   {base_url}/api/docs/\n"
         )

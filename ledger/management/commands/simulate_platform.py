@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandError
 
+from ledger.selectors import ledger_baselines
 from ledger.simulator import FAULT_KINDS, PlatformSimulator
 
 
@@ -24,6 +25,11 @@ class Command(BaseCommand):
         parser.add_argument("--token", default="", help="require 'Authorization: Bearer TOKEN'")
         parser.add_argument("--seed", type=int, default=0, help="seed of the random fault sequence")
         parser.add_argument("--verbose", action="store_true", help="log every request")
+        parser.add_argument(
+            "--from-ledger",
+            action="store_true",
+            help="continue each account's follower series from its latest snapshot in the ledger (as make run does)",
+        )
 
     def handle(self, *args, **o) -> None:
         if not 0 <= o["fault_rate"] <= 1:
@@ -41,6 +47,7 @@ class Command(BaseCommand):
             rate=o["fault_rate"],
             rate_fault=o["fault"] or "",
             seed=o["seed"],
+            baselines=ledger_baselines() if o["from_ledger"] else {},
         )
         self.stdout.write(f"Platform simulator serving {simulator.url}/v1/<platform>/profiles/<uid> (Ctrl-C to stop)")
         try:

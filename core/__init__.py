@@ -1,0 +1,1 @@
+"""The project's infrastructure, shared by every app and importing none of them."""
