@@ -2,8 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django import forms
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.db.models import Count, QuerySet
 from django.http import HttpRequest
 from django.urls import reverse
@@ -11,10 +10,9 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from cases import selectors, services
-from cases.choices import CASE_TRANSITIONS, CaseStatus
 from cases.models import Authority, Case, CaseNote, CaseStatusChange, Evidence, LegalAction
-from config.api.errors import DomainError
-from ledger.admin import URL_FIELD, HistoryInline
+from core.admin import HistoryInline, TransitionAdminMixin, TransitionForm
+from ledger.admin import URL_FIELD
 
 
 class CaseVisibilityMixin:
@@ -122,18 +120,10 @@ class LegalActionInline(admin.TabularInline):
     can_delete = False
 
 
-class CaseAdminForm(forms.ModelForm):
-    """The case's fields, plus an optional status transition (made by case_transition on save)."""
+class CaseAdminForm(TransitionForm):
+    """The case's fields, plus an optional move along the case workflow (made on save)."""
 
-    transition_to = forms.ChoiceField(
-        label=_("move to status"),
-        choices=[("", "—"), *CaseStatus.choices],
-        required=False,
-        help_text=_("open → investigating; investigating → closed or referred."),
-    )
-    transition_reason = forms.CharField(
-        label=_("reason for the move"), required=False, widget=forms.Textarea(attrs={"rows": 2})
-    )
+    workflow = services.CASE_WORKFLOW
 
     class Meta:
         model = Case
@@ -153,21 +143,9 @@ class CaseAdminForm(forms.ModelForm):
             "shared_with",
         ]
 
-    def clean(self) -> dict[str, Any]:
-        data = super().clean()
-        target = data.get("transition_to")
-        if not target:
-            return data
-        current = self.instance.status if self.instance.pk else CaseStatus.OPEN
-        if target not in CASE_TRANSITIONS[current]:
-            self.add_error("transition_to", _("A case cannot move from %(a)s to %(b)s.") % {"a": current, "b": target})
-        if not (data.get("transition_reason") or "").strip():
-            self.add_error("transition_reason", _("Give the reason for the move."))
-        return data
-
 
 @admin.register(Case)
-class CaseAdmin(CaseVisibilityMixin, admin.ModelAdmin):
+class CaseAdmin(TransitionAdminMixin, CaseVisibilityMixin, admin.ModelAdmin):
     """Cases the user may see, with their timeline, evidence and legal actions."""
 
     case_lookup = ""
@@ -180,7 +158,10 @@ class CaseAdmin(CaseVisibilityMixin, admin.ModelAdmin):
     readonly_fields = ["status", "closed_on", "created_at", "updated_at"]
     fieldsets = [
         (None, {"fields": ["reference", "title", "authority", "opened_on", "campaign", "summary"]}),
-        (_("Status"), {"fields": ["status", "closed_on", "transition_to", "transition_reason"]}),
+        (
+            _("Status"),
+            {"fields": ["status", "closed_on", "transition_to", "transition_reason", "transition_occurred_at"]},
+        ),
         (_("Subjects"), {"fields": ["influencers", "accounts", "agencies"]}),
         (_("Orders and content"), {"fields": ["orders", "reviews"]}),
         (_("Access"), {"fields": ["assignees", "shared_with"]}),
@@ -192,17 +173,6 @@ class CaseAdmin(CaseVisibilityMixin, admin.ModelAdmin):
         if db_field.name == "authority" and not request.user.is_superuser:
             kwargs["queryset"] = Authority.objects.filter(members=request.user)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
-
-    def save_model(self, request: HttpRequest, obj: Case, form: CaseAdminForm, change: bool) -> None:
-        super().save_model(request, obj, form, change)
-        target = form.cleaned_data.get("transition_to")
-        if target:
-            try:
-                services.case_transition(
-                    case=obj, status=target, reason=form.cleaned_data["transition_reason"], user=request.user
-                )
-            except DomainError as exc:  # e.g. another user moved the case meanwhile
-                self.message_user(request, exc.message, level=messages.ERROR)
 
     def save_formset(self, request: HttpRequest, form, formset, change: bool) -> None:
         if formset.model not in (CaseNote, Evidence):

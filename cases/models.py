@@ -12,6 +12,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from cases.choices import AuthorityKind, CaseStatus, LegalActionKind, LegalActionStatus
+from core.models import StatusChange, in_choices
 from ledger.identifiers import reject_resident_id
 from ledger.models import Agency, Influencer, PlatformAccount
 from reviews.models import Order, Review
@@ -19,10 +20,6 @@ from reviews.models import Order, Review
 # An issuing body's code, the year and a running number: CAC-2025-0001, MIIT-2025-00012.
 CASE_REFERENCE_PATTERN = r"^[A-Z][A-Z0-9]{1,9}-(19|20)[0-9]{2}-[0-9]{4,6}$"
 SHA256_PATTERN = r"^[0-9a-f]{64}$"
-
-
-def _in_choices(field: str, choices: type[models.TextChoices]) -> Q:
-    return Q(**{f"{field}__in": choices.values})
 
 
 class Authority(models.Model):
@@ -41,7 +38,7 @@ class Authority(models.Model):
         verbose_name_plural = _("authorities")
         ordering = ["name", "id"]
         constraints = [
-            models.CheckConstraint(condition=_in_choices("kind", AuthorityKind), name="authority_kind_valid"),
+            models.CheckConstraint(condition=in_choices("kind", AuthorityKind), name="authority_kind_valid"),
             models.CheckConstraint(condition=~Q(name=""), name="authority_name_not_empty"),
         ]
 
@@ -108,7 +105,7 @@ class Case(models.Model):
         verbose_name_plural = _("cases")
         ordering = ["-opened_on", "-id"]
         constraints = [
-            models.CheckConstraint(condition=_in_choices("status", CaseStatus), name="case_status_valid"),
+            models.CheckConstraint(condition=in_choices("status", CaseStatus), name="case_status_valid"),
             models.CheckConstraint(condition=Q(reference__regex=CASE_REFERENCE_PATTERN), name="case_reference_format"),
             models.CheckConstraint(condition=~Q(title=""), name="case_title_not_empty"),
             models.CheckConstraint(
@@ -154,37 +151,21 @@ class CaseNote(models.Model):
         return f"{self.case_id} note {self.pk}"
 
 
-class CaseStatusChange(models.Model):
+class CaseStatusChange(StatusChange):
     """One status transition of a case: from, to, who, when and why."""
 
     case = models.ForeignKey(Case, verbose_name=_("case"), on_delete=models.PROTECT, related_name="status_changes")
     from_status = models.CharField(_("from status"), max_length=20, choices=CaseStatus.choices)
     to_status = models.CharField(_("to status"), max_length=20, choices=CaseStatus.choices)
-    reason = models.TextField(_("reason"))
-    changed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("changed by"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
-    actor = models.CharField(_("actor"), max_length=200, help_text=_("user:NAME, command:NAME or task:NAME"))
-    changed_at = models.DateTimeField(_("changed at"), auto_now_add=True)
 
-    class Meta:
+    class Meta(StatusChange.Meta):
         verbose_name = _("case status change")
         verbose_name_plural = _("case status changes")
-        ordering = ["changed_at", "id"]
         constraints = [
-            models.CheckConstraint(condition=_in_choices("from_status", CaseStatus), name="case_change_from_valid"),
-            models.CheckConstraint(condition=_in_choices("to_status", CaseStatus), name="case_change_to_valid"),
-            models.CheckConstraint(condition=~Q(from_status=F("to_status")), name="case_change_moves"),
-            models.CheckConstraint(condition=~Q(reason=""), name="case_change_reason_not_empty"),
+            *StatusChange.Meta.constraints,
+            models.CheckConstraint(condition=in_choices("from_status", CaseStatus), name="case_change_from_valid"),
+            models.CheckConstraint(condition=in_choices("to_status", CaseStatus), name="case_change_to_valid"),
         ]
-
-    def __str__(self) -> str:
-        return f"{self.case_id}: {self.from_status} -> {self.to_status}"
 
 
 class LegalAction(models.Model):
@@ -239,10 +220,8 @@ class LegalAction(models.Model):
         verbose_name_plural = _("legal actions")
         ordering = ["-filed_on", "-id"]
         constraints = [
-            models.CheckConstraint(condition=_in_choices("kind", LegalActionKind), name="legal_action_kind_valid"),
-            models.CheckConstraint(
-                condition=_in_choices("status", LegalActionStatus), name="legal_action_status_valid"
-            ),
+            models.CheckConstraint(condition=in_choices("kind", LegalActionKind), name="legal_action_kind_valid"),
+            models.CheckConstraint(condition=in_choices("status", LegalActionStatus), name="legal_action_status_valid"),
             models.CheckConstraint(
                 condition=Q(amount__isnull=True) | Q(amount__gte=0),
                 name="legal_action_amount_non_negative",

@@ -14,11 +14,14 @@ from django.core.files.base import File
 from django.db import transaction
 from django.db.models import Prefetch, Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from cases import bundle_texts
 from cases.choices import CASE_TRANSITIONS, CaseStatus
 from cases.models import Case, CaseNote, CaseStatusChange, Evidence, LegalAction
 from config.api.errors import ConflictError, DomainError
+from core.workflow import Workflow, workflow_transition
 from ledger import journal
 from ledger.identifiers import RESIDENT_ID_REFUSED, contains_resident_id
 from ledger.models import JournalEntry
@@ -36,48 +39,38 @@ CAPTURE_CLOCK_SKEW = timedelta(minutes=5)
 # --- case status and notes ------------------------------------------------------
 
 
-@transaction.atomic
-def case_transition(*, case: Case, status: str, reason: str, user: Any = None) -> Case:
-    """Move a case to ``status`` and record who, when and why in its status history.
-
-    Allowed: open -> investigating; investigating -> closed or referred. Any other
-    move raises ``ConflictError`` and changes nothing. The case row is locked, so
-    of two concurrent transitions of one case only one can succeed. Closing sets
-    ``closed_on`` to today (in ``TIME_ZONE``).
-    """
-    if status not in CaseStatus.values:
-        raise DomainError(f"Unknown status {status!r}.", field="status")
-    reason = (reason or "").strip()
-    if not reason:
-        raise DomainError("Give the reason for the change.", field="reason")
-    journal.lock()
-    locked = Case.objects.select_for_update().get(pk=case.pk)
-    if status not in CASE_TRANSITIONS[locked.status]:
+def _on_case_move(case: Case, status: str, occurred_at: datetime | None) -> list[str]:
+    """Closing a case dates it (today, or the day the decision was taken) and may not precede its opening."""
+    if status != CaseStatus.CLOSED:
+        return []
+    closed_on = timezone.localdate(occurred_at) if occurred_at else timezone.localdate()
+    if closed_on < case.opened_on:
         raise ConflictError(
-            f"A case cannot move from {locked.status} to {status}.", field="status", code="invalid_transition"
+            _("A case cannot close before it opened (%(opened_on)s).") % {"opened_on": case.opened_on},
+            field="status",
+            code="invalid_transition",
         )
-    previous = locked.status
-    locked.status = status
-    update_fields = ["status", "updated_at"]
-    if status == CaseStatus.CLOSED:
-        today = timezone.localdate()
-        if today < locked.opened_on:
-            raise ConflictError(
-                f"A case cannot close before it opened ({locked.opened_on}).", field="status", code="invalid_transition"
-            )
-        locked.closed_on = today
-        update_fields.append("closed_on")
-    locked.save(update_fields=update_fields)
-    CaseStatusChange.objects.create(
-        case=locked,
-        from_status=previous,
-        to_status=status,
-        reason=reason,
-        changed_by=user if user is not None and user.is_authenticated else None,
-        actor=journal.current_actor(),
+    case.closed_on = closed_on
+    return ["closed_on"]
+
+
+CASE_WORKFLOW = Workflow(
+    noun=gettext_lazy("case"),
+    statuses=CaseStatus,
+    moves=CASE_TRANSITIONS,
+    history=CaseStatusChange,
+    record_field="case",
+    on_move=_on_case_move,
+)
+
+
+def case_transition(
+    *, case: Case, status: str, reason: str, user: Any = None, occurred_at: datetime | None = None
+) -> Case:
+    """Move a case along ``CASE_WORKFLOW`` (see core/workflow.py); closing sets ``closed_on``."""
+    return workflow_transition(
+        workflow=CASE_WORKFLOW, record=case, status=status, reason=reason, user=user, occurred_at=occurred_at
     )
-    case.status, case.closed_on, case.updated_at = locked.status, locked.closed_on, locked.updated_at
-    return locked
 
 
 @transaction.atomic

@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",  # Swagger UI served from our static files: no CDN
     "django_celery_beat",
+    "core",
     "ledger",
     "pricing",  # after ledger: its admin extends the account page
     "reviews",  # after pricing (orders are priced by its tiers and quotes), before cases (which link to it)

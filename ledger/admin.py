@@ -275,21 +275,6 @@ class JournalEntryAdmin(admin.ModelAdmin):
         return False
 
 
-class HistoryInline(admin.TabularInline):
-    """A status history on its record's page: written only by the record's transition service."""
-
-    fields = ["changed_at", "from_status", "to_status", "reason", "changed_by", "actor"]
-    readonly_fields = fields
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
-
-
 class ReadOnlyAdmin(admin.ModelAdmin):
     """Records written only by the system: viewable, never added, changed or deleted by hand."""
 

@@ -8,6 +8,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from core.models import in_choices
 from ledger.choices import (
     AccountStatus,
     AgencyKind,
@@ -18,10 +19,6 @@ from ledger.choices import (
     SnapshotSource,
 )
 from ledger.identifiers import USCC_PATTERN, reject_resident_id, validate_uscc
-
-
-def _in_choices(field: str, choices: type[models.TextChoices]) -> Q:
-    return Q(**{f"{field}__in": choices.values})
 
 
 class Agency(models.Model):
@@ -44,7 +41,7 @@ class Agency(models.Model):
         verbose_name_plural = _("agencies")
         ordering = ["name", "id"]
         constraints = [
-            models.CheckConstraint(condition=_in_choices("kind", AgencyKind), name="agency_kind_valid"),
+            models.CheckConstraint(condition=in_choices("kind", AgencyKind), name="agency_kind_valid"),
             models.CheckConstraint(condition=Q(uscc="") | Q(uscc__regex=USCC_PATTERN), name="agency_uscc_format"),
             models.UniqueConstraint(fields=["uscc"], condition=~Q(uscc=""), name="agency_uscc_unique"),
         ]
@@ -81,7 +78,7 @@ class Influencer(models.Model):
         verbose_name_plural = _("influencers")
         ordering = ["display_name", "id"]
         constraints = [
-            models.CheckConstraint(condition=_in_choices("kind", InfluencerKind), name="influencer_kind_valid"),
+            models.CheckConstraint(condition=in_choices("kind", InfluencerKind), name="influencer_kind_valid"),
             models.CheckConstraint(condition=~Q(display_name=""), name="influencer_display_name_not_empty"),
         ]
 
@@ -134,8 +131,8 @@ class PlatformAccount(models.Model):
                 name="account_platform_uid_unique",
                 violation_error_message=_("An account with this platform user id already exists on this platform."),
             ),
-            models.CheckConstraint(condition=_in_choices("platform", Platform), name="account_platform_valid"),
-            models.CheckConstraint(condition=_in_choices("status", AccountStatus), name="account_status_valid"),
+            models.CheckConstraint(condition=in_choices("platform", Platform), name="account_platform_valid"),
+            models.CheckConstraint(condition=in_choices("status", AccountStatus), name="account_status_valid"),
             models.CheckConstraint(condition=~Q(platform_uid=""), name="account_platform_uid_not_empty"),
             models.CheckConstraint(
                 condition=Q(follower_count__isnull=True) | Q(follower_count__gte=0),
@@ -191,7 +188,7 @@ class FollowerSnapshot(models.Model):
                 name="snapshot_follower_count_non_negative",
                 violation_error_message=_("A follower count cannot be negative."),
             ),
-            models.CheckConstraint(condition=_in_choices("source", SnapshotSource), name="snapshot_source_valid"),
+            models.CheckConstraint(condition=in_choices("source", SnapshotSource), name="snapshot_source_valid"),
             # A retried or duplicated refresh of one account in one slot leaves one snapshot.
             models.UniqueConstraint(
                 fields=["account", "refresh_slot"],
@@ -279,7 +276,7 @@ class ProfileRefresh(models.Model):
         verbose_name_plural = _("profile refreshes")
         ordering = ["-started_at", "-id"]
         constraints = [
-            models.CheckConstraint(condition=_in_choices("outcome", RefreshOutcome), name="refresh_outcome_valid"),
+            models.CheckConstraint(condition=in_choices("outcome", RefreshOutcome), name="refresh_outcome_valid"),
             models.CheckConstraint(
                 condition=Q(finished_at__isnull=True) | Q(finished_at__gte=models.F("started_at")),
                 name="refresh_finished_after_start",
@@ -322,7 +319,7 @@ class FollowerAnomaly(models.Model):
         ordering = ["-snapshot__captured_at", "-id"]
         constraints = [
             models.UniqueConstraint(fields=["snapshot", "kind"], name="anomaly_one_per_snapshot_kind"),
-            models.CheckConstraint(condition=_in_choices("kind", AnomalyKind), name="anomaly_kind_valid"),
+            models.CheckConstraint(condition=in_choices("kind", AnomalyKind), name="anomaly_kind_valid"),
         ]
         indexes = [models.Index(fields=["account", "-detected_at"], name="anomaly_account_newest")]
 

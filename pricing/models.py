@@ -11,6 +11,7 @@ from django.db import models
 from django.db.models import Func, Q
 from django.utils.translation import gettext_lazy as _
 
+from core.models import in_choices
 from ledger.choices import Platform
 from ledger.models import PlatformAccount
 from pricing import figures
@@ -18,10 +19,6 @@ from pricing.choices import Deliverable, PriceKind
 
 CURRENCY_PATTERN = r"^[A-Z]{3}$"
 CODE_PATTERN = r"^[a-z0-9_]+$"
-
-
-def _in_choices(field: str, choices: type[models.TextChoices]) -> Q:
-    return Q(**{f"{field}__in": choices.values})
 
 
 # A tier is required for short videos and refused for every other deliverable.
@@ -176,8 +173,8 @@ class RateQuote(models.Model):
                 name="quote_valid_until_not_before_observed",
                 violation_error_message=_("A quote cannot expire before it was observed."),
             ),
-            models.CheckConstraint(condition=_in_choices("deliverable", Deliverable), name="quote_deliverable_valid"),
-            models.CheckConstraint(condition=_in_choices("price_kind", PriceKind), name="quote_price_kind_valid"),
+            models.CheckConstraint(condition=in_choices("deliverable", Deliverable), name="quote_deliverable_valid"),
+            models.CheckConstraint(condition=in_choices("price_kind", PriceKind), name="quote_price_kind_valid"),
         ]
         indexes = [
             models.Index(fields=["account", "observed_on"], name="quote_account_observed"),
@@ -262,9 +259,9 @@ class MarketBenchmark(models.Model):
                 name="benchmark_band_bounds",
             ),
             models.CheckConstraint(condition=Q(currency__regex=CURRENCY_PATTERN), name="benchmark_currency_iso4217"),
-            models.CheckConstraint(condition=_in_choices("platform", Platform), name="benchmark_platform_valid"),
+            models.CheckConstraint(condition=in_choices("platform", Platform), name="benchmark_platform_valid"),
             models.CheckConstraint(
-                condition=_in_choices("deliverable", Deliverable), name="benchmark_deliverable_valid"
+                condition=in_choices("deliverable", Deliverable), name="benchmark_deliverable_valid"
             ),
             models.CheckConstraint(condition=Q(window_days__gte=1), name="benchmark_window_positive"),
         ]

@@ -11,9 +11,10 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from config.api.errors import DomainError
-from ledger.admin import URL_FIELD, HistoryInline
+from core.admin import HistoryInline
+from ledger.admin import URL_FIELD
 from reviews import selectors, services
-from reviews.choices import ORDER_TRANSITIONS, OrderStatus, Verdict
+from reviews.choices import OrderStatus, Verdict
 from reviews.models import Claim, Order, OrderStatusChange, Payment, Review, Target
 
 
@@ -303,10 +304,9 @@ class OrderAdmin(admin.ModelAdmin):
         if moved:
             self.message_user(request, _("Moved %(n)d order(s) to %(status)s.") % {"n": len(moved), "status": status})
         if refused:
-            allowed = "; ".join(f"{a} → {', '.join(sorted(b)) or '—'}" for a, b in ORDER_TRANSITIONS.items())
             self.message_user(
                 request,
-                _("Not moved: %(orders)s (allowed: %(allowed)s).") % {"orders": "; ".join(refused), "allowed": allowed},
+                _("Not moved: %(orders)s.") % {"orders": "; ".join(refused)},
                 level=messages.WARNING,
             )
 

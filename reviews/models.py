@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from core.models import StatusChange, in_choices
 from ledger.identifiers import USCC_PATTERN, reject_resident_id, validate_uscc
 from ledger.models import Agency, PlatformAccount
 from pricing import figures
@@ -23,10 +23,6 @@ def markup(agreed_price: Decimal, rate_card_price: Decimal | None) -> Decimal | 
     if rate_card_price is None or rate_card_price == 0:
         return None
     return figures.cents(agreed_price / rate_card_price)
-
-
-def _in_choices(field: str, choices: type[models.TextChoices]) -> Q:
-    return Q(**{f"{field}__in": choices.values})
 
 
 class Target(models.Model):
@@ -61,7 +57,7 @@ class Target(models.Model):
         verbose_name_plural = _("targets")
         ordering = ["name", "id"]
         constraints = [
-            models.CheckConstraint(condition=_in_choices("kind", TargetKind), name="target_kind_valid"),
+            models.CheckConstraint(condition=in_choices("kind", TargetKind), name="target_kind_valid"),
             models.CheckConstraint(condition=~Q(name=""), name="target_name_not_empty"),
             models.CheckConstraint(condition=Q(uscc="") | Q(uscc__regex=USCC_PATTERN), name="target_uscc_format"),
             models.UniqueConstraint(fields=["uscc"], condition=~Q(uscc=""), name="target_uscc_unique"),
@@ -137,8 +133,8 @@ class Review(models.Model):
         verbose_name_plural = _("reviews")
         ordering = ["-published_at", "-id"]
         constraints = [
-            models.CheckConstraint(condition=_in_choices("stance", Stance), name="review_stance_valid"),
-            models.CheckConstraint(condition=_in_choices("status", ReviewStatus), name="review_status_valid"),
+            models.CheckConstraint(condition=in_choices("stance", Stance), name="review_stance_valid"),
+            models.CheckConstraint(condition=in_choices("status", ReviewStatus), name="review_status_valid"),
             models.CheckConstraint(condition=~Q(headline=""), name="review_headline_not_empty"),
             models.CheckConstraint(
                 condition=Q(duration_seconds__isnull=True) | Q(duration_seconds__gte=1),
@@ -204,7 +200,7 @@ class Claim(models.Model):
         verbose_name_plural = _("claims")
         ordering = ["-created_at", "-id"]
         constraints = [
-            models.CheckConstraint(condition=_in_choices("verdict", Verdict), name="claim_verdict_valid"),
+            models.CheckConstraint(condition=in_choices("verdict", Verdict), name="claim_verdict_valid"),
             models.CheckConstraint(condition=~Q(text=""), name="claim_text_not_empty"),
             # a verdict comes with its date and author; a pending claim has neither
             models.CheckConstraint(
@@ -286,8 +282,8 @@ class Order(models.Model):
         verbose_name_plural = _("suspected orders")
         ordering = ["-ordered_on", "-id"]
         constraints = [
-            models.CheckConstraint(condition=_in_choices("status", OrderStatus), name="order_status_valid"),
-            models.CheckConstraint(condition=_in_choices("deliverable", Deliverable), name="order_deliverable_valid"),
+            models.CheckConstraint(condition=in_choices("status", OrderStatus), name="order_status_valid"),
+            models.CheckConstraint(condition=in_choices("deliverable", Deliverable), name="order_deliverable_valid"),
             models.CheckConstraint(
                 condition=TIER_IFF_SHORT_VIDEO,
                 name="order_tier_iff_short_video",
@@ -327,37 +323,21 @@ class Order(models.Model):
         return getattr(self, "total_paid", Decimal(0)) > self.agreed_price
 
 
-class OrderStatusChange(models.Model):
+class OrderStatusChange(StatusChange):
     """One status transition of a suspected order: from, to, who, when and why."""
 
     order = models.ForeignKey(Order, verbose_name=_("order"), on_delete=models.PROTECT, related_name="status_changes")
     from_status = models.CharField(_("from status"), max_length=20, choices=OrderStatus.choices)
     to_status = models.CharField(_("to status"), max_length=20, choices=OrderStatus.choices)
-    reason = models.TextField(_("reason"))
-    changed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("changed by"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
-    actor = models.CharField(_("actor"), max_length=200, help_text=_("user:NAME, command:NAME or task:NAME"))
-    changed_at = models.DateTimeField(_("changed at"), auto_now_add=True)
 
-    class Meta:
+    class Meta(StatusChange.Meta):
         verbose_name = _("order status change")
         verbose_name_plural = _("order status changes")
-        ordering = ["changed_at", "id"]
         constraints = [
-            models.CheckConstraint(condition=_in_choices("from_status", OrderStatus), name="order_change_from_valid"),
-            models.CheckConstraint(condition=_in_choices("to_status", OrderStatus), name="order_change_to_valid"),
-            models.CheckConstraint(condition=~Q(from_status=F("to_status")), name="order_change_moves"),
-            models.CheckConstraint(condition=~Q(reason=""), name="order_change_reason_not_empty"),
+            *StatusChange.Meta.constraints,
+            models.CheckConstraint(condition=in_choices("from_status", OrderStatus), name="order_change_from_valid"),
+            models.CheckConstraint(condition=in_choices("to_status", OrderStatus), name="order_change_to_valid"),
         ]
-
-    def __str__(self) -> str:
-        return f"{self.order_id}: {self.from_status} -> {self.to_status}"
 
 
 class Payment(models.Model):
@@ -396,7 +376,7 @@ class Payment(models.Model):
                 name="payment_currency_iso4217",
                 violation_error_message=_("A currency is an ISO 4217 code of three capital letters."),
             ),
-            models.CheckConstraint(condition=_in_choices("channel", PaymentChannel), name="payment_channel_valid"),
+            models.CheckConstraint(condition=in_choices("channel", PaymentChannel), name="payment_channel_valid"),
         ]
 
     def __str__(self) -> str:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -11,8 +11,10 @@ from django.core.validators import URLValidator
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from config.api.errors import ConflictError, DomainError
+from config.api.errors import DomainError
+from core.workflow import Workflow, workflow_transition
 from ledger import journal
 from ledger.identifiers import RESIDENT_ID_REFUSED, contains_resident_id
 from reviews.choices import ORDER_TRANSITIONS, OrderStatus, PaymentChannel, Verdict
@@ -25,41 +27,22 @@ MAX_AMOUNT_DIGITS, AMOUNT_DECIMALS = 14, 2
 # --- orders ---------------------------------------------------------------------
 
 
-@transaction.atomic
-def order_transition(*, order: Order, status: str, reason: str, user: Any = None) -> Order:
-    """Move a suspected order to ``status`` and record who, when and why in its status history.
+ORDER_WORKFLOW = Workflow(
+    noun=gettext_lazy("order"),
+    statuses=OrderStatus,
+    moves=ORDER_TRANSITIONS,
+    history=OrderStatusChange,
+    record_field="order",
+)
 
-    Allowed: reported -> under_review; under_review -> confirmed or dismissed;
-    confirmed -> referred. Any other move raises ``ConflictError`` and changes
-    nothing. The order row is locked (after the journal lock), so of two
-    concurrent transitions of one order only one can succeed.
-    """
-    if status not in OrderStatus.values:
-        raise DomainError(_("Unknown status %r.") % status, field="status")
-    reason = (reason or "").strip()
-    if not reason:
-        raise DomainError(_("Give the reason for the change."), field="reason")
-    journal.lock()
-    locked = Order.objects.select_for_update().get(pk=order.pk)
-    if status not in ORDER_TRANSITIONS[locked.status]:
-        raise ConflictError(
-            _("An order cannot move from %(a)s to %(b)s.") % {"a": locked.status, "b": status},
-            field="status",
-            code="invalid_transition",
-        )
-    previous = locked.status
-    locked.status = status
-    locked.save(update_fields=["status", "updated_at"])
-    OrderStatusChange.objects.create(
-        order=locked,
-        from_status=previous,
-        to_status=status,
-        reason=reason,
-        changed_by=user if user is not None and user.is_authenticated else None,
-        actor=journal.current_actor(),
+
+def order_transition(
+    *, order: Order, status: str, reason: str, user: Any = None, occurred_at: datetime | None = None
+) -> Order:
+    """Move a suspected order along ``ORDER_WORKFLOW`` (see core/workflow.py)."""
+    return workflow_transition(
+        workflow=ORDER_WORKFLOW, record=order, status=status, reason=reason, user=user, occurred_at=occurred_at
     )
-    order.status, order.updated_at = locked.status, locked.updated_at
-    return locked
 
 
 # --- payments -------------------------------------------------------------------

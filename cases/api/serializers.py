@@ -13,6 +13,8 @@ from rest_framework import serializers
 from cases import selectors
 from cases.choices import CaseStatus
 from cases.models import Authority, Case, CaseNote, Evidence, LegalAction
+from cases.services import CASE_WORKFLOW
+from core.api import TransitionSerializer
 from reviews.models import Order, Review
 
 User = get_user_model()
@@ -180,9 +182,8 @@ class CaseSerializer(serializers.ModelSerializer):
         return TimelineItemSerializer(items, many=True).data
 
 
-class CaseTransitionSerializer(serializers.Serializer):
-    status = serializers.ChoiceField(choices=CaseStatus.choices, help_text=_("The status to move the case to."))
-    reason = serializers.CharField(max_length=4000, help_text=_("Why: recorded in the case's status history."))
+class CaseTransitionSerializer(TransitionSerializer):
+    workflow = CASE_WORKFLOW
 
 
 class CaseNoteSerializer(serializers.ModelSerializer):

@@ -5,7 +5,7 @@ import tempfile
 
 from django.http import FileResponse
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, MultiPartParser
@@ -25,14 +25,14 @@ from cases.api.serializers import (
 )
 from cases.filters import AuthorityFilter, CaseFilter, EvidenceFilter, LegalActionFilter
 from cases.models import Authority, Evidence
+from cases.services import CASE_WORKFLOW
 from config.api.mixins import ReloadAfterWriteMixin
 from config.api.permissions import ActionModelPermissions
+from core.api import ERROR_409, transition_action
 from ledger import journal
 
 # Bundles up to this size are built in memory, larger ones in a temporary file.
 BUNDLE_SPOOL_BYTES = 16 * 1024 * 1024
-
-ERROR_409 = OpenApiResponse(description="Conflict: nothing was changed (or served).")
 
 
 class _BinaryRenderer(BaseRenderer):
@@ -97,24 +97,9 @@ class CaseViewSet(
     def get_queryset(self):
         return selectors.case_list(user=self.request.user)
 
-    @extend_schema(
-        request=CaseTransitionSerializer,
-        responses={200: CaseSerializer, 409: ERROR_409},
-        description="Move the case: open -> investigating; investigating -> closed or referred. "
-        "Records who, when and why. Any other move answers 409 and changes nothing.",
+    transition = transition_action(
+        workflow=CASE_WORKFLOW, request_serializer=CaseTransitionSerializer, response_serializer=CaseSerializer
     )
-    @action(detail=True, methods=["post"], filterset_class=None)
-    def transition(self, request: Request, pk: str | None = None) -> Response:
-        case = self.get_object()
-        payload = CaseTransitionSerializer(data=request.data)
-        payload.is_valid(raise_exception=True)
-        services.case_transition(
-            case=case,
-            status=payload.validated_data["status"],
-            reason=payload.validated_data["reason"],
-            user=request.user,
-        )
-        return Response(self.get_serializer(self.get_queryset().get(pk=case.pk)).data)
 
     @extend_schema(methods=["GET"], responses=CaseNoteSerializer(many=True), filters=False)
     @extend_schema(methods=["POST"], request=CaseNoteSerializer, responses={201: CaseNoteSerializer})

@@ -19,30 +19,9 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 from rest_framework.views import set_rollback
 
+from core.errors import ConflictError, DomainError
 
-class DomainError(Exception):
-    """A request that breaks a domain rule. ``field`` names the offending input."""
-
-    status_code = status.HTTP_400_BAD_REQUEST
-    default_code = "invalid"
-
-    def __init__(self, message: str, *, field: str | None = None, code: str | None = None):
-        super().__init__(message)
-        self.message = message
-        self.field = field
-        self.code = code or self.default_code
-
-    def as_data(self) -> dict[str, Any]:
-        if self.field:
-            return {self.field: [self.message]}
-        return {"detail": self.message, "code": self.code}
-
-
-class ConflictError(DomainError):
-    """A request that conflicts with the current state of the data (HTTP 409)."""
-
-    status_code = status.HTTP_409_CONFLICT
-    default_code = "conflict"
+__all__ = ["ConflictError", "DomainError", "exception_handler"]
 
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:

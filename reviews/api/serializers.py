@@ -8,12 +8,14 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from core.api import TransitionSerializer
 from ledger.choices import Platform
 from pricing.choices import Deliverable
 from pricing.models import CURRENCY_PATTERN, DurationTier
 from reviews import selectors
-from reviews.choices import OrderStatus, Verdict
+from reviews.choices import Verdict
 from reviews.models import Claim, Order, OrderStatusChange, Payment, Review, Target
+from reviews.services import ORDER_WORKFLOW
 
 CURRENCY = RegexValidator(CURRENCY_PATTERN, _("A currency is an ISO 4217 code of three capital letters, e.g. CNY."))
 
@@ -278,9 +280,8 @@ class OrderSerializer(serializers.ModelSerializer):
         return attrs
 
 
-class OrderTransitionSerializer(serializers.Serializer):
-    status = serializers.ChoiceField(choices=OrderStatus.choices, help_text=_("The status to move the order to."))
-    reason = serializers.CharField(max_length=4000, help_text=_("Why: recorded in the order's status history."))
+class OrderTransitionSerializer(TransitionSerializer):
+    workflow = ORDER_WORKFLOW
 
 
 class PaymentSerializer(serializers.ModelSerializer):

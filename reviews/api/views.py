@@ -13,6 +13,7 @@ from rest_framework.serializers import BaseSerializer
 
 from config.api.mixins import ReloadAfterWriteMixin
 from config.api.permissions import ActionModelPermissions
+from core.api import transition_action
 from reviews import selectors, services
 from reviews.api.serializers import (
     ClaimReviewSerializer,
@@ -25,8 +26,7 @@ from reviews.api.serializers import (
     TargetSerializer,
 )
 from reviews.filters import ClaimFilter, OrderFilter, PaymentFilter, ReviewFilter, TargetFilter
-
-ERROR_409 = OpenApiResponse(description="Conflict: nothing was changed.")
+from reviews.services import ORDER_WORKFLOW
 
 
 class JSONLDRenderer(JSONRenderer):
@@ -136,24 +136,9 @@ class OrderViewSet(ReloadAfterWriteMixin, viewsets.ModelViewSet):
     def get_queryset(self):
         return selectors.order_list()
 
-    @extend_schema(
-        request=OrderTransitionSerializer,
-        responses={200: OrderSerializer, 409: ERROR_409},
-        description="Move the order: reported -> under_review; under_review -> confirmed or dismissed; "
-        "confirmed -> referred. Records who, when and why. Any other move answers 409 and changes nothing.",
+    transition = transition_action(
+        workflow=ORDER_WORKFLOW, request_serializer=OrderTransitionSerializer, response_serializer=OrderSerializer
     )
-    @action(detail=True, methods=["post"], filterset_class=None)
-    def transition(self, request: Request, pk: str | None = None) -> Response:
-        order = self.get_object()
-        payload = OrderTransitionSerializer(data=request.data)
-        payload.is_valid(raise_exception=True)
-        services.order_transition(
-            order=order,
-            status=payload.validated_data["status"],
-            reason=payload.validated_data["reason"],
-            user=request.user,
-        )
-        return Response(self.get_serializer(self.get_queryset().get(pk=order.pk)).data)
 
 
 class PaymentViewSet(

@@ -1,14 +1,15 @@
 """Case status moves only through the transition command, with its history, and one at a time."""
 
 import threading
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 from django.db import connections, transaction
 from django.utils import timezone
 
+from cases.choices import CaseStatus
 from cases.models import Case, CaseStatusChange
-from cases.services import case_transition
+from cases.services import CASE_WORKFLOW, case_transition
 from config.api.errors import ConflictError, DomainError
 from tests.cases.factories import AuthorityFactory, CaseFactory
 
@@ -69,7 +70,10 @@ def test_any_other_move_is_409_and_changes_nothing(as_member, case, path, target
     changes = CaseStatusChange.objects.count()
     response = move(as_member, case, target)
     assert response.status_code == 409
-    assert response.data["status"] == [f"A case cannot move from {before['status']} to {target}."]
+    assert response.data["status"] == [
+        f"This case cannot move from {CaseStatus(before['status']).label} to {CaseStatus(target).label} "
+        f"(allowed moves: {CASE_WORKFLOW.describe()})."
+    ]
     assert Case.objects.values().get(pk=case.pk) == before
     assert CaseStatusChange.objects.count() == changes
 
@@ -163,3 +167,12 @@ def test_concurrent_transitions_of_one_case_cannot_both_succeed():
         "investigating",
         winners[0],
     ]
+
+
+def test_the_api_takes_a_backdated_decision(as_member, case):
+    response = as_member.post(
+        f"/api/v1/cases/{case.pk}/transition/",
+        {"status": "investigating", "reason": "Leads.", "occurred_at": "2025-09-20T09:00:00+08:00"},
+    )
+    assert response.status_code == 200, response.data
+    assert case.status_changes.get().occurred_at == datetime(2025, 9, 20, 1, 0, tzinfo=UTC)
