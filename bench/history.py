@@ -43,7 +43,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-PG = os.environ.get("BENCH_POSTGRES", "postgres://postgres@127.0.0.1:5432")
+from bench.server import server_url  # noqa: E402 - after the path is set
+
+PG = server_url()
 DB_NAME = os.environ.get("BENCH_DB", "ledger_bench_history")
 RUNS = int(os.environ.get("BENCH_RUNS", "100"))
 KEEP = os.environ.get("BENCH_KEEP") == "1"

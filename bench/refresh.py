@@ -29,11 +29,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.server import server_url  # noqa: E402 - after the path is set
+
 ACCOUNTS = int(os.environ.get("BENCH_ACCOUNTS", "1000"))
 PROCESSES = int(os.environ.get("BENCH_WORKERS", "1"))  # worker processes
 LATENCY_MS = float(os.environ.get("BENCH_LATENCY_MS", "50"))
 RPS = float(os.environ.get("BENCH_RPS", "1000"))  # the platform's rate limit
-PG = os.environ.get("BENCH_POSTGRES", "postgres://postgres@127.0.0.1:5432")
+PG = server_url()
 DB_NAME = os.environ.get("BENCH_DB", "ledger_bench")
 REDIS = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/13")
 SIM_PORT = int(os.environ.get("BENCH_SIM_PORT", "8799"))

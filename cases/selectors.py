@@ -18,12 +18,7 @@ from cases.models import Authority, Case, CaseNote, CaseStatusChange, Evidence, 
 
 
 def cases_visible_to(user: Any) -> QuerySet[Case]:
-    """The cases ``user`` may see (none for an anonymous user).
-
-    The SQL depends on the user only through ``is_authenticated``, ``is_superuser``
-    and the id (a parameter): the influencer history reuses it for every user of
-    the same shape (``ledger.history.user_shape``).
-    """
+    """The cases ``user`` may see (none for an anonymous user)."""
     if user is None or not user.is_authenticated:
         return Case.objects.none()
     if user.is_superuser:

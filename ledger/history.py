@@ -18,7 +18,6 @@ A new source is a function and a decorator, for example::
 
 from __future__ import annotations
 
-import copy
 import importlib
 import importlib.util
 from collections.abc import Callable, Iterable
@@ -299,145 +298,13 @@ def _converted(row: tuple) -> Row:
     return dict(zip(COLUMNS, row, strict=True))
 
 
-# --- compiled SQL, cached per shape ------------------------------------------------
-#
-# Building and compiling a dozen querysets costs more than running the query they
-# make, and their SQL depends only on the *shape* of the request: which source,
-# how many accounts, whether ``account`` is given, the interval, the database and
-# what kind of user asks (``user_shape``). The values (influencer, accounts, the
-# user's id) are parameters. So each source is compiled once per shape with
-# *marker* values in the scope, twice with two different marker sets: where the
-# two compilations differ is exactly where the scope's values went, and the
-# request's values are bound there. A source whose SQL text differs between the
-# two, or whose parameters differ anywhere but at the markers (it derived
-# something else from the scope's values), is not cached: it is compiled for
-# every request, as before. The first request of a shape also checks the template
-# against its own compilation, so a template is only kept if it gives exactly the
-# SQL and parameters the ORM gives.
-
-# Far from any id or constant a source uses, yet in range of a 32-bit integer column (out of range, a
-# lookup compiles to no rows at all).
-_MARKER_BASES = (-2_000_000_000, -1_900_000_000)
-_TEMPLATES: dict[tuple, _Template | None] = {}
-_TEMPLATES_MAX = 1000
-
-
-def user_shape(user: Any) -> tuple[bool, bool]:
-    """What a source's SQL may depend on about the user, besides its id (a parameter).
-
-    ``cases_visible_to`` gives all cases to a superuser and otherwise filters by
-    the user's id: a source must not build different SQL for users of the same shape.
-    """
-    return (bool(getattr(user, "is_authenticated", False)), bool(getattr(user, "is_superuser", False)))
-
-
-def _scope_values(scope: HistoryScope) -> list[Any]:
-    """The scope's values in slot order: influencer, user id, account, then each of the accounts."""
-    return [scope.influencer_id, getattr(scope.user, "pk", None), scope.account, *scope.account_ids]
-
-
-def _marked_scope(scope: HistoryScope, base: int) -> HistoryScope:
-    marker = [base - slot for slot in range(3 + len(scope.account_ids))]
-    user = scope.user
-    if getattr(user, "pk", None) is not None:
-        user = copy.copy(user)
-        user.pk = marker[1]
-    return HistoryScope(
-        influencer_id=marker[0],
-        account_ids=tuple(marker[3:]),
-        account=None if scope.account is None else marker[2],
-        user=user,
-        interval=scope.interval,
-    )
-
-
-@dataclass(frozen=True)
-class _Template:
-    """A source's SQL for one shape: constant parameters, and the slots where the scope's values go."""
-
-    sql: str | None  # None: no rows for this shape (an empty ``IN ()``)
-    params: tuple[Any, ...]
-    slots: tuple[tuple[int, int, bool], ...]  # (position in params, slot, as text)
-
-    def bind(self, values: list[Any]) -> list[Any]:
-        params = list(self.params)
-        for position, slot, as_text in self.slots:
-            params[position] = str(values[slot]) if as_text else values[slot]
-        return params
-
-
-def _compiled(source: Source, scope: HistoryScope) -> tuple[str, list[Any]] | None:
-    """The source's SQL for the scope, or None if it can select nothing (an influencer without accounts)."""
+def source_sql(source: Source, scope: HistoryScope) -> tuple[str, list[Any]] | None:
+    """The source's SQL for the scope, compiled by the ORM, or None if it can select nothing
+    (an influencer without accounts)."""
     try:
         return _member(source.rows(scope))
     except EmptyResultSet:
         return None
-
-
-def _markers(base: int, count: int) -> dict[Any, tuple[int, bool]]:
-    found: dict[Any, tuple[int, bool]] = {}
-    for slot in range(count):
-        found[base - slot] = (slot, False)
-        found[str(base - slot)] = (slot, True)
-    return found
-
-
-def _template(source: Source, scope: HistoryScope) -> _Template | None:
-    """The source's SQL for the scope's shape, or None if it cannot be reused (see above)."""
-    template = _marked_template(source, scope)
-    if template is None:
-        return None
-    own = _compiled(source, scope)
-    bound = None if template.sql is None else (template.sql, template.bind(_scope_values(scope)))
-    return template if bound == own else None
-
-
-def _marked_template(source: Source, scope: HistoryScope) -> _Template | None:
-    count = 3 + len(scope.account_ids)
-    first, second = (_compiled(source, _marked_scope(scope, base)) for base in _MARKER_BASES)
-    if first is None or second is None:
-        return _Template(None, (), ()) if first is None and second is None else None
-    (sql, params), (other_sql, other_params) = first, second
-    if sql != other_sql or len(params) != len(other_params):
-        return None
-    marks, other_marks = (_markers(base, count) for base in _MARKER_BASES)
-    constants, slots = [], []
-    for position, (value, other) in enumerate(zip(params, other_params, strict=True)):
-        mark = marks.get(value) if isinstance(value, int | str) else None
-        other_mark = other_marks.get(other) if isinstance(other, int | str) else None
-        if mark is not None and mark == other_mark:
-            slots.append((position, *mark))
-            constants.append(None)
-        elif mark is None and other_mark is None and type(value) is type(other) and value == other:
-            constants.append(value)
-        else:
-            return None
-    return _Template(sql, tuple(constants), tuple(slots))
-
-
-def source_sql(source: Source, scope: HistoryScope) -> tuple[str, list[Any]] | None:
-    """The SQL and parameters of ``source`` for ``scope`` (None: no rows), from the cache when the shape was seen."""
-    key = (
-        connection.alias,
-        source,
-        len(scope.account_ids),
-        scope.account is None,
-        scope.interval,
-        user_shape(scope.user),
-        getattr(scope.user, "pk", None) is None,
-    )
-    try:
-        template = _TEMPLATES[key]
-    except KeyError:
-        template = _template(source, scope)
-        if len(_TEMPLATES) >= _TEMPLATES_MAX:
-            _TEMPLATES.clear()
-        _TEMPLATES[key] = template
-    if template is None:  # not reusable: compile for this scope
-        return _compiled(source, scope)
-    if template.sql is None:
-        return None
-    return template.sql, template.bind(_scope_values(scope))
 
 
 def history_rows(
@@ -455,8 +322,7 @@ def history_rows(
     One query: the sources of ``kinds`` (already checked against the user's
     permissions) combined with UNION ALL; the bounds and the keyset filter the
     combined rows, which are then ordered and limited. Each source is compiled
-    by the ORM, so the SQL is the database's own dialect, once per shape of
-    request (:func:`source_sql`).
+    by the ORM for the request (:func:`source_sql`).
     """
     registry = sources()
     members, params = [], []

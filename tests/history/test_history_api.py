@@ -376,3 +376,29 @@ def test_schema_documents_the_history_json_and_csv_and_the_follower_series(clien
     ]
     series = schema["paths"]["/api/v1/accounts/{id}/followers/"]["get"]["responses"]["200"]["content"]
     assert series["application/json"]["schema"]["items"] == {"$ref": "#/components/schemas/FollowerPoint"}
+
+
+def test_the_timeline_follows_case_visibility_whatever_its_sql_depends_on(api, user_in_group, timeline, monkeypatch):
+    """GIVEN case visibility that branches on a permission (a national supervisor sees every case)
+    WHEN the supervisor, then a regulator of another authority, then the case's own regulator ask
+    THEN each sees the case's events only if he may see the case: nothing is reused across users."""
+    from django.contrib.auth.models import Permission, User
+
+    import cases.history
+    from cases.models import Case
+    from cases.selectors import cases_visible_to
+
+    def visible(user):
+        if user is not None and user.has_perm("cases.change_authority"):
+            return Case.objects.all()
+        return cases_visible_to(user)
+
+    monkeypatch.setattr(cases.history, "cases_visible_to", visible)
+    supervisor = user_in_group("regulator")
+    supervisor.user_permissions.add(Permission.objects.get(codename="change_authority"))
+    outsider = user_in_group("regulator")
+    for user, sees in [(supervisor, True), (outsider, False), (timeline.member, True), (outsider, False)]:
+        api.force_authenticate(User.objects.get(pk=user.pk))  # fresh: no cached permissions
+        kinds = [e["kind"] for e in history(api, timeline)["results"]]
+        assert ("case_opened" in kinds) is sees, user
+        assert ("case_status" in kinds) is sees, user
