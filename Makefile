@@ -79,7 +79,7 @@ schema: venv
 	$(DB) $(BIN)/python manage.py spectacular --validate --fail-on-warn --file schema.yaml
 
 # Recommended worker settings (measured with `make bench-refresh`, which starts its workers
-# with this target; see README): two processes per CPU core. Gossip and mingle only add
+# with this target; see docs/benchmarks.md): two processes per CPU core. Gossip and mingle only add
 # broker traffic here.
 WORKER_POOL ?= prefork
 WORKER_CONCURRENCY ?= $(shell $(PYTHON) -c 'import os; print(2 * (len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()))')
