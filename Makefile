@@ -21,6 +21,8 @@ help:
 	@echo "make simulator     - the platform simulator on port $(SIM_PORT)"
 	@echo "make bench-refresh - refresh throughput against the simulator (needs PostgreSQL and Redis)"
 	@echo "make bench-history - influencer history endpoint against hand-written SQL (needs PostgreSQL)"
+	@echo "make docs          - build the manual (docs/) into site/, failing on any warning"
+	@echo "make docs-serve    - serve the manual at http://127.0.0.1:$(DOCS_PORT)/ while editing it"
 
 venv: $(VENV)/.installed
 
@@ -77,7 +79,7 @@ schema: venv
 	$(DB) $(BIN)/python manage.py spectacular --validate --fail-on-warn --file schema.yaml
 
 # Recommended worker settings (measured with `make bench-refresh`, which starts its workers
-# with this target; see README): two processes per CPU core. Gossip and mingle only add
+# with this target; see docs/benchmarks.md): two processes per CPU core. Gossip and mingle only add
 # broker traffic here.
 WORKER_POOL ?= prefork
 WORKER_CONCURRENCY ?= $(shell $(PYTHON) -c 'import os; print(2 * (len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()))')
@@ -90,7 +92,7 @@ beat: venv
 	$(DB) $(BIN)/celery -A config beat --loglevel=INFO
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache staticfiles
+	rm -rf $(VENV) .pytest_cache .ruff_cache staticfiles site
 	@echo "(the demo database in .pgdata/ is kept: remove it by hand to start afresh)"
 
 bench-refresh: venv
@@ -98,3 +100,12 @@ bench-refresh: venv
 
 bench-history: venv
 	$(DB) $(BIN)/python bench/history.py
+
+# The manual (mkdocs.yml, docs/): built offline, no fonts or scripts from other hosts.
+.PHONY: docs docs-serve
+DOCS_PORT ?= 8001
+docs: venv
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --site-dir site
+
+docs-serve: venv
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs serve --strict --dev-addr 127.0.0.1:$(DOCS_PORT)

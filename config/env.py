@@ -1,6 +1,7 @@
 """Typed readers for settings taken from the environment.
 
-Every variable read here is listed in the README's configuration table.
+Every variable read through these is listed in the configuration table of
+docs/operations/index.md (tests/test_docs.py checks it).
 """
 
 from __future__ import annotations

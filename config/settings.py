@@ -1,7 +1,7 @@
 """Settings for the paid-review ledger.
 
 Everything that differs between a laptop, CI and production is read from the
-environment (see the configuration table in README.md). The defaults are the
+environment (see the configuration table in docs/operations/index.md). The defaults are the
 development ones: the project's embedded PostgreSQL (see core/embedded_db.py) and
 Celery tasks run in-process.
 """
