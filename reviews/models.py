@@ -407,7 +407,8 @@ class ReviewSignature(models.Model):
     """The MinHash signature of a review's headline and text, computed once when the review is written.
 
     ``digest`` is the SHA-256 of the normalised content the signature was computed
-    from, so a signature is recomputed only when the content (or ``num_perm``) changes.
+    from, so a signature is recomputed only when the content, ``num_perm`` or
+    ``shingle_size`` changes.
     ``hashvalues`` holds ``num_perm`` unsigned 32-bit integers, little-endian.
     """
 
@@ -415,6 +416,7 @@ class ReviewSignature(models.Model):
         Review, verbose_name=_("review"), on_delete=models.CASCADE, primary_key=True, related_name="signature"
     )
     num_perm = models.PositiveSmallIntegerField(_("permutations"))
+    shingle_size = models.PositiveSmallIntegerField(_("shingle size"))
     digest = models.CharField(_("content digest"), max_length=64)
     hashvalues = models.BinaryField(_("MinHash values"))
     computed_at = models.DateTimeField(_("computed at"), auto_now=True)
@@ -424,6 +426,7 @@ class ReviewSignature(models.Model):
         verbose_name_plural = _("review signatures")
         constraints = [
             models.CheckConstraint(condition=Q(num_perm__gte=16), name="signature_num_perm_min"),
+            models.CheckConstraint(condition=Q(shingle_size__gte=1), name="signature_shingle_size_positive"),
             models.CheckConstraint(condition=Q(digest__regex=r"^[0-9a-f]{64}$"), name="signature_digest_sha256"),
         ]
 
