@@ -201,6 +201,7 @@ SPECTACULAR_SETTINGS = {
         "VerdictEnum": "reviews.choices.Verdict",
         "OrderStatusEnum": "reviews.choices.OrderStatus",
         "PaymentChannelEnum": "reviews.choices.PaymentChannel",
+        "CampaignStatusEnum": "reviews.choices.CampaignStatus",
     },
 }
 
