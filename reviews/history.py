@@ -205,9 +205,9 @@ def campaigns(scope: HistoryScope) -> QuerySet:
     return event_rows(
         Campaign.objects.filter(Exists(mine)),
         kind=HistoryKind.CAMPAIGN,
-        at=Subquery(mine.values("review__published_at")[:1], output_field=DateTimeField()),
-        # cast: without accounts the subquery compiles to a bare NULL, which the UNION would take for text
+        # casts: without accounts a subquery compiles to a bare NULL, which the UNION would take for text
+        at=Cast(Subquery(mine.values("review__published_at")[:1]), output_field=DateTimeField()),
         account=Cast(Subquery(mine.values("review__account_id")[:1]), output_field=BigIntegerField()),
         label="status",
-        detail=Subquery(mine.values("review__headline")[:1], output_field=CharField()),
+        detail=Cast(Subquery(mine.values("review__headline")[:1]), output_field=CharField()),
     )
