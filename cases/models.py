@@ -95,9 +95,9 @@ class Case(models.Model):
     reviews = models.ManyToManyField(
         Review, verbose_name=_("reviews"), blank=True, related_name="cases", help_text=_("Content under review.")
     )
-    campaigns = models.ManyToManyField(
+    coordinated_campaigns = models.ManyToManyField(
         Campaign,
-        verbose_name=_("campaigns"),
+        verbose_name=_("coordinated campaigns"),
         blank=True,
         related_name="cases",
         limit_choices_to={"status": CampaignStatus.CONFIRMED},
