@@ -79,3 +79,7 @@ bench-refresh: venv
 
 bench-history: venv
 	$(BIN)/python bench/history.py
+
+.PHONY: bench-campaigns
+bench-campaigns: venv
+	$(BIN)/python bench/campaigns.py
