@@ -220,3 +220,44 @@ def test_a_review_belongs_to_one_campaign_at_most(xiaomi):
         CampaignMember.objects.create(campaign=other, review_id=member.review_id)
     with pytest.raises(IntegrityError), transaction.atomic():
         Campaign.objects.create(first_published_at=T0, last_published_at=T0 - timedelta(hours=1), similarity=1)
+
+
+def test_the_task_and_the_command_run_the_same_detection(xiaomi):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from reviews import tasks
+
+    _, brand, _ = xiaomi
+    reviews = [post(i, target=brand, hours=i) for i in range(3)]
+    ReviewSignature.objects.all().delete()  # written by an ingest that bypassed the review service
+
+    result = tasks.detect_campaigns.apply(kwargs={"review_ids": [reviews[-1].pk]}).get()
+
+    assert (result["signatures"], result["created"]) == (3, 1)
+    out = StringIO()
+    call_command("detect_campaigns", "--since", "2025-09-01", stdout=out, stderr=StringIO())
+    assert "0 campaign(s) created, 0 updated, 0 deleted, 1 unchanged" in out.getvalue()
+    out = StringIO()
+    call_command("detect_campaigns", "--since", "2025-09-17", stdout=out, stderr=StringIO())
+    assert "0 review(s) considered" in out.getvalue()  # published before that day
+    assert tasks.detect_campaigns.apply(kwargs={"since": "2025-09-16T00:00:00+00:00"}).get()["unchanged"] == 1
+
+
+def test_a_review_written_through_the_api_gets_its_signature(as_regulator, xiaomi):
+    _, brand, _ = xiaomi
+    payload = {
+        "account": AccountFactory().pk,
+        "url": "https://example.invalid/v/1",
+        "headline": HEADLINES[0],
+        "text": SMEAR,
+        "published_at": "2025-09-16T12:00:00Z",
+        "targets": [brand.pk],
+    }
+
+    response = as_regulator.post("/api/v1/reviews/", payload)
+
+    assert response.status_code == 201, response.data
+    assert response.json()["campaign"] is None
+    assert ReviewSignature.objects.filter(review_id=response.json()["id"]).exists()
