@@ -118,7 +118,7 @@ def main() -> None:
         f"{'sign µs/rev':>11} {'detect s':>9} {'detect µs/rev':>13} {'vs smallest':>11}"
     )
     print(header)
-    run(500)  # warm up: imports, permutations, first allocations
+    run(2000)  # warm up: imports, permutations, first allocations
     baseline = None
     results = []
     for size in SIZES:

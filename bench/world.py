@@ -238,7 +238,7 @@ def build(*, reviews: int, seed: int = 2025) -> World:
     b = _Builder(seed)
     rng, world = b.rng, b.world
     world.agencies = list(range(1, max(6, reviews // 2000) + 1))
-    n_accounts = max(50, reviews // 10)
+    n_accounts = max(200, reviews // 10)
     world.accounts = [
         Account(i, rng.choice(world.agencies) if rng.random() < 0.3 else None) for i in range(1, n_accounts + 1)
     ]
