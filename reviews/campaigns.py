@@ -281,33 +281,35 @@ def signatures_store(review_ids: Iterable[int] | None = None, *, progress: Calla
     from reviews.models import Review, ReviewSignature
 
     num_perm, size = settings.CAMPAIGN_NUM_PERM, settings.CAMPAIGN_SHINGLE_SIZE
-    reviews = Review.objects.order_by("pk")
-    if review_ids is not None:
-        reviews = reviews.filter(pk__in=list(review_ids))
-    rows = reviews.values_list(
-        "pk", "headline", "text", "signature__digest", "signature__num_perm", "signature__shingle_size"
-    )
+    if review_ids is None:
+        chunks: Iterable = [Review.objects.order_by("pk")]
+    else:
+        chunks = (Review.objects.filter(pk__in=chunk).order_by("pk") for chunk in _chunks(sorted(review_ids), 5000))
     batch: list[ReviewSignature] = []
     written = 0
-    for pk, headline, text, old_digest, old_perm, old_size in rows.iterator(chunk_size=2000):
-        content = content_of(headline, text)
-        new_digest = digest(content)
-        if (old_digest, old_perm, old_size) != (new_digest, num_perm, size):
-            signature = minhash(content, num_perm=num_perm, shingle_size=size)
-            batch.append(
-                ReviewSignature(
-                    review_id=pk,
-                    num_perm=num_perm,
-                    shingle_size=size,
-                    digest=new_digest,
-                    hashvalues=to_bytes(signature),
+    for reviews in chunks:
+        rows = reviews.values_list(
+            "pk", "headline", "text", "signature__digest", "signature__num_perm", "signature__shingle_size"
+        )
+        for pk, headline, text, old_digest, old_perm, old_size in rows.iterator(chunk_size=2000):
+            content = content_of(headline, text)
+            new_digest = digest(content)
+            if (old_digest, old_perm, old_size) != (new_digest, num_perm, size):
+                signature = minhash(content, num_perm=num_perm, shingle_size=size)
+                batch.append(
+                    ReviewSignature(
+                        review_id=pk,
+                        num_perm=num_perm,
+                        shingle_size=size,
+                        digest=new_digest,
+                        hashvalues=to_bytes(signature),
+                    )
                 )
-            )
-        if len(batch) >= 1000:
-            written += _upsert(batch)
-            batch = []
-        if progress is not None:
-            progress(1)
+            if len(batch) >= 1000:
+                written += _upsert(batch)
+                batch = []
+            if progress is not None:
+                progress(1)
     return written + _upsert(batch)
 
 
