@@ -99,7 +99,40 @@ ORGANIC = [
     "本人真实车主，不吹不黑，{car}的优点和缺点都说一下。",
     "这次{defect}的问题，厂家最后给换了零件，{feeling}。",
     "家里第二台车选的{car}，老婆开着也顺手。",
+    "上周末带家人去{city}自驾，{car}跑了{n}百公里，{feeling}。",
+    "在{city}提的车，销售小哥挺热情，交付流程也快。",
+    "{car}的隔音比我之前的油车好太多了，{feeling}。",
+    "{defect}这个毛病在{city}的车友群里也有人说过。",
+    "第{n}次去店里处理{defect}，每次都要排队半天。",
+    "车友聚会的时候聊起{maker}，{feeling}。",
+    "{car}的座椅通风加热都有，夏天冬天都舒服。",
+    "有一说一，{car}这个价位配置算很高的了。",
+    "保险第二年报价{n}千多，比预想的便宜。",
+    "{situation}偶尔会{defect}，重启一下车机就好了。",
+    "我是从{city}开到{city2}，一路上{car}表现稳定。",
+    "建议{maker}把OTA更新的说明写得更清楚一点。",
+    "后排坐三个大人有点挤，这是{car}的小缺点。",
+    "朋友坐了我的{car}以后也去订了一台。",
+    "最近{city}的充电桩多了不少，补能方便了很多。",
+    "关于{defect}，客服的回复是会在下个版本优化。",
 ]
+CITIES = [
+    "北京",
+    "上海",
+    "广州",
+    "深圳",
+    "成都",
+    "杭州",
+    "武汉",
+    "西安",
+    "重庆",
+    "南京",
+    "长沙",
+    "郑州",
+    "青岛",
+    "苏州",
+]
+FILLERS = ["", "", "", "哈哈，", "说真的，", "另外，", "还有就是，", "对了，", "顺便说一句，", "总之，"]
 STANCES = ["negative", "negative", "neutral", "positive", "positive"]
 # The smear scripts: a claim, what supposedly happened, and a call to act.
 SMEAR_OPENINGS = ["网友爆料：", "重磅曝光！", "有车主反映，", "刚刚得到消息，", "内部人士透露，"]
@@ -223,6 +256,8 @@ class _Builder:
             "situation": rng.choice(SITUATIONS),
             "feeling": rng.choice(FEELINGS),
             "n": str(rng.randint(2, 30)),
+            "city": rng.choice(CITIES),
+            "city2": rng.choice(CITIES),
         }
 
 
@@ -317,7 +352,10 @@ def build(*, reviews: int, seed: int = 2025) -> World:
         else:
             (maker, models), defect = rng.choice(b.makers), None
         car = rng.choice(models)
-        sentences = [p.format(**b.slots(maker, car, defect)) for p in rng.sample(ORGANIC, rng.randint(3, 6))]
+        sentences = [
+            rng.choice(FILLERS) + p.format(**b.slots(maker, car, defect))
+            for p in rng.sample(ORGANIC, rng.randint(3, 6))
+        ]
         b.review(
             account=rng.randint(1, n_accounts),
             published_at=at,
