@@ -109,3 +109,7 @@ docs: venv
 
 docs-serve: venv
 	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs serve --strict --dev-addr 127.0.0.1:$(DOCS_PORT)
+
+.PHONY: bench-campaigns
+bench-campaigns: venv
+	$(DB) $(BIN)/python bench/campaigns.py

@@ -154,7 +154,16 @@ class CaseAdmin(TransitionAdminMixin, CaseVisibilityMixin, admin.ModelAdmin):
     list_filter = ["status", "authority"]
     list_select_related = ["authority"]
     search_fields = ["reference", "title", "campaign"]
-    autocomplete_fields = ["influencers", "accounts", "agencies", "orders", "reviews", "assignees", "shared_with"]
+    autocomplete_fields = [
+        "influencers",
+        "accounts",
+        "agencies",
+        "orders",
+        "reviews",
+        "coordinated_campaigns",
+        "assignees",
+        "shared_with",
+    ]
     readonly_fields = ["status", "closed_on", "created_at", "updated_at"]
     fieldsets = [
         (None, {"fields": ["reference", "title", "authority", "opened_on", "campaign", "summary"]}),
@@ -163,7 +172,7 @@ class CaseAdmin(TransitionAdminMixin, CaseVisibilityMixin, admin.ModelAdmin):
             {"fields": ["status", "closed_on", "transition_to", "transition_reason", "transition_occurred_at"]},
         ),
         (_("Subjects"), {"fields": ["influencers", "accounts", "agencies"]}),
-        (_("Orders and content"), {"fields": ["orders", "reviews"]}),
+        (_("Orders and content"), {"fields": ["orders", "reviews", "coordinated_campaigns"]}),
         (_("Access"), {"fields": ["assignees", "shared_with"]}),
         (_("Record"), {"fields": ["created_at", "updated_at"]}),
     ]

@@ -41,6 +41,8 @@ class Workflow:
     history: type[models.Model]  # a concrete StatusChange
     record_field: str  # the history's foreign key to the record
     status_field: str = "status"
+    # taken before the journal lock and the row lock, e.g. to wait for a running campaign detection
+    before_lock: Callable[[], None] | None = field(default=None, compare=False)
     on_move: Callable[[Any, str, datetime | None], list[str]] | None = field(default=None, compare=False)
 
     def __post_init__(self) -> None:
@@ -102,8 +104,12 @@ def workflow_transition(
             raise DomainError(_("Give the time with its UTC offset."), field="occurred_at")
         if occurred_at > timezone.now() + CLOCK_SKEW:
             raise DomainError(_("A decision cannot be dated in the future."), field="occurred_at")
+    if workflow.before_lock is not None:
+        workflow.before_lock()
     journal.lock()
-    locked = type(record).objects.select_for_update().get(pk=record.pk)
+    locked = type(record).objects.select_for_update().filter(pk=record.pk).first()
+    if locked is None:
+        raise ConflictError(_("This %(noun)s no longer exists.") % {"noun": workflow.noun}, code="gone")
     current = getattr(locked, workflow.status_field)
     if not workflow.allows(current, status):
         raise ConflictError(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -17,8 +18,16 @@ from config.api.errors import DomainError
 from core.workflow import Workflow, workflow_transition
 from ledger import journal
 from ledger.identifiers import RESIDENT_ID_REFUSED, contains_resident_id
-from reviews.choices import ORDER_TRANSITIONS, OrderStatus, PaymentChannel, Verdict
-from reviews.models import Claim, Order, OrderStatusChange, Payment
+from reviews import campaigns
+from reviews.choices import (
+    CAMPAIGN_TRANSITIONS,
+    ORDER_TRANSITIONS,
+    CampaignStatus,
+    OrderStatus,
+    PaymentChannel,
+    Verdict,
+)
+from reviews.models import Campaign, CampaignStatusChange, Claim, Order, OrderStatusChange, Payment, Review
 
 _url = URLValidator(schemes=["http", "https"])
 MAX_AMOUNT_DIGITS, AMOUNT_DECIMALS = 14, 2
@@ -168,3 +177,54 @@ def claim_verdict_set(*, claim: Claim, verdict: str, verdict_on: date, verdict_b
         verdict_url,
     )
     return locked
+
+
+# --- campaigns ------------------------------------------------------------------
+
+
+@transaction.atomic
+def review_signature_store(*, review: Review) -> bool:
+    """Compute and store the MinHash signature of a review's headline and text, unless it is current.
+
+    Called whenever a review is written (API, admin, demo, imports). Returns True when
+    a signature was written.
+    """
+    return campaigns.signatures_store([review.pk]) > 0
+
+
+@transaction.atomic
+def campaigns_detect(
+    *,
+    review_ids: Sequence[int] | None = None,
+    since: datetime | None = None,
+    progress: Callable[[str, int], Callable[[int], None]] | None = None,
+) -> campaigns.Outcome:
+    """Find coordinated campaigns and bring the stored suspected campaigns up to date.
+
+    With ``review_ids``: incremental, around those reviews (they join a campaign or
+    form one). With ``since``: every review published since then. Neither: all
+    reviews. Confirmed and dismissed campaigns are never changed. Idempotent: a
+    second run changes nothing. Runs one at a time (a PostgreSQL advisory lock).
+    """
+    if review_ids is not None and since is not None:
+        raise DomainError(_("Give review ids or a date, not both."), field="since")
+    return campaigns.detect(review_ids=review_ids, since=since, progress=progress)
+
+
+CAMPAIGN_WORKFLOW = Workflow(
+    noun=gettext_lazy("campaign"),
+    statuses=CampaignStatus,
+    moves=CAMPAIGN_TRANSITIONS,
+    history=CampaignStatusChange,
+    record_field="campaign",
+    before_lock=campaigns.lock,  # a running detection may be changing the campaign's members
+)
+
+
+def campaign_transition(
+    *, campaign: Campaign, status: str, reason: str, user: Any = None, occurred_at: datetime | None = None
+) -> Campaign:
+    """Confirm or dismiss a suspected campaign along ``CAMPAIGN_WORKFLOW`` (see core/workflow.py)."""
+    return workflow_transition(
+        workflow=CAMPAIGN_WORKFLOW, record=campaign, status=status, reason=reason, user=user, occurred_at=occurred_at
+    )

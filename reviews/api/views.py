@@ -14,8 +14,10 @@ from rest_framework.serializers import BaseSerializer
 from config.api.mixins import ReloadAfterWriteMixin
 from config.api.permissions import ActionModelPermissions
 from core.api import transition_action
-from reviews import selectors, services
+from reviews import selectors, services, tasks
 from reviews.api.serializers import (
+    CampaignSerializer,
+    CampaignTransitionSerializer,
     ClaimReviewSerializer,
     ClaimSerializer,
     ClaimVerdictSerializer,
@@ -25,8 +27,8 @@ from reviews.api.serializers import (
     ReviewSerializer,
     TargetSerializer,
 )
-from reviews.filters import ClaimFilter, OrderFilter, PaymentFilter, ReviewFilter, TargetFilter
-from reviews.services import ORDER_WORKFLOW
+from reviews.filters import CampaignFilter, ClaimFilter, OrderFilter, PaymentFilter, ReviewFilter, TargetFilter
+from reviews.services import CAMPAIGN_WORKFLOW, ORDER_WORKFLOW
 
 
 class JSONLDRenderer(JSONRenderer):
@@ -58,6 +60,19 @@ class ReviewViewSet(ReloadAfterWriteMixin, viewsets.ModelViewSet):
 
     def get_queryset(self):
         return selectors.review_list()
+
+    def perform_create(self, serializer: BaseSerializer) -> None:
+        super().perform_create(serializer)
+        self._find_campaigns(serializer.instance)
+
+    def perform_update(self, serializer: BaseSerializer) -> None:
+        super().perform_update(serializer)
+        self._find_campaigns(serializer.instance)
+
+    def _find_campaigns(self, review) -> None:
+        """Store the review's signature now; look for its campaign once the write is committed."""
+        services.review_signature_store(review=review)
+        tasks.detect_campaigns.delay_on_commit(review_ids=[review.pk])
 
 
 class ClaimViewSet(ReloadAfterWriteMixin, viewsets.ModelViewSet):
@@ -167,3 +182,24 @@ class PaymentViewSet(
             payee=data.get("payee", ""),
             reference=data.get("reference", ""),
         )
+
+
+class CampaignViewSet(viewsets.ReadOnlyModelViewSet):
+    """Coordinated campaigns: near-duplicate negative content against one target, posted by several accounts
+    in a burst. Found by detection as `suspected`; a regulator confirms or dismisses them with `transition`."""
+
+    serializer_class = CampaignSerializer
+    filterset_class = CampaignFilter
+    permission_classes = [ActionModelPermissions]
+    action_permissions = {"transition": {"POST": ["reviews.change_campaign"]}}
+    ordering_fields = ["id", "first_published_at", "last_published_at", "account_count", "total_views", "status"]
+    ordering = ["-first_published_at", "-id"]
+
+    def get_queryset(self):
+        return selectors.campaign_list()
+
+    transition = transition_action(
+        workflow=CAMPAIGN_WORKFLOW,
+        request_serializer=CampaignTransitionSerializer,
+        response_serializer=CampaignSerializer,
+    )
