@@ -79,3 +79,14 @@ bench-refresh: venv
 
 bench-history: venv
 	$(BIN)/python bench/history.py
+
+# --- Production server (docs/operations.md) ----------------------------------------
+.PHONY: serve
+# gunicorn with config/gunicorn.py: WEB_BIND, WEB_WORKERS, WEB_THREADS, WEB_TIMEOUT, ... from
+# the environment. The metrics of all workers are summed through PROMETHEUS_MULTIPROC_DIR,
+# emptied at each start.
+PROMETHEUS_MULTIPROC_DIR ?= $(CURDIR)/.metrics-web
+serve: venv
+	$(BIN)/python manage.py collectstatic --no-input -v0
+	rm -rf $(PROMETHEUS_MULTIPROC_DIR) && mkdir -p $(PROMETHEUS_MULTIPROC_DIR)
+	PROMETHEUS_MULTIPROC_DIR=$(PROMETHEUS_MULTIPROC_DIR) exec $(BIN)/gunicorn -c config/gunicorn.py

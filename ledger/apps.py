@@ -16,7 +16,10 @@ class LedgerConfig(AppConfig):
     verbose_name = _("Influencer ledger")
 
     def ready(self) -> None:
+        from config.ops.metrics import scrape_registry
         from ledger import journal
+        from ledger.metrics import LedgerCollector
 
         journal.connect_signals()
+        scrape_registry.register(LedgerCollector())
         connection_created.connect(_register_sqlite_functions, dispatch_uid="ledger_sqlite_functions")
