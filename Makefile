@@ -87,6 +87,11 @@ bench-history: venv
 # emptied at each start.
 PROMETHEUS_MULTIPROC_DIR ?= $(CURDIR)/.metrics-web
 serve: venv
-	$(BIN)/python manage.py collectstatic --no-input -v0
 	rm -rf $(PROMETHEUS_MULTIPROC_DIR) && mkdir -p $(PROMETHEUS_MULTIPROC_DIR)
+	$(BIN)/python manage.py collectstatic --no-input -v0
 	PROMETHEUS_MULTIPROC_DIR=$(PROMETHEUS_MULTIPROC_DIR) exec $(BIN)/gunicorn -c config/gunicorn.py
+
+.PHONY: bench-load
+# The API under concurrent clients against `make serve` on loopback (docs/operations.md).
+bench-load: venv
+	$(BIN)/python bench/load.py

@@ -29,6 +29,8 @@ max_requests = env_int("WEB_MAX_REQUESTS", 0)
 max_requests_jitter = env_int("WEB_MAX_REQUESTS_JITTER", 0)
 # Load the application once in the arbiter: workers fork with Django set up.
 preload_app = True
+# systemd (or the shell) manages the process; a control socket per user would collide between instances.
+control_socket_disable = True
 # Requests are logged by the application (JSON, with their request id); gunicorn's own
 # messages go to stderr in the same JSON shape.
 accesslog = None
