@@ -95,3 +95,9 @@ serve: venv
 # The API under concurrent clients against `make serve` on loopback (docs/operations.md).
 bench-load: venv
 	$(BIN)/python bench/load.py
+
+.PHONY: bench-scale
+# The read endpoints and the refresh fan-out on a national ledger scaled by BENCH_SCALE (default 0.1)
+# against a small one, in one run (needs PostgreSQL and Redis; docs/operations.md).
+bench-scale: venv
+	$(BIN)/python bench/scale.py

@@ -390,3 +390,22 @@ LOGGING["handlers"]["console"].update(formatter=LOG_FORMAT, filters=["request_id
 # One line per request from the request-id middleware; Django's own line for 4xx/5xx would repeat it.
 LOGGING["loggers"]["django.request"] = {"level": "ERROR"}
 LOGGING["loggers"]["ledger.request"] = {"level": env_str("LOG_REQUESTS_LEVEL", "INFO")}
+
+# --- Read replica -------------------------------------------------------------------
+# DATABASE_REPLICA_URL: a streaming replica of the primary; the reads of API requests
+# with a safe method (GET, HEAD, OPTIONS) go there (config/replica.py). In tests it
+# mirrors the default database.
+
+DATABASE_REPLICA_URL = env_str("DATABASE_REPLICA_URL")
+REPLICA_PATH_PREFIXES = ["/api/"]
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = dj_database_url.parse(
+        DATABASE_REPLICA_URL, conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 300), conn_health_checks=True
+    )
+    if DATABASES["replica"]["ENGINE"] == "django.db.backends.postgresql":
+        DATABASES["replica"]["ENGINE"] = "django_prometheus.db.backends.postgresql"
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+DATABASE_ROUTERS = ["config.replica.ReplicaRouter"]
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("config.ops.requestid.RequestIdMiddleware") + 1, "config.replica.ReadReplicaMiddleware"
+)

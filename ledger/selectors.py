@@ -30,6 +30,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, RowNumber, Trunc
 from django.utils import timezone
 
+from config.replica import read_connection
 from ledger.choices import Platform
 from ledger.models import FollowerSnapshot, Influencer, JournalEntry, PlatformAccount
 
@@ -143,7 +144,7 @@ def follower_series(
     columns = "s.id, s.account_id, s.captured_at, s.follower_count, s.period_start, s.change"
     query = f"SELECT {columns} FROM ({sql}) s {where} ORDER BY s.account_id, s.captured_at"  # noqa: S608
     zone = ZoneInfo(settings.TIME_ZONE)
-    with connection.cursor() as cursor:
+    with read_connection(FollowerSnapshot).cursor() as cursor:
         cursor.execute(query, params)
         return [
             FollowerPoint(pk, account_id, db_datetime(at), count, db_datetime(start, zone), change)
