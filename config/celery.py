@@ -56,16 +56,18 @@ def _count(outcome: str, sender=None, message=None, **kwargs) -> None:
     celery_tasks_total.labels(task=str(name or "unknown"), outcome=outcome).inc()
 
 
-def _serve_worker_metrics(sender=None, **kwargs) -> None:
-    """Serve this worker's task metrics on CELERY_METRICS_PORT (unset: not served)."""
+def _serve_worker_metrics(sender=None, **kwargs):
+    """Serve this worker's task metrics on CELERY_METRICS_PORT (unset: not served); returns (server, thread)."""
     port = os.environ.get("CELERY_METRICS_PORT", "").strip()
     if not port:
-        return
+        return None
     from prometheus_client import start_http_server
 
     from config.ops.metrics import process_registry
 
-    start_http_server(int(port), addr=os.environ.get("CELERY_METRICS_ADDR", "127.0.0.1"), registry=process_registry())
+    return start_http_server(
+        int(port), addr=os.environ.get("CELERY_METRICS_ADDR", "127.0.0.1"), registry=process_registry()
+    )
 
 
 task_success.connect(partial(_count, "success"), weak=False, dispatch_uid="ledger_metrics_task_success")

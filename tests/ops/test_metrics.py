@@ -77,3 +77,33 @@ def test_task_outcomes_are_counted_by_name_and_outcome():
     assert count("tests.ops.succeeds", "success") == before[0] + 2
     assert count("tests.ops.fails", "failure") == before[1] + 1
     assert count("tests.ops.succeeds", "failure") == 0
+
+
+def test_a_worker_serves_its_task_metrics_on_its_port(monkeypatch):
+    """GIVEN CELERY_METRICS_PORT WHEN the worker starts (worker_init) THEN its counters are served there."""
+    import socket
+
+    import httpx
+
+    from config.celery import _serve_worker_metrics
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    monkeypatch.setenv("CELERY_METRICS_PORT", str(port))
+    succeeds.apply()
+    server, thread = _serve_worker_metrics()
+    try:
+        text = httpx.get(f"http://127.0.0.1:{port}/metrics", timeout=5).text
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
+    assert sample(text, 'ledger_celery_tasks_total{outcome="success",task="tests.ops.succeeds"}') >= 1
+
+
+def test_no_worker_metrics_server_without_a_port(monkeypatch):
+    from config.celery import _serve_worker_metrics
+
+    monkeypatch.delenv("CELERY_METRICS_PORT", raising=False)
+    assert _serve_worker_metrics() is None
