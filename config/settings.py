@@ -391,8 +391,7 @@ LOGGING["handlers"]["console"].update(formatter=LOG_FORMAT, filters=["request_id
 LOGGING["loggers"]["django.request"] = {"level": "ERROR"}
 LOGGING["loggers"]["ledger.request"] = {"level": env_str("LOG_REQUESTS_LEVEL", "INFO")}
 
-# --- Read replica -------------------------------------------------------------------
-# DATABASE_REPLICA_URL: a streaming replica of the primary; the reads of API requests
+# Read replica. DATABASE_REPLICA_URL: a streaming replica of the primary; the reads of API requests
 # with a safe method (GET, HEAD, OPTIONS) go there (config/replica.py). In tests it
 # mirrors the default database.
 
