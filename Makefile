@@ -113,3 +113,25 @@ docs-serve: venv
 .PHONY: bench-campaigns
 bench-campaigns: venv
 	$(DB) $(BIN)/python bench/campaigns.py
+
+# --- Production server (docs/operations/production.md) ----------------------------------------
+.PHONY: serve
+# gunicorn with config/gunicorn.py: WEB_BIND, WEB_WORKERS, WEB_THREADS, WEB_TIMEOUT, ... from
+# the environment. The metrics of all workers are summed through PROMETHEUS_MULTIPROC_DIR,
+# emptied at each start.
+PROMETHEUS_MULTIPROC_DIR ?= $(CURDIR)/.metrics-web
+serve: venv
+	rm -rf $(PROMETHEUS_MULTIPROC_DIR) && mkdir -p $(PROMETHEUS_MULTIPROC_DIR)
+	$(DB) $(BIN)/python manage.py collectstatic --no-input -v0
+	PROMETHEUS_MULTIPROC_DIR=$(PROMETHEUS_MULTIPROC_DIR) $(DB) $(BIN)/gunicorn -c config/gunicorn.py
+
+.PHONY: bench-load
+# The API under concurrent clients against `make serve` on loopback (docs/operations/production.md).
+bench-load: venv
+	$(DB) $(BIN)/python bench/load.py
+
+.PHONY: bench-scale
+# The read endpoints and the refresh fan-out on a national ledger scaled by BENCH_SCALE (default 0.1)
+# against a small one, in one run (needs PostgreSQL and Redis; docs/operations/production.md).
+bench-scale: venv
+	$(DB) $(BIN)/python bench/scale.py

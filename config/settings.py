@@ -359,3 +359,83 @@ LOGGING = {
         "httpcore": {"level": "WARNING"},
     },
 }
+
+# --- Serving and operations ---------------------------------------------------------
+# docs/operations/production.md: the production server (gunicorn, config/gunicorn.py), static files
+# through WhiteNoise, /healthz and /readyz, JSON logs with a request id, Prometheus
+# metrics at /metrics (django-prometheus plus the apps' gauges).
+
+INSTALLED_APPS.append("django_prometheus")
+# Prometheus first and last, so that it times the whole stack; WhiteNoise right after
+# the security middleware, so static files skip the rest; the request id early, so
+# that every later log line carries it.
+MIDDLEWARE.insert(0, "django_prometheus.middleware.PrometheusBeforeMiddleware")
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1, "whitenoise.middleware.WhiteNoiseMiddleware"
+)
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("whitenoise.middleware.WhiteNoiseMiddleware") + 1, "config.ops.requestid.RequestIdMiddleware"
+)
+MIDDLEWARE.append("django_prometheus.middleware.PrometheusAfterMiddleware")
+# Query counts, latency and errors per database (django-prometheus' wrapper of the engine).
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    DATABASES["default"]["ENGINE"] = "django_prometheus.db.backends.postgresql"
+
+# Hashed, compressed static files (collectstatic, run by `make serve`), served by WhiteNoise
+# with far-future cache headers. In development Django's finders serve them unchanged.
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+        if DEBUG
+        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+    },
+}
+# Probes and scrapes come over plain HTTP from inside the network: never redirect them.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$"]
+
+# The broker is checked by /readyz only when one is configured (not in-process mode).
+CELERY_BROKER_CONFIGURED = not CELERY_TASK_ALWAYS_EAGER
+READYZ_TIMEOUT_SECONDS = env_float("READYZ_TIMEOUT_SECONDS", 2.0)
+# Who may read /metrics: these addresses or networks, or a client sending
+# "Authorization: Bearer $METRICS_TOKEN". Empty list and no token: nobody.
+METRICS_ALLOWED_IPS = env_list("METRICS_ALLOWED_IPS", ["127.0.0.1", "::1"])
+METRICS_TOKEN = env_str("METRICS_TOKEN")
+try:
+    import ipaddress as _ipaddress
+
+    for _network in METRICS_ALLOWED_IPS:
+        _ipaddress.ip_network(_network, strict=False)
+except ValueError as exc:
+    raise ImproperlyConfigured(f"METRICS_ALLOWED_IPS: {exc}") from exc
+
+# LOG_FORMAT=json (the default when DEBUG is off): one JSON object per line, with the
+# request id of the request that wrote it; "plain" for reading in a terminal.
+LOG_FORMAT = env_str("LOG_FORMAT", "plain" if DEBUG else "json")
+if LOG_FORMAT not in {"json", "plain"}:
+    raise ImproperlyConfigured(f"LOG_FORMAT={LOG_FORMAT!r}: use json or plain.")
+LOGGING["filters"] = {"request_id": {"()": "config.ops.requestid.RequestIdFilter"}}
+LOGGING["formatters"]["json"] = {"()": "config.ops.logs.JsonFormatter"}
+LOGGING["formatters"]["plain"]["format"] = "%(asctime)s %(levelname)s %(name)s [%(request_id)s]: %(message)s"
+LOGGING["handlers"]["console"].update(formatter=LOG_FORMAT, filters=["request_id"])
+# One line per request from the request-id middleware; Django's own line for 4xx/5xx would repeat it.
+LOGGING["loggers"]["django.request"] = {"level": "ERROR"}
+LOGGING["loggers"]["ledger.request"] = {"level": env_str("LOG_REQUESTS_LEVEL", "INFO")}
+
+# Read replica. DATABASE_REPLICA_URL: a streaming replica of the primary; the reads of API requests
+# with a safe method (GET, HEAD, OPTIONS) go there (config/replica.py). In tests it
+# mirrors the default database.
+
+DATABASE_REPLICA_URL = env_str("DATABASE_REPLICA_URL")
+REPLICA_PATH_PREFIXES = ["/api/"]
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = dj_database_url.parse(
+        DATABASE_REPLICA_URL, conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 300), conn_health_checks=True
+    )
+    if DATABASES["replica"]["ENGINE"] == "django.db.backends.postgresql":
+        DATABASES["replica"]["ENGINE"] = "django_prometheus.db.backends.postgresql"
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+DATABASE_ROUTERS = ["config.replica.ReplicaRouter"]
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("config.ops.requestid.RequestIdMiddleware") + 1, "config.replica.ReadReplicaMiddleware"
+)

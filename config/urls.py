@@ -8,6 +8,8 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
 from config.api.auth import TokenRevokeAllView, TokenRevokeView
+from config.ops.health import healthz, readyz
+from config.ops.metrics import metrics
 
 # One API root for every app: each app registers its viewsets on a SimpleRouter
 # named ``router`` in its api/urls.py.
@@ -27,6 +29,9 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("api-auth/", include("rest_framework.urls")),
+    path("healthz", healthz, name="healthz"),
+    path("readyz", readyz, name="readyz"),
+    path("metrics", metrics, name="metrics"),
 ]
 
 admin.site.site_header = "Paid Review Ledger"

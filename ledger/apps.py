@@ -7,6 +7,9 @@ class LedgerConfig(AppConfig):
     verbose_name = _("Influencer ledger")
 
     def ready(self) -> None:
+        from config.ops.metrics import scrape_registry
         from ledger import journal
+        from ledger.metrics import LedgerCollector
 
         journal.connect_signals()
+        scrape_registry.register(LedgerCollector())

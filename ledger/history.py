@@ -50,6 +50,7 @@ from django.utils import formats, timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _gettext
 
+from config.replica import read_connection
 from ledger import selectors
 from ledger.choices import AccountStatus, AnomalyKind, FollowerInterval, HistoryKind, Platform
 from ledger.models import FollowerAnomaly, JournalEntry, PlatformAccount
@@ -341,7 +342,8 @@ def history_rows(
     combined = " UNION ALL ".join(members)
     order = f"ev_at {direction}, ev_kind {direction}, ev_id {direction}"
     query = f"SELECT {', '.join(COLUMNS)} FROM ({combined}) AS events {where} ORDER BY {order} LIMIT %s"  # noqa: S608
-    with connection.cursor() as cursor:
+    # The history's reads follow the router: the replica for read-only API requests, when there is one.
+    with read_connection(JournalEntry).cursor() as cursor:
         cursor.execute(query, [*params, *where_params, limit])
         return [_converted(row) for row in cursor.fetchall()]
 

@@ -4,17 +4,34 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.apps import apps
 from django.conf import settings
 from django.db import connection
-from django.db.models import Count, DateTimeField, F, Prefetch, QuerySet, Sum, Value, Window
+from django.db.models import (
+    Case,
+    Count,
+    DateTimeField,
+    DurationField,
+    ExpressionWrapper,
+    F,
+    Max,
+    Min,
+    Prefetch,
+    QuerySet,
+    Sum,
+    Value,
+    When,
+    Window,
+)
 from django.db.models.functions import Coalesce, RowNumber, Trunc
 from django.utils import timezone
 
+from config.replica import read_connection
+from ledger.choices import Platform
 from ledger.models import FollowerSnapshot, Influencer, JournalEntry, PlatformAccount
 
 
@@ -134,7 +151,7 @@ def follower_series(
     columns = "s.id, s.account_id, s.captured_at, s.follower_count, s.period_start, s.change"
     query = f"SELECT {columns} FROM ({sql}) s {where} ORDER BY s.account_id, s.captured_at"  # noqa: S608
     zone = ZoneInfo(settings.TIME_ZONE)
-    with connection.cursor() as cursor:
+    with read_connection(FollowerSnapshot).cursor() as cursor:
         cursor.execute(query, params)
         return [
             FollowerPoint(pk, account_id, db_datetime(at), count, db_datetime(start, zone), change)
@@ -150,3 +167,40 @@ def journal_list(*, user: Any) -> QuerySet[JournalEntry]:
 
         queryset = journal_visible_to(queryset, user=user)
     return queryset
+
+
+@dataclass(frozen=True)
+class RefreshBacklog:
+    """How many accounts are due for a profile refresh, and how long the longest-waiting one has been due."""
+
+    due: int
+    lag: timedelta
+
+
+def refresh_backlog(*, now: datetime) -> RefreshBacklog:
+    """The due accounts (as ``accounts_due`` finds them) and the age of the oldest due refresh.
+
+    An account is due from its last refresh plus its interval (its own, else its
+    platform's); one never refreshed is due from its creation.
+    """
+    from ledger.platforms import platform_config
+    from ledger.services import accounts_due
+
+    platform_interval = Case(
+        *[When(platform=name, then=Value(platform_config(name).refresh_interval)) for name in Platform.values],
+        output_field=DurationField(),
+    )
+    due_since = Coalesce(
+        ExpressionWrapper(
+            F("last_refreshed_at") + Coalesce(F("refresh_interval"), platform_interval), output_field=DateTimeField()
+        ),
+        F("created_at"),
+    )
+    found = accounts_due(now=now).order_by().aggregate(due=Count("pk"), oldest=Min(due_since))
+    lag = max(now - found["oldest"], timedelta(0)) if found["oldest"] else timedelta(0)
+    return RefreshBacklog(due=found["due"], lag=lag)
+
+
+def journal_size() -> int:
+    """Entries in the journal: its highest sequence number, since the sequence is gap-free."""
+    return JournalEntry.objects.aggregate(size=Max("seq"))["size"] or 0

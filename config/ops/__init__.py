@@ -1,0 +1,1 @@
+"""What an operator needs around the application: request ids, JSON logs, health, readiness, metrics."""
