@@ -14,6 +14,7 @@ from django.core.files.base import File
 from django.db import transaction
 from django.db.models import Prefetch, Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from cases import bundle_texts
 from cases.choices import CASE_TRANSITIONS, CaseStatus
@@ -46,15 +47,18 @@ def case_transition(*, case: Case, status: str, reason: str, user: Any = None) -
     ``closed_on`` to today (in ``TIME_ZONE``).
     """
     if status not in CaseStatus.values:
-        raise DomainError(f"Unknown status {status!r}.", field="status")
+        raise DomainError(_("Unknown status %(status)r.") % {"status": status}, field="status")
     reason = (reason or "").strip()
     if not reason:
-        raise DomainError("Give the reason for the change.", field="reason")
+        raise DomainError(_("Give the reason for the change."), field="reason")
     journal.lock()
     locked = Case.objects.select_for_update().get(pk=case.pk)
     if status not in CASE_TRANSITIONS[locked.status]:
         raise ConflictError(
-            f"A case cannot move from {locked.status} to {status}.", field="status", code="invalid_transition"
+            _("A case cannot move from %(from)s to %(to)s.")
+            % {"from": CaseStatus(locked.status).label, "to": CaseStatus(status).label},
+            field="status",
+            code="invalid_transition",
         )
     previous = locked.status
     locked.status = status
@@ -63,7 +67,9 @@ def case_transition(*, case: Case, status: str, reason: str, user: Any = None) -
         today = timezone.localdate()
         if today < locked.opened_on:
             raise ConflictError(
-                f"A case cannot close before it opened ({locked.opened_on}).", field="status", code="invalid_transition"
+                _("A case cannot close before it opened (%(opened_on)s).") % {"opened_on": locked.opened_on},
+                field="status",
+                code="invalid_transition",
             )
         locked.closed_on = today
         update_fields.append("closed_on")
@@ -85,7 +91,7 @@ def case_note_add(*, case: Case, text: str, author: Any = None) -> CaseNote:
     """Add a note to the case's timeline."""
     text = (text or "").strip()
     if not text:
-        raise DomainError("A note needs text.", field="text")
+        raise DomainError(_("A note needs text."), field="text")
     if contains_resident_id(text):
         raise DomainError(str(RESIDENT_ID_REFUSED), field="text")
     return CaseNote.objects.create(
@@ -163,17 +169,17 @@ def evidence_record(
     with the file. The recorded file, hash and size never change afterwards.
     """
     if case.status == CaseStatus.CLOSED:
-        raise ConflictError("The case is closed: no more evidence can be added.", field="case")
+        raise ConflictError(_("The case is closed: no more evidence can be added."), field="case")
     if captured_at.tzinfo is None:
-        raise DomainError("The capture time needs a time zone.", field="captured_at")
+        raise DomainError(_("The capture time needs a time zone."), field="captured_at")
     if captured_at > timezone.now() + CAPTURE_CLOCK_SKEW:
-        raise DomainError("The capture time is in the future.", field="captured_at")
+        raise DomainError(_("The capture time is in the future."), field="captured_at")
     if contains_resident_id(description):
         raise DomainError(str(RESIDENT_ID_REFUSED), field="description")
     name = getattr(file, "name", None) or "evidence.bin"
     declared_size = getattr(file, "size", None)
     if declared_size == 0:
-        raise DomainError("The file is empty.", field="file")
+        raise DomainError(_("The file is empty."), field="file")
 
     evidence = Evidence(
         case=case,
@@ -192,10 +198,12 @@ def evidence_record(
             sha256, size = _stored_digest(evidence)
         if declared_size is not None and size != declared_size:
             raise DomainError(
-                f"Stored {size} bytes of a {declared_size}-byte upload: the upload was cut short.", field="file"
+                _("Stored %(size)d bytes of a %(declared)d-byte upload: the upload was cut short.")
+                % {"size": size, "declared": declared_size},
+                field="file",
             )
         if size == 0:
-            raise DomainError("The file is empty.", field="file")
+            raise DomainError(_("The file is empty."), field="file")
         evidence.sha256, evidence.size = sha256, size
         evidence.save()
     except BaseException:
@@ -210,12 +218,15 @@ def evidence_verify(*, evidence: Evidence) -> None:
         sha256, size = _stored_digest(evidence)
     except FileNotFoundError as exc:
         raise ConflictError(
-            f"The file of evidence {evidence.pk} is missing from storage.", code="evidence_missing"
+            _("The file of evidence %(id)s is missing from storage.") % {"id": evidence.pk}, code="evidence_missing"
         ) from exc
     if (sha256, size) != (evidence.sha256, evidence.size):
         raise ConflictError(
-            f"The stored file of evidence {evidence.pk} no longer matches its recorded SHA-256 "
-            f"({evidence.sha256}): it was altered after recording and is not served.",
+            _(
+                "The stored file of evidence %(id)s no longer matches its recorded SHA-256 "
+                "(%(sha256)s): it was altered after recording and is not served."
+            )
+            % {"id": evidence.pk, "sha256": evidence.sha256},
             code="evidence_altered",
         )
 
@@ -474,8 +485,11 @@ def bundle_build(*, case: Case, out: IO[bytes], generated_by: str) -> dict[str, 
                     target.write(chunk)
             if (digest.hexdigest(), size) != (item.sha256, item.size):
                 raise ConflictError(
-                    f"The stored file of evidence {item.pk} no longer matches its recorded SHA-256: "
-                    "the bundle was not built.",
+                    _(
+                        "The stored file of evidence %(id)s no longer matches its recorded SHA-256: "
+                        "the bundle was not built."
+                    )
+                    % {"id": item.pk},
                     code="evidence_altered",
                 )
             evidence_items.append(
@@ -547,6 +561,6 @@ def bundle_build(*, case: Case, out: IO[bytes], generated_by: str) -> dict[str, 
         }
         bundle.writestr("manifest.json", json.dumps(manifest, ensure_ascii=False, indent=2, sort_keys=True) + "\n")
         bundle.writestr("SHA256SUMS", "".join(f"{e['sha256']}  {e['path']}\n" for e in evidence_items))
-        bundle.writestr("README.txt", bundle_texts.README.format(reference=case.reference, head_seq=head_seq))
+        bundle.writestr("README.txt", _(bundle_texts.README) % {"reference": case.reference, "head_seq": head_seq})
         bundle.writestr("verify.py", bundle_texts.VERIFY_PY)
     return manifest

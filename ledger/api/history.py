@@ -16,7 +16,7 @@ from django.dispatch import receiver
 from django.http import StreamingHttpResponse
 from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import timezone
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 from rest_framework import renderers, serializers
 from rest_framework.exceptions import ValidationError
@@ -28,6 +28,16 @@ from ledger.choices import FollowerInterval, HistoryKind
 from ledger.models import Influencer
 
 CSV_COLUMNS = ["kind", "occurred_at", "account", "summary", "object_type", "object_id", "url"]
+# The header row, in the request's language (the columns keep their order in every language).
+CSV_HEADERS = {
+    "kind": pgettext_lazy("history CSV column", "kind"),
+    "occurred_at": pgettext_lazy("history CSV column", "occurred_at"),
+    "account": pgettext_lazy("history CSV column", "account"),
+    "summary": pgettext_lazy("history CSV column", "summary"),
+    "object_type": pgettext_lazy("history CSV column", "object_type"),
+    "object_id": pgettext_lazy("history CSV column", "object_id"),
+    "url": pgettext_lazy("history CSV column", "url"),
+}
 CSV_CHUNK = 1000  # rows per query while the CSV streams
 
 
@@ -251,7 +261,7 @@ class InfluencerHistory:
     def _csv_lines(self) -> Iterator[str]:
         buffer = _Line()
         writer = csv.writer(buffer)
-        writer.writerow(CSV_COLUMNS)
+        writer.writerow([str(CSV_HEADERS[c]) for c in CSV_COLUMNS])
         yield "\ufeff" + buffer.take()
         position = None
         while True:
