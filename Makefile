@@ -6,6 +6,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 8000
 SIM_PORT ?= 8765
 
+.PHONY: messages makemessages check-messages
 .PHONY: help venv run simulator test lint format migrate seed check-migrations schema worker beat bench-refresh bench-history clean
 
 help:
@@ -17,6 +18,8 @@ help:
 	@echo "make simulator     - the platform simulator on port $(SIM_PORT)"
 	@echo "make bench-refresh - refresh throughput against the simulator (needs PostgreSQL and Redis)"
 	@echo "make bench-history - influencer history endpoint against hand-written SQL (needs PostgreSQL)"
+	@echo "make messages      - compile the translations (locale/*.po -> .mo; needs GNU gettext)"
+	@echo "make makemessages  - collect new strings into locale/zh_Hans/LC_MESSAGES/django.po"
 
 venv: $(VENV)/.installed
 
@@ -26,7 +29,7 @@ $(VENV)/.installed: requirements.txt
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
 	touch $@
 
-migrate: venv
+migrate: venv messages
 	$(BIN)/python manage.py migrate --no-input
 
 seed: migrate
@@ -41,7 +44,7 @@ run: seed
 simulator: venv
 	$(BIN)/python manage.py simulate_platform --port $(SIM_PORT)
 
-test: venv
+test: venv messages
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: venv
@@ -79,3 +82,21 @@ bench-refresh: venv
 
 bench-history: venv
 	$(BIN)/python bench/history.py
+
+# Translations (docs/translating.md). The compiled catalogues (.mo) are built here, never
+# committed: `make run` and `make test` depend on them. Needs GNU gettext (msgfmt).
+MESSAGES_IGNORE := --ignore=.venv --ignore=tests --ignore=bench --ignore=examples --ignore=staticfiles --ignore=media
+PO_FILES := $(wildcard locale/*/LC_MESSAGES/django.po)
+
+messages: $(PO_FILES:.po=.mo)
+
+locale/%/LC_MESSAGES/django.mo: locale/%/LC_MESSAGES/django.po $(VENV)/.installed
+	$(BIN)/python manage.py compilemessages --locale $* --ignore=.venv
+
+makemessages: venv
+	$(BIN)/python manage.py makemessages --locale zh_Hans --no-location $(MESSAGES_IGNORE)
+
+# CI: fails when a string is untranslated or fuzzy, or when makemessages would change the catalogue.
+check-messages: makemessages
+	$(BIN)/python -m pytest -q -p no:cacheprovider tests/test_translations.py
+	git diff --exit-code -- locale/

@@ -6,26 +6,44 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('cases', '0005_refuse_resident_ids'),
-        ('ledger', '0009_expired_tokens_schedule'),
-        ('reviews', '0003_refuse_resident_ids'),
+        ("cases", "0005_refuse_resident_ids"),
+        ("ledger", "0009_expired_tokens_schedule"),
+        ("reviews", "0003_refuse_resident_ids"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.RemoveConstraint(
-            model_name='case',
-            name='case_reference_format',
+            model_name="case",
+            name="case_reference_format",
         ),
         migrations.AlterField(
-            model_name='case',
-            name='reference',
-            field=models.CharField(help_text='CODE-YEAR-NUMBER, e.g. CAC-2025-0001, or the official document number, e.g. 京网信罚〔2025〕12号.', max_length=30, unique=True, validators=[django.core.validators.RegexValidator('^([A-Z][A-Z0-9]{1,9}-(19|20)[0-9]{2}-[0-9]{4,6}|[一-鿿]{2,12}〔(19|20)[0-9]{2}〕[1-9][0-9]{0,5}号)$', 'Use the form CODE-YEAR-NUMBER, e.g. CAC-2025-0001 (capital letters, a 4-6 digit number), or the official document number, e.g. 京网信罚〔2025〕12号 (the year in 〔〕).')], verbose_name='reference'),
+            model_name="case",
+            name="reference",
+            field=models.CharField(
+                help_text="CODE-YEAR-NUMBER, e.g. CAC-2025-0001, or the official document number, e.g. 京网信罚〔2025〕12号.",
+                max_length=30,
+                unique=True,
+                validators=[
+                    django.core.validators.RegexValidator(
+                        "^([A-Z][A-Z0-9]{1,9}-(19|20)[0-9]{2}-[0-9]{4,6}|[一-鿿]{2,12}〔(19|20)[0-9]{2}〕[1-9][0-9]{0,5}号)$",
+                        "Use the form CODE-YEAR-NUMBER, e.g. CAC-2025-0001 (capital letters, a 4-6 digit number), or the official document number, e.g. 京网信罚〔2025〕12号 (the year in 〔〕).",
+                    )
+                ],
+                verbose_name="reference",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='case',
-            constraint=models.CheckConstraint(condition=models.Q(('reference__regex', '^([A-Z][A-Z0-9]{1,9}-(19|20)[0-9]{2}-[0-9]{4,6}|[一-鿿]{2,12}〔(19|20)[0-9]{2}〕[1-9][0-9]{0,5}号)$')), name='case_reference_format'),
+            model_name="case",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    (
+                        "reference__regex",
+                        "^([A-Z][A-Z0-9]{1,9}-(19|20)[0-9]{2}-[0-9]{4,6}|[一-鿿]{2,12}〔(19|20)[0-9]{2}〕[1-9][0-9]{0,5}号)$",
+                    )
+                ),
+                name="case_reference_format",
+            ),
         ),
     ]
