@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
-from ledger import charts, selectors, services, tasks
+from ledger import charts, numbers, selectors, services, tasks
 from ledger.models import (
     Agency,
     FollowerAnomaly,
@@ -20,10 +20,6 @@ from ledger.models import (
     PlatformAccount,
     ProfileRefresh,
 )
-
-
-def _thousands(value: int | None) -> str:
-    return "—" if value is None else f"{value:,}"
 
 
 def _when(value) -> str:
@@ -46,7 +42,7 @@ def _table(headers: list, rows: Iterable[tuple], *, empty: str) -> str:
 class AgencyAdmin(admin.ModelAdmin):
     list_display = ["name", "kind", "uscc", "created_at"]
     list_filter = ["kind"]
-    search_fields = ["name", "uscc"]
+    search_fields = ["name", "uscc", "^search_initials"]
 
 
 # Profile URLs typed without a scheme are taken as https (Django 6's default).
@@ -67,7 +63,15 @@ class InfluencerAdmin(admin.ModelAdmin):
     list_display = ["display_name", "kind", "agency", "account_count", "total_followers_display", "updated_at"]
     list_filter = ["kind", "agency"]
     list_select_related = ["agency"]
-    search_fields = ["display_name", "legal_name", "accounts__handle", "accounts__platform_uid"]
+    # ^search_initials: pinyin initials, so that "lksc" finds 老K说车
+    search_fields = [
+        "display_name",
+        "^search_initials",
+        "legal_name",
+        "accounts__handle",
+        "^accounts__search_initials",
+        "accounts__platform_uid",
+    ]
     autocomplete_fields = ["agency"]
     inlines = [PlatformAccountInline]
     readonly_fields = ["follower_chart"]
@@ -91,7 +95,7 @@ class InfluencerAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("total followers"), ordering="total_followers")
     def total_followers_display(self, obj: Influencer) -> str:
-        return _thousands(obj.total_followers)
+        return numbers.followers(obj.total_followers)
 
 
 @admin.register(PlatformAccount)
@@ -109,7 +113,7 @@ class PlatformAccountAdmin(admin.ModelAdmin):
     ]
     list_filter = ["platform", "status", ("influencer__agency", admin.RelatedOnlyFieldListFilter)]
     list_select_related = ["influencer", "influencer__agency"]
-    search_fields = ["handle", "platform_uid", "influencer__display_name"]
+    search_fields = ["handle", "^search_initials", "platform_uid", "influencer__display_name"]
     autocomplete_fields = ["influencer"]
     readonly_fields = [
         "follower_count",
@@ -187,7 +191,7 @@ class PlatformAccountAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("followers"), ordering="follower_count")
     def followers_display(self, obj: PlatformAccount) -> str:
-        return _thousands(obj.follower_count)
+        return numbers.followers(obj.follower_count)
 
     @admin.display(description=_("recent snapshots"))
     def recent_snapshots(self, obj: PlatformAccount) -> str:
@@ -196,7 +200,7 @@ class PlatformAccountAdmin(admin.ModelAdmin):
         rows = selectors.snapshots_recent(account=obj, limit=20)
         return _table(
             [_("captured at"), _("followers"), _("source")],
-            ((_when(s.captured_at), _thousands(s.follower_count), s.get_source_display()) for s in rows),
+            ((_when(s.captured_at), numbers.number(s.follower_count), s.get_source_display()) for s in rows),
             empty=_("No snapshots yet."),
         )
 
@@ -216,7 +220,7 @@ class FollowerSnapshotAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("followers"), ordering="follower_count")
     def followers_display(self, obj: FollowerSnapshot) -> str:
-        return _thousands(obj.follower_count)
+        return numbers.number(obj.follower_count)
 
     def get_readonly_fields(self, request: HttpRequest, obj: FollowerSnapshot | None = None) -> list[str]:
         if obj is not None:
