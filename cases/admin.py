@@ -160,7 +160,11 @@ class CaseAdminForm(forms.ModelForm):
             return data
         current = self.instance.status if self.instance.pk else CaseStatus.OPEN
         if target not in CASE_TRANSITIONS[current]:
-            self.add_error("transition_to", _("A case cannot move from %(a)s to %(b)s.") % {"a": current, "b": target})
+            self.add_error(
+                "transition_to",
+                _("A case cannot move from %(from)s to %(to)s.")
+                % {"from": CaseStatus(current).label, "to": CaseStatus(target).label},
+            )
         if not (data.get("transition_reason") or "").strip():
             self.add_error("transition_reason", _("Give the reason for the move."))
         return data

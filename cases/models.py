@@ -161,7 +161,7 @@ class CaseNote(models.Model):
         constraints = [models.CheckConstraint(condition=~Q(text=""), name="case_note_text_not_empty")]
 
     def __str__(self) -> str:
-        return f"{self.case_id} note {self.pk}"
+        return _("%(case)s note %(id)s") % {"case": self.case_id, "id": self.pk}
 
 
 class CaseStatusChange(models.Model):

@@ -2,15 +2,17 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from django.apps import apps
 from django.contrib import admin
 from django.db import models, transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
-from ledger import charts, numbers, selectors, services, tasks
+from ledger import charts, journal, numbers, selectors, services, tasks
 from ledger.models import (
     Agency,
     FollowerAnomaly,
@@ -241,12 +243,51 @@ class FollowerSnapshotAdmin(admin.ModelAdmin):
         obj.recorded_at = saved.recorded_at
 
 
+def _object_type_name(object_type: str) -> str:
+    """``ledger.platformaccount`` as the reader's language names it (平台账号 / Platform account)."""
+    try:
+        return capfirst(apps.get_model(object_type)._meta.verbose_name)
+    except (LookupError, ValueError):
+        return object_type
+
+
+class ObjectTypeFilter(admin.FieldListFilter):
+    """The journaled models by name, in the reader's language; no query over the journal to list them."""
+
+    def __init__(self, field, request, params, model, model_admin, field_path):
+        self.lookup_kwarg = field_path
+        super().__init__(field, request, params, model, model_admin, field_path)
+        self.lookup_val = self.used_parameters.get(self.lookup_kwarg)
+
+    def expected_parameters(self) -> list[str]:
+        return [self.lookup_kwarg]
+
+    def choices(self, changelist):
+        current = self.lookup_val[-1] if isinstance(self.lookup_val, list) else self.lookup_val
+        yield {
+            "selected": current is None,
+            "query_string": changelist.get_query_string(remove=[self.lookup_kwarg]),
+            "display": _("All"),
+        }
+        types = sorted(
+            (journal.object_type(m), _object_type_name(journal.object_type(m)))
+            for m in apps.get_models()
+            if m._meta.app_label in journal.JOURNALED_APPS and m is not JournalEntry
+        )
+        for value, name in sorted(types, key=lambda t: str(t[1])):
+            yield {
+                "selected": current == value,
+                "query_string": changelist.get_query_string({self.lookup_kwarg: value}),
+                "display": name,
+            }
+
+
 @admin.register(JournalEntry)
 class JournalEntryAdmin(admin.ModelAdmin):
     """The journal is read-only everywhere: no add, change or delete, even for superusers."""
 
-    list_display = ["seq", "occurred_at", "actor", "action", "object_type", "object_id", "short_hash"]
-    list_filter = ["action", "object_type"]
+    list_display = ["seq", "occurred_at", "actor", "action", "object_type_display", "object_id", "short_hash"]
+    list_filter = ["action", ("object_type", ObjectTypeFilter)]
     search_fields = ["=object_id", "actor", "=hash"]
     date_hierarchy = "occurred_at"
     readonly_fields = [
@@ -264,6 +305,10 @@ class JournalEntryAdmin(admin.ModelAdmin):
     def get_queryset(self, request: HttpRequest) -> QuerySet[JournalEntry]:
         # entries about a case only for those who may see the case
         return selectors.journal_list(user=request.user)
+
+    @admin.display(description=_("object type"), ordering="object_type")
+    def object_type_display(self, obj: JournalEntry) -> str:
+        return _object_type_name(obj.object_type)
 
     @admin.display(description=_("hash"))
     def short_hash(self, obj: JournalEntry) -> str:

@@ -374,4 +374,8 @@ class FollowerAnomaly(models.Model):
         indexes = [models.Index(fields=["account", "-detected_at"], name="anomaly_account_newest")]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} on {self.account_id}: {self.change:+,}"
+        return _("%(kind)s on %(account)s: %(change)s") % {
+            "kind": self.get_kind_display(),
+            "account": self.account_id,
+            "change": f"{self.change:+,}",
+        }

@@ -301,9 +301,15 @@ class OrderAdmin(admin.ModelAdmin):
             except DomainError as exc:
                 refused.append(f"#{order.pk}: {exc.message}")
         if moved:
-            self.message_user(request, _("Moved %(n)d order(s) to %(status)s.") % {"n": len(moved), "status": status})
+            self.message_user(
+                request,
+                _("Moved %(n)d order(s) to %(status)s.") % {"n": len(moved), "status": OrderStatus(status).label},
+            )
         if refused:
-            allowed = "; ".join(f"{a} → {', '.join(sorted(b)) or '—'}" for a, b in ORDER_TRANSITIONS.items())
+            allowed = "; ".join(
+                f"{OrderStatus(a).label} → {', '.join(str(OrderStatus(x).label) for x in sorted(b)) or '—'}"
+                for a, b in ORDER_TRANSITIONS.items()
+            )
             self.message_user(
                 request,
                 _("Not moved: %(orders)s (allowed: %(allowed)s).") % {"orders": "; ".join(refused), "allowed": allowed},

@@ -43,7 +43,8 @@ def order_transition(*, order: Order, status: str, reason: str, user: Any = None
     locked = Order.objects.select_for_update().get(pk=order.pk)
     if status not in ORDER_TRANSITIONS[locked.status]:
         raise ConflictError(
-            _("An order cannot move from %(a)s to %(b)s.") % {"a": locked.status, "b": status},
+            _("An order cannot move from %(from)s to %(to)s.")
+            % {"from": OrderStatus(locked.status).label, "to": OrderStatus(status).label},
             field="status",
             code="invalid_transition",
         )

@@ -43,7 +43,7 @@ def test_admin_refuses_a_move_the_case_cannot_make(client, superuser, case):
         change_data(case, transition_to="closed", transition_reason="x"),
     )
     assert response.status_code == 200  # the form again, with the error
-    assert "A case cannot move from open to closed." in response.content.decode()
+    assert "A case cannot move from Open to Closed." in response.content.decode()
     assert Case.objects.get(pk=case.pk).status == "open" and not CaseStatusChange.objects.exists()
 
 

@@ -7,6 +7,7 @@ import pytest
 from django.db import connections, transaction
 from django.utils import timezone
 
+from cases.choices import CaseStatus
 from cases.models import Case, CaseStatusChange
 from cases.services import case_transition
 from config.api.errors import ConflictError, DomainError
@@ -69,7 +70,9 @@ def test_any_other_move_is_409_and_changes_nothing(as_member, case, path, target
     changes = CaseStatusChange.objects.count()
     response = move(as_member, case, target)
     assert response.status_code == 409
-    assert response.data["status"] == [f"A case cannot move from {before['status']} to {target}."]
+    assert response.data["status"] == [
+        f"A case cannot move from {CaseStatus(before['status']).label} to {CaseStatus(target).label}."
+    ]
     assert Case.objects.values().get(pk=case.pk) == before
     assert CaseStatusChange.objects.count() == changes
 

@@ -118,3 +118,17 @@ def test_case_reference_accepts_the_official_chinese_form():
     for reference in ("京网信罚〔2025〕12号", "工信部罚〔2025〕3号", "CAC-2025-0001"):
         Case.objects.create(reference=reference, title="t", authority=authority, opened_on=date(2025, 9, 1))
     assert Case.objects.count() == 3
+
+
+def test_journal_names_object_types_in_the_language(client, superuser):
+    client.force_login(superuser)
+    InfluencerFactory(display_name="老K说车")  # journals its agency, then itself
+    url = reverse("admin:ledger_journalentry_changelist")
+    page = client.get(url, {"object_type": "ledger.influencer"}, HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    rows = re.findall(r'<tr[^>]*>\s*<td class="action-checkbox">|<th class="field-seq', page)
+    assert len(rows) == 1  # only the influencer's entry, not its agency's
+    assert '<td class="field-object_type_display">达人</td>' in page
+    assert "平台账号" in page  # the filter lists every journaled model by its Chinese name
+    page = client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert '<td class="field-object_type_display">Influencer</td>' in page
+    assert '<td class="field-object_type_display">Agency</td>' in page

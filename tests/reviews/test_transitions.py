@@ -85,7 +85,9 @@ def test_every_other_move_is_409_and_changes_nothing(as_regulator, start, target
     journal = JournalEntry.objects.count()
     response = move(as_regulator, order, target)
     assert response.status_code == 409
-    assert response.data["status"] == [f"An order cannot move from {start} to {target}."]
+    assert response.data["status"] == [
+        f"An order cannot move from {OrderStatus(start).label} to {OrderStatus(target).label}."
+    ]
     assert Order.objects.values().get(pk=order.pk) == before
     assert OrderStatusChange.objects.count() == changes
     assert JournalEntry.objects.count() == journal
@@ -156,8 +158,8 @@ def test_the_admin_action_moves_through_the_same_rules(client, superuser):
     )
     assert response.status_code == 200
     text = [str(m) for m in response.context["messages"]]
-    assert "Moved 2 order(s) to under_review." in text
-    assert any(f"#{third.pk}: An order cannot move from under_review to under_review." in m for m in text)
+    assert "Moved 2 order(s) to Under review." in text
+    assert any(f"#{third.pk}: An order cannot move from Under review to Under review." in m for m in text)
     assert [o.status for o in Order.objects.filter(pk__in=[first.pk, second.pk])] == ["under_review"] * 2
     changes = OrderStatusChange.objects.filter(reason="Chat records received.")
     assert {c.order_id for c in changes} == {first.pk, second.pk}
