@@ -113,9 +113,9 @@ USE_I18N = True
 
 # --- Languages (docs/translating.md) --------------------------------------------
 # LANGUAGE_CODE is the deployment's default: what a browser that asks for neither language
-# gets. Accept-Language, then the language chosen in the admin (kept in the session),
-# override it per request (LocaleMiddleware). Catalogues live in locale/ and are compiled
-# by `make messages` (run by `make venv`, `make run` and `make test`).
+# gets. The language chosen with the admin's switcher (a cookie for the browser session),
+# then Accept-Language, override it per request (LocaleMiddleware). Catalogues live in
+# locale/ and are compiled by `make messages` (which `make run` and `make test` run).
 
 LANGUAGES = [("zh-hans", _("Simplified Chinese")), ("en", _("English"))]
 LANGUAGE_CODE = env_str("LANGUAGE_CODE", "zh-hans").lower()

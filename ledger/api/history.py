@@ -15,7 +15,7 @@ from django.core.signals import setting_changed
 from django.dispatch import receiver
 from django.http import StreamingHttpResponse
 from django.urls import get_script_prefix, get_urlconf, reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 from rest_framework import renderers, serializers
@@ -254,23 +254,27 @@ class InfluencerHistory:
 
     def csv_response(self, influencer: Influencer) -> StreamingHttpResponse:
         """The whole filtered timeline (cursor and page size ignored), streamed in chunks of rows."""
-        response = StreamingHttpResponse(self._csv_lines(), content_type="text/csv; charset=utf-8")
+        # The body is written after the view returns: in the request's language, held here.
+        lines = self._csv_lines(language=translation.get_language())
+        response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="influencer-{influencer.pk}-history.csv"'
         return response
 
-    def _csv_lines(self) -> Iterator[str]:
+    def _csv_lines(self, *, language: str) -> Iterator[str]:
         buffer = _Line()
         writer = csv.writer(buffer)
-        writer.writerow([str(CSV_HEADERS[c]) for c in CSV_COLUMNS])
+        with translation.override(language):
+            writer.writerow([str(CSV_HEADERS[c]) for c in CSV_COLUMNS])
         yield "\ufeff" + buffer.take()
         position = None
         while True:
-            rows = self.rows(position=position, backwards=False, limit=CSV_CHUNK)
-            for row in rows:
-                event = self.event(row)
-                event["account"] = "" if event["account"] is None else event["account"]
-                writer.writerow([event[c] for c in CSV_COLUMNS])
-                yield buffer.take()
+            with translation.override(language):
+                rows = self.rows(position=position, backwards=False, limit=CSV_CHUNK)
+                for row in rows:
+                    event = self.event(row)
+                    event["account"] = "" if event["account"] is None else event["account"]
+                    writer.writerow([event[c] for c in CSV_COLUMNS])
+            yield buffer.take()
             if len(rows) < CSV_CHUNK:
                 return
             position = _position(rows[-1])

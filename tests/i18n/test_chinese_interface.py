@@ -132,3 +132,21 @@ def test_journal_names_object_types_in_the_language(client, superuser):
     page = client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert '<td class="field-object_type_display">Influencer</td>' in page
     assert '<td class="field-object_type_display">Agency</td>' in page
+
+
+def test_start_page_switches_language(client):
+    response = client.post(reverse("set_language"), {"language": "en", "next": "/"}, HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert response.status_code == 302
+    response = client.get("/", HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert html_lang(response) == "en"
+    page = response.content.decode()
+    assert '<button type="submit" name="language" value="zh-hans" lang="zh-hans">简体中文</button>' in page
+
+
+def test_history_csv_header_in_the_language(as_regulator):
+    influencer = InfluencerFactory()
+    url = f"/api/v1/influencers/{influencer.pk}/history/"
+    response = as_regulator.get(url, {"format": "csv"}, HTTP_ACCEPT_LANGUAGE="zh-hans")
+    with translation.override("en"):  # the body is written later, still in the request's language
+        body = b"".join(response.streaming_content).decode("utf-8-sig")
+    assert body.splitlines()[0] == "类型,发生时间,账号,摘要,对象类型,对象ID,网址"
