@@ -14,12 +14,14 @@ CHINESE_COLLATION = "zh-x-icu"
 
 
 def pinyin_initials(text: str) -> str:
-    """The first letter of each Chinese character's pinyin, with Latin letters and digits kept, in lower case.
+    """The first letter of each Chinese character's pinyin, with Latin letters and digits kept, in lower case,
+    from the first Chinese character on.
 
-    ``"老K说车"`` -> ``"lksc"``, ``"小米SU7车主"`` -> ``"xmsu7cz"``. Empty for text without Chinese
-    characters, which the ordinary search finds as written.
+    ``"老K说车"`` -> ``"lksc"``, ``"小米SU7车主"`` -> ``"xmsu7cz"``, ``"Lao K on Cars (老K说车)"`` ->
+    ``"lksc"``. Empty for text without Chinese characters, which the ordinary search finds as written.
     """
-    if not _HAN.search(text or ""):
+    first = _HAN.search(text or "")
+    if first is None:
         return ""
-    parts = lazy_pinyin(text, style=Style.FIRST_LETTER, errors="default")
+    parts = lazy_pinyin(text[first.start() :], style=Style.FIRST_LETTER, errors="default")
     return "".join(_LATIN_OR_DIGIT.findall("".join(parts))).lower()

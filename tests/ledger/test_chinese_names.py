@@ -17,7 +17,14 @@ pytestmark = pytest.mark.django_db
 
 @pytest.mark.parametrize(
     ("text", "initials"),
-    [("老K说车", "lksc"), ("小米SU7车主", "xmsu7cz"), ("重庆长安", "cqca"), ("Lao K on Cars", ""), ("", "")],
+    [
+        ("老K说车", "lksc"),
+        ("小米SU7车主", "xmsu7cz"),
+        ("重庆长安", "cqca"),
+        ("Lao K on Cars (老K说车)", "lksc"),
+        ("Lao K on Cars", ""),
+        ("", ""),
+    ],
 )
 def test_pinyin_initials(text, initials):
     assert pinyin_initials(text) == initials
