@@ -150,3 +150,10 @@ def test_history_csv_header_in_the_language(as_regulator):
     with translation.override("en"):  # the body is written later, still in the request's language
         body = b"".join(response.streaming_content).decode("utf-8-sig")
     assert body.splitlines()[0] == "类型,发生时间,账号,摘要,对象类型,对象ID,网址"
+
+
+def test_the_switcher_names_each_language_in_itself(client, superuser):
+    client.force_login(superuser)
+    page = client.get(reverse("admin:index"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert '<option value="zh-hans" lang="zh-hans">简体中文</option>' in page
+    assert '<option value="en" selected lang="en">English</option>' in page
