@@ -9,6 +9,7 @@ SIM_PORT ?= 8765
 # PostgreSQL (data in .pgdata/), started before the command and stopped after it.
 DB     := $(BIN)/python -m core.embedded_db --
 
+.PHONY: messages makemessages check-messages
 .PHONY: help venv run serve-demo simulator test lint format migrate seed db-stop check-migrations schema worker beat bench-refresh bench-history clean
 
 help:
@@ -23,6 +24,8 @@ help:
 	@echo "make bench-history - influencer history endpoint against hand-written SQL (needs PostgreSQL)"
 	@echo "make docs          - build the manual (docs/) into site/, failing on any warning"
 	@echo "make docs-serve    - serve the manual at http://127.0.0.1:$(DOCS_PORT)/ while editing it"
+	@echo "make messages      - compile the translations (locale/*.po -> .mo)"
+	@echo "make makemessages  - collect new strings into locale/zh_Hans/LC_MESSAGES/django.po"
 
 venv: $(VENV)/.installed
 
@@ -32,15 +35,15 @@ $(VENV)/.installed: requirements.txt
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
 	touch $@
 
-migrate: venv
+migrate: venv messages
 	$(DB) $(BIN)/python manage.py migrate --no-input
 
-seed: venv
+seed: venv messages
 	$(DB) $(MAKE) --no-print-directory serve-demo SERVE=
 
 # One database session for the whole of `make run`: the embedded server starts once,
 # and stops when the server ends (Ctrl-C).
-run: venv
+run: venv messages
 	$(DB) $(MAKE) --no-print-directory serve-demo SERVE=1
 
 # The platform simulator runs beside the server, so profile refreshes work with no other service.
@@ -57,7 +60,7 @@ serve-demo:
 simulator: venv
 	$(DB) $(BIN)/python manage.py simulate_platform --port $(SIM_PORT)
 
-test: venv
+test: venv messages
 	$(DB) $(BIN)/python -m pytest $(PYTEST_ARGS)
 
 # Stops the embedded PostgreSQL if a killed command left it running.
@@ -135,3 +138,22 @@ bench-load: venv
 # against a small one, in one run (needs PostgreSQL and Redis; docs/operations/production.md).
 bench-scale: venv
 	$(DB) $(BIN)/python bench/scale.py
+
+# Translations (docs/translating.md). The compiled catalogues (.mo) are built here, never
+# committed: `make run` and `make test` depend on them. Compiled by Babel (a pinned Python
+# package), so nothing outside .venv is needed; collecting strings (makemessages) needs GNU gettext.
+MESSAGES_IGNORE := --ignore=.venv --ignore=tests --ignore=bench --ignore=examples --ignore=staticfiles --ignore=media
+PO_FILES := $(wildcard locale/*/LC_MESSAGES/django.po)
+
+messages: $(PO_FILES:.po=.mo)
+
+locale/%/LC_MESSAGES/django.mo: locale/%/LC_MESSAGES/django.po $(VENV)/.installed
+	$(BIN)/pybabel -q compile --domain django --directory locale --locale $*
+
+makemessages: venv
+	$(DB) $(BIN)/python manage.py makemessages --locale zh_Hans --no-location $(MESSAGES_IGNORE)
+
+# CI: fails when a string is untranslated or fuzzy, or when makemessages would change the catalogue.
+check-messages: makemessages
+	$(DB) $(BIN)/python -m pytest -q -p no:cacheprovider tests/test_translations.py
+	git diff --exit-code -- locale/

@@ -1,7 +1,14 @@
-"""The README and verification script shipped inside every case bundle (see services.bundle_build)."""
+"""The README and verification script shipped inside every case bundle (see services.bundle_build).
 
-README = """\
-Case bundle {reference}
+The README is written in the language of the request that builds the bundle:
+``README % {"reference": ..., "head_seq": ...}`` after ``gettext``.
+"""
+
+from django.utils.translation import gettext_noop as _
+
+README = _(
+    """\
+Case bundle %(reference)s
 =======================
 
 This zip was exported from the Paid Review Ledger. It holds:
@@ -28,8 +35,8 @@ This zip was exported from the Paid Review Ledger. It holds:
 
        import hashlib, json
        for e in json.load(open("journal/entries.json", encoding="utf-8")):
-           body = {{k: e[k] for k in ("seq", "occurred_at", "actor", "action",
-                                     "object_type", "object_id", "changes", "prev_hash")}}
+           body = {k: e[k] for k in ("seq", "occurred_at", "actor", "action",
+                                     "object_type", "object_id", "changes", "prev_hash")}
            raw = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
            print(e["seq"], hashlib.sha256(raw.encode("utf-8")).hexdigest() == e["hash"])
 
@@ -41,12 +48,13 @@ This zip was exported from the Paid Review Ledger. It holds:
 
 3. The chain. Each entry names the hash of the entry before it (prev_hash),
    and the whole journal ends at the head recorded in manifest.json
-   (journal.head, seq {head_seq}). Compare that head with one written down or
+   (journal.head, seq %(head_seq)s). Compare that head with one written down or
    published earlier or later, and ask the ledger's operator to run
    "manage.py verify_journal", which recomputes the whole chain: if it holds
    and contains these entries' hashes, neither the records nor their history
    were rewritten after the fact.
 """
+)
 
 VERIFY_PY = '''\
 """Verify this case bundle: evidence files, and journal entries against their hashes. Exits 1 on a mismatch."""

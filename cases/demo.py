@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.utils.translation import gettext
 
 from cases import services
 from cases.choices import AuthorityKind, CaseStatus, LegalActionKind, LegalActionStatus
@@ -98,4 +99,7 @@ def seed(*, command) -> None:
         )
         lawsuit.defendant_influencers.set([influencer])
         lawsuit.defendant_accounts.set([blogger])
-    command.stdout.write(f"  cases: {case.reference} ({case.status}) with {case.evidence.count()} evidence; 1 lawsuit")
+    command.stdout.write(
+        gettext("  cases: %(reference)s (%(status)s) with %(evidence)d evidence; 1 lawsuit")
+        % {"reference": case.reference, "status": case.get_status_display(), "evidence": case.evidence.count()}
+    )

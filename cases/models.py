@@ -18,8 +18,13 @@ from ledger.models import Agency, Influencer, PlatformAccount
 from reviews.choices import CampaignStatus
 from reviews.models import Campaign, Order, Review
 
-# An issuing body's code, the year and a running number: CAC-2025-0001, MIIT-2025-00012.
-CASE_REFERENCE_PATTERN = r"^[A-Z][A-Z0-9]{1,9}-(19|20)[0-9]{2}-[0-9]{4,6}$"
+# Either an issuing body's code, the year and a running number (CAC-2025-0001, MIIT-2025-00012),
+# or the official Chinese document number: the issuer's abbreviation in Chinese characters,
+# the year in 〔〕 and the number followed by 号 (京网信罚〔2025〕12号, 工信部罚〔2025〕3号).
+# The same regular expression in Python and in PostgreSQL (a literal CJK range, no \u escapes).
+CASE_REFERENCE_PATTERN = (
+    r"^([A-Z][A-Z0-9]{1,9}-(19|20)[0-9]{2}-[0-9]{4,6}|[一-鿿]{2,12}〔(19|20)[0-9]{2}〕[1-9][0-9]{0,5}号)$"
+)
 SHA256_PATTERN = r"^[0-9a-f]{64}$"
 
 
@@ -62,10 +67,15 @@ class Case(models.Model):
         validators=[
             RegexValidator(
                 CASE_REFERENCE_PATTERN,
-                _("Use the form CODE-YEAR-NUMBER, e.g. CAC-2025-0001 (capital letters, a 4-6 digit number)."),
+                _(
+                    "Use the form CODE-YEAR-NUMBER, e.g. CAC-2025-0001 (capital letters, a 4-6 digit number), "
+                    "or the official document number, e.g. 京网信罚〔2025〕12号 (the year in 〔〕)."
+                ),
             )
         ],
-        help_text=_("CODE-YEAR-NUMBER, e.g. CAC-2025-0001."),
+        help_text=_(
+            "CODE-YEAR-NUMBER, e.g. CAC-2025-0001, or the official document number, e.g. 京网信罚〔2025〕12号."
+        ),
     )
     title = models.CharField(_("title"), max_length=300)
     authority = models.ForeignKey(
@@ -157,7 +167,7 @@ class CaseNote(models.Model):
         constraints = [models.CheckConstraint(condition=~Q(text=""), name="case_note_text_not_empty")]
 
     def __str__(self) -> str:
-        return f"{self.case_id} note {self.pk}"
+        return _("%(case)s note %(id)s") % {"case": self.case_id, "id": self.pk}
 
 
 class CaseStatusChange(StatusChange):

@@ -78,7 +78,7 @@ def case_note_add(*, case: Case, text: str, author: Any = None) -> CaseNote:
     """Add a note to the case's timeline."""
     text = (text or "").strip()
     if not text:
-        raise DomainError("A note needs text.", field="text")
+        raise DomainError(_("A note needs text."), field="text")
     if contains_resident_id(text):
         raise DomainError(str(RESIDENT_ID_REFUSED), field="text")
     return CaseNote.objects.create(
@@ -156,17 +156,17 @@ def evidence_record(
     with the file. The recorded file, hash and size never change afterwards.
     """
     if case.status == CaseStatus.CLOSED:
-        raise ConflictError("The case is closed: no more evidence can be added.", field="case")
+        raise ConflictError(_("The case is closed: no more evidence can be added."), field="case")
     if captured_at.tzinfo is None:
-        raise DomainError("The capture time needs a time zone.", field="captured_at")
+        raise DomainError(_("The capture time needs a time zone."), field="captured_at")
     if captured_at > timezone.now() + CAPTURE_CLOCK_SKEW:
-        raise DomainError("The capture time is in the future.", field="captured_at")
+        raise DomainError(_("The capture time is in the future."), field="captured_at")
     if contains_resident_id(description):
         raise DomainError(str(RESIDENT_ID_REFUSED), field="description")
     name = getattr(file, "name", None) or "evidence.bin"
     declared_size = getattr(file, "size", None)
     if declared_size == 0:
-        raise DomainError("The file is empty.", field="file")
+        raise DomainError(_("The file is empty."), field="file")
 
     evidence = Evidence(
         case=case,
@@ -185,10 +185,12 @@ def evidence_record(
             sha256, size = _stored_digest(evidence)
         if declared_size is not None and size != declared_size:
             raise DomainError(
-                f"Stored {size} bytes of a {declared_size}-byte upload: the upload was cut short.", field="file"
+                _("Stored %(size)d bytes of a %(declared)d-byte upload: the upload was cut short.")
+                % {"size": size, "declared": declared_size},
+                field="file",
             )
         if size == 0:
-            raise DomainError("The file is empty.", field="file")
+            raise DomainError(_("The file is empty."), field="file")
         evidence.sha256, evidence.size = sha256, size
         evidence.save()
     except BaseException:
@@ -203,12 +205,15 @@ def evidence_verify(*, evidence: Evidence) -> None:
         sha256, size = _stored_digest(evidence)
     except FileNotFoundError as exc:
         raise ConflictError(
-            f"The file of evidence {evidence.pk} is missing from storage.", code="evidence_missing"
+            _("The file of evidence %(id)s is missing from storage.") % {"id": evidence.pk}, code="evidence_missing"
         ) from exc
     if (sha256, size) != (evidence.sha256, evidence.size):
         raise ConflictError(
-            f"The stored file of evidence {evidence.pk} no longer matches its recorded SHA-256 "
-            f"({evidence.sha256}): it was altered after recording and is not served.",
+            _(
+                "The stored file of evidence %(id)s no longer matches its recorded SHA-256 "
+                "(%(sha256)s): it was altered after recording and is not served."
+            )
+            % {"id": evidence.pk, "sha256": evidence.sha256},
             code="evidence_altered",
         )
 
@@ -467,8 +472,11 @@ def bundle_build(*, case: Case, out: IO[bytes], generated_by: str) -> dict[str, 
                     target.write(chunk)
             if (digest.hexdigest(), size) != (item.sha256, item.size):
                 raise ConflictError(
-                    f"The stored file of evidence {item.pk} no longer matches its recorded SHA-256: "
-                    "the bundle was not built.",
+                    _(
+                        "The stored file of evidence %(id)s no longer matches its recorded SHA-256: "
+                        "the bundle was not built."
+                    )
+                    % {"id": item.pk},
                     code="evidence_altered",
                 )
             evidence_items.append(
@@ -540,6 +548,6 @@ def bundle_build(*, case: Case, out: IO[bytes], generated_by: str) -> dict[str, 
         }
         bundle.writestr("manifest.json", json.dumps(manifest, ensure_ascii=False, indent=2, sort_keys=True) + "\n")
         bundle.writestr("SHA256SUMS", "".join(f"{e['sha256']}  {e['path']}\n" for e in evidence_items))
-        bundle.writestr("README.txt", bundle_texts.README.format(reference=case.reference, head_seq=head_seq))
+        bundle.writestr("README.txt", _(bundle_texts.README) % {"reference": case.reference, "head_seq": head_seq})
         bundle.writestr("verify.py", bundle_texts.VERIFY_PY)
     return manifest

@@ -116,9 +116,22 @@ DATABASES["default"]["ATOMIC_REQUESTS"] = True
 
 USE_TZ = True
 TIME_ZONE = env_str("TIME_ZONE", "Asia/Shanghai")
-LANGUAGE_CODE = "en"
-LANGUAGES = [("en", _("English")), ("zh-hans", _("Simplified Chinese"))]
 USE_I18N = True
+
+# --- Languages (docs/translating.md) --------------------------------------------
+# LANGUAGE_CODE is the deployment's default: what a browser that asks for neither language
+# gets. The language chosen with the admin's switcher (a cookie for the browser session),
+# then Accept-Language, override it per request (LocaleMiddleware). Catalogues live in
+# locale/ and are compiled by `make messages` (which `make run` and `make test` run).
+
+LANGUAGES = [("zh-hans", _("Simplified Chinese")), ("en", _("English"))]
+LANGUAGE_CODE = env_str("LANGUAGE_CODE", "zh-hans").lower()
+if LANGUAGE_CODE not in dict(LANGUAGES):
+    raise ImproperlyConfigured(f"LANGUAGE_CODE must be one of {', '.join(dict(LANGUAGES))}, not {LANGUAGE_CODE!r}.")
+LOCALE_PATHS = [BASE_DIR / "locale"]
+# Thousands separators in both languages (Django's zh_Hans formats have none): config/formats/.
+FORMAT_MODULE_PATH = ["config.formats"]
+USE_THOUSAND_SEPARATOR = True
 
 # --- Static files -------------------------------------------------------------
 

@@ -3,6 +3,7 @@ from importlib import import_module
 from django.apps import apps
 from django.contrib import admin
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
@@ -22,6 +23,7 @@ for app_label in API_APPS:
 urlpatterns = [
     path("", TemplateView.as_view(template_name="home.html"), name="home"),
     path("admin/", admin.site.urls),
+    path("i18n/", include("django.conf.urls.i18n")),  # set_language: the admin's language switcher
     path("api/v1/auth/revoke/", TokenRevokeView.as_view(), name="token-revoke"),
     path("api/v1/auth/revoke-all/", TokenRevokeAllView.as_view(), name="token-revoke-all"),
     path("api/v1/", include(api_router.urls)),
@@ -34,6 +36,6 @@ urlpatterns = [
     path("metrics", metrics, name="metrics"),
 ]
 
-admin.site.site_header = "Paid Review Ledger"
-admin.site.site_title = "Paid Review Ledger"
-admin.site.index_title = "Back office"
+admin.site.site_header = _("Paid Review Ledger")
+admin.site.site_title = _("Paid Review Ledger")
+admin.site.index_title = _("Back office")

@@ -2,15 +2,17 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from django.apps import apps
 from django.contrib import admin
 from django.db import models, transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
-from ledger import charts, selectors, services, tasks
+from ledger import charts, journal, numbers, selectors, services, tasks
 from ledger.models import (
     Agency,
     FollowerAnomaly,
@@ -20,10 +22,6 @@ from ledger.models import (
     PlatformAccount,
     ProfileRefresh,
 )
-
-
-def _thousands(value: int | None) -> str:
-    return "—" if value is None else f"{value:,}"
 
 
 def _when(value) -> str:
@@ -46,7 +44,7 @@ def _table(headers: list, rows: Iterable[tuple], *, empty: str) -> str:
 class AgencyAdmin(admin.ModelAdmin):
     list_display = ["name", "kind", "uscc", "created_at"]
     list_filter = ["kind"]
-    search_fields = ["name", "uscc"]
+    search_fields = ["name", "uscc", "^search_initials"]
 
 
 # Profile URLs typed without a scheme are taken as https (Django 6's default).
@@ -67,7 +65,15 @@ class InfluencerAdmin(admin.ModelAdmin):
     list_display = ["display_name", "kind", "agency", "account_count", "total_followers_display", "updated_at"]
     list_filter = ["kind", "agency"]
     list_select_related = ["agency"]
-    search_fields = ["display_name", "legal_name", "accounts__handle", "accounts__platform_uid"]
+    # ^search_initials: pinyin initials, so that "lksc" finds 老K说车
+    search_fields = [
+        "display_name",
+        "^search_initials",
+        "legal_name",
+        "accounts__handle",
+        "^accounts__search_initials",
+        "accounts__platform_uid",
+    ]
     autocomplete_fields = ["agency"]
     inlines = [PlatformAccountInline]
     readonly_fields = ["follower_chart"]
@@ -91,7 +97,7 @@ class InfluencerAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("total followers"), ordering="total_followers")
     def total_followers_display(self, obj: Influencer) -> str:
-        return _thousands(obj.total_followers)
+        return numbers.followers(obj.total_followers)
 
 
 @admin.register(PlatformAccount)
@@ -109,7 +115,7 @@ class PlatformAccountAdmin(admin.ModelAdmin):
     ]
     list_filter = ["platform", "status", ("influencer__agency", admin.RelatedOnlyFieldListFilter)]
     list_select_related = ["influencer", "influencer__agency"]
-    search_fields = ["handle", "platform_uid", "influencer__display_name"]
+    search_fields = ["handle", "^search_initials", "platform_uid", "influencer__display_name"]
     autocomplete_fields = ["influencer"]
     readonly_fields = [
         "follower_count",
@@ -187,7 +193,7 @@ class PlatformAccountAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("followers"), ordering="follower_count")
     def followers_display(self, obj: PlatformAccount) -> str:
-        return _thousands(obj.follower_count)
+        return numbers.followers(obj.follower_count)
 
     @admin.display(description=_("recent snapshots"))
     def recent_snapshots(self, obj: PlatformAccount) -> str:
@@ -196,7 +202,7 @@ class PlatformAccountAdmin(admin.ModelAdmin):
         rows = selectors.snapshots_recent(account=obj, limit=20)
         return _table(
             [_("captured at"), _("followers"), _("source")],
-            ((_when(s.captured_at), _thousands(s.follower_count), s.get_source_display()) for s in rows),
+            ((_when(s.captured_at), numbers.number(s.follower_count), s.get_source_display()) for s in rows),
             empty=_("No snapshots yet."),
         )
 
@@ -216,7 +222,7 @@ class FollowerSnapshotAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("followers"), ordering="follower_count")
     def followers_display(self, obj: FollowerSnapshot) -> str:
-        return _thousands(obj.follower_count)
+        return numbers.number(obj.follower_count)
 
     def get_readonly_fields(self, request: HttpRequest, obj: FollowerSnapshot | None = None) -> list[str]:
         if obj is not None:
@@ -237,12 +243,51 @@ class FollowerSnapshotAdmin(admin.ModelAdmin):
         obj.recorded_at = saved.recorded_at
 
 
+def _object_type_name(object_type: str) -> str:
+    """``ledger.platformaccount`` as the reader's language names it (平台账号 / Platform account)."""
+    try:
+        return capfirst(apps.get_model(object_type)._meta.verbose_name)
+    except (LookupError, ValueError):
+        return object_type
+
+
+class ObjectTypeFilter(admin.FieldListFilter):
+    """The journaled models by name, in the reader's language; no query over the journal to list them."""
+
+    def __init__(self, field, request, params, model, model_admin, field_path):
+        self.lookup_kwarg = field_path
+        super().__init__(field, request, params, model, model_admin, field_path)
+        self.lookup_val = self.used_parameters.get(self.lookup_kwarg)
+
+    def expected_parameters(self) -> list[str]:
+        return [self.lookup_kwarg]
+
+    def choices(self, changelist):
+        current = self.lookup_val[-1] if isinstance(self.lookup_val, list) else self.lookup_val
+        yield {
+            "selected": current is None,
+            "query_string": changelist.get_query_string(remove=[self.lookup_kwarg]),
+            "display": _("All"),
+        }
+        types = sorted(
+            (journal.object_type(m), _object_type_name(journal.object_type(m)))
+            for m in apps.get_models()
+            if m._meta.app_label in journal.JOURNALED_APPS and m is not JournalEntry
+        )
+        for value, name in sorted(types, key=lambda t: str(t[1])):
+            yield {
+                "selected": current == value,
+                "query_string": changelist.get_query_string({self.lookup_kwarg: value}),
+                "display": name,
+            }
+
+
 @admin.register(JournalEntry)
 class JournalEntryAdmin(admin.ModelAdmin):
     """The journal is read-only everywhere: no add, change or delete, even for superusers."""
 
-    list_display = ["seq", "occurred_at", "actor", "action", "object_type", "object_id", "short_hash"]
-    list_filter = ["action", "object_type"]
+    list_display = ["seq", "occurred_at", "actor", "action", "object_type_display", "object_id", "short_hash"]
+    list_filter = ["action", ("object_type", ObjectTypeFilter)]
     search_fields = ["=object_id", "actor", "=hash"]
     date_hierarchy = "occurred_at"
     readonly_fields = [
@@ -260,6 +305,10 @@ class JournalEntryAdmin(admin.ModelAdmin):
     def get_queryset(self, request: HttpRequest) -> QuerySet[JournalEntry]:
         # entries about a case only for those who may see the case
         return selectors.journal_list(user=request.user)
+
+    @admin.display(description=_("object type"), ordering="object_type")
+    def object_type_display(self, obj: JournalEntry) -> str:
+        return _object_type_name(obj.object_type)
 
     @admin.display(description=_("hash"))
     def short_hash(self, obj: JournalEntry) -> str:

@@ -17,6 +17,7 @@ from decimal import Decimal
 from django.utils import timezone
 from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext
 
 PALETTE = ("#1f77b4", "#2ca02c", "#9467bd", "#ff7f0e", "#17becf", "#8c564b", "#e377c2", "#7f7f7f")
 MARKER_COLOR = "#d62728"
@@ -197,7 +198,13 @@ def anomaly_markers(account_ids: Sequence[int], *, on_line: bool) -> list[Marker
         Marker(
             at=a.snapshot.captured_at,
             value=a.snapshot.follower_count if on_line else None,
-            label=f"{a.get_kind_display()}: {a.change:+,} — {a.account} ({_day(a.snapshot.captured_at)})",
+            label=gettext("%(kind)s: %(change)s — %(account)s (%(day)s)")
+            % {
+                "kind": a.get_kind_display(),
+                "change": f"{a.change:+,}",
+                "account": a.account,
+                "day": _day(a.snapshot.captured_at),
+            },
         )
         for a in anomalies.order_by("snapshot__captured_at", "pk")
     ]

@@ -5,21 +5,34 @@ from ledger.choices import AccountStatus, AgencyKind, AnomalyKind, InfluencerKin
 from ledger.models import Agency, FollowerAnomaly, FollowerSnapshot, Influencer, JournalEntry, PlatformAccount
 
 
+class InitialsFilter(django_filters.CharFilter):
+    """Names whose pinyin initials start with the value: ``lk`` finds 老K说车 (an indexed prefix match)."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("help_text", _("Pinyin initials of the name, or their beginning: lksc or lk finds 老K说车."))
+        super().__init__(field_name="search_initials", lookup_expr="startswith", **kwargs)
+
+    def filter(self, qs, value):
+        return super().filter(qs, value.strip().lower() if value else value)
+
+
 class AgencyFilter(django_filters.FilterSet):
     kind = django_filters.ChoiceFilter(choices=AgencyKind.choices)
+    initials = InitialsFilter()
 
     class Meta:
         model = Agency
-        fields = ["kind"]
+        fields = ["kind", "initials"]
 
 
 class InfluencerFilter(django_filters.FilterSet):
     kind = django_filters.ChoiceFilter(choices=InfluencerKind.choices)
     agency = django_filters.ModelChoiceFilter(queryset=Agency.objects.all())
+    initials = InitialsFilter()
 
     class Meta:
         model = Influencer
-        fields = ["kind", "agency"]
+        fields = ["kind", "agency", "initials"]
 
 
 class AccountFilter(django_filters.FilterSet):
@@ -35,10 +48,11 @@ class AccountFilter(django_filters.FilterSet):
     max_followers = django_filters.NumberFilter(
         field_name="follower_count", lookup_expr="lte", label=_("at most this many followers")
     )
+    initials = InitialsFilter()
 
     class Meta:
         model = PlatformAccount
-        fields = ["platform", "status", "influencer", "agency", "min_followers", "max_followers"]
+        fields = ["platform", "status", "influencer", "agency", "min_followers", "max_followers", "initials"]
 
 
 class SnapshotFilter(django_filters.FilterSet):

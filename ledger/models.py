@@ -19,12 +19,43 @@ from ledger.choices import (
     SnapshotSource,
 )
 from ledger.identifiers import USCC_PATTERN, reject_resident_id, validate_uscc
+from ledger.search import CHINESE_COLLATION, pinyin_initials
+
+
+def _search_initials_field() -> models.CharField:
+    return models.CharField(
+        _("pinyin initials"),
+        max_length=200,
+        blank=True,
+        editable=False,
+        help_text=_("Derived from the name: search 老K说车 as lksc."),
+        db_collation="C",  # so that a plain index serves prefix searches (LIKE 'LK%')
+    )
+
+
+def _initials_index(model: str) -> models.Index:
+    """For the API's ``initials`` filter: ``search_initials LIKE 'lk%'`` (C collation: a plain index serves it)."""
+    return models.Index(fields=["search_initials"], name=f"{model}_initials_prefix")
+
+
+def _derive_initials(instance: models.Model, source: str, kwargs: dict) -> dict:
+    """Set ``search_initials`` from the ``source`` field; the save() keyword arguments to use.
+
+    A derived search key, like a slug, not a rule: kept on save so that every writer (admin,
+    API, imports, commands) keeps it without knowing about it.
+    """
+    instance.search_initials = pinyin_initials(getattr(instance, source))
+    update_fields = kwargs.get("update_fields")
+    if update_fields is not None and source in update_fields:
+        kwargs = {**kwargs, "update_fields": {*update_fields, "search_initials"}}
+    return kwargs
 
 
 class Agency(models.Model):
     """An MCN, PR agency or broker that manages influencers or brokers orders."""
 
-    name = models.CharField(_("name"), max_length=200)
+    name = models.CharField(_("name"), max_length=200, db_collation=CHINESE_COLLATION)
+    search_initials = _search_initials_field()
     kind = models.CharField(_("kind"), max_length=20, choices=AgencyKind.choices, default=AgencyKind.MCN)
     uscc = models.CharField(
         _("Unified Social Credit Code"),
@@ -45,15 +76,20 @@ class Agency(models.Model):
             models.CheckConstraint(condition=Q(uscc="") | Q(uscc__regex=USCC_PATTERN), name="agency_uscc_format"),
             models.UniqueConstraint(fields=["uscc"], condition=~Q(uscc=""), name="agency_uscc_unique"),
         ]
+        indexes = [_initials_index("agency")]
 
     def __str__(self) -> str:
         return self.name
+
+    def save(self, *args, **kwargs) -> None:
+        super().save(*args, **_derive_initials(self, "name", kwargs))
 
 
 class Influencer(models.Model):
     """A person or organisation behind one or more platform accounts."""
 
-    display_name = models.CharField(_("display name"), max_length=200)
+    display_name = models.CharField(_("display name"), max_length=200, db_collation=CHINESE_COLLATION)
+    search_initials = _search_initials_field()
     kind = models.CharField(_("kind"), max_length=20, choices=InfluencerKind.choices, default=InfluencerKind.PERSON)
     legal_name = models.CharField(
         _("legal name"),
@@ -81,9 +117,13 @@ class Influencer(models.Model):
             models.CheckConstraint(condition=in_choices("kind", InfluencerKind), name="influencer_kind_valid"),
             models.CheckConstraint(condition=~Q(display_name=""), name="influencer_display_name_not_empty"),
         ]
+        indexes = [_initials_index("influencer")]
 
     def __str__(self) -> str:
         return self.display_name
+
+    def save(self, *args, **kwargs) -> None:
+        super().save(*args, **_derive_initials(self, "display_name", kwargs))
 
 
 class PlatformAccount(models.Model):
@@ -97,7 +137,8 @@ class PlatformAccount(models.Model):
         Influencer, verbose_name=_("influencer"), on_delete=models.PROTECT, related_name="accounts"
     )
     platform = models.CharField(_("platform"), max_length=20, choices=Platform.choices)
-    handle = models.CharField(_("handle"), max_length=200)
+    handle = models.CharField(_("handle"), max_length=200, db_collation=CHINESE_COLLATION)
+    search_initials = _search_initials_field()
     platform_uid = models.CharField(
         _("platform user id"), max_length=100, help_text=_("The platform's own, stable user id.")
     )
@@ -154,10 +195,14 @@ class PlatformAccount(models.Model):
             # The account list filtered by platform and follower counts, largest first: the page is read
             # from the index (no sort) and its count from the index range (measured by make bench-scale).
             models.Index(fields=["platform", "follower_count"], name="account_platform_followers"),
+            _initials_index("account"),
         ]
 
     def __str__(self) -> str:
         return f"{self.handle} ({self.get_platform_display()})"
+
+    def save(self, *args, **kwargs) -> None:
+        super().save(*args, **_derive_initials(self, "handle", kwargs))
 
 
 class FollowerSnapshot(models.Model):
@@ -329,4 +374,8 @@ class FollowerAnomaly(models.Model):
         indexes = [models.Index(fields=["account", "-detected_at"], name="anomaly_account_newest")]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} on {self.account_id}: {self.change:+,}"
+        return _("%(kind)s on %(account)s: %(change)s") % {
+            "kind": self.get_kind_display(),
+            "account": self.account_id,
+            "change": f"{self.change:+,}",
+        }

@@ -13,6 +13,7 @@ from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from config.api.errors import DomainError
 from ledger import anomalies, journal, rows
@@ -75,19 +76,19 @@ def _snapshot_record(
 ) -> FollowerSnapshot:
     """snapshot_record inside the caller's transaction."""
     if follower_count is None or follower_count < 0:
-        raise DomainError("A follower count cannot be negative.", field="follower_count")
+        raise DomainError(_("A follower count cannot be negative."), field="follower_count")
     if captured_at.tzinfo is None:
-        raise DomainError("The capture time needs a time zone.", field="captured_at")
+        raise DomainError(_("The capture time needs a time zone."), field="captured_at")
     if source not in SnapshotSource.values:
-        raise DomainError(f"Unknown source {source!r}.", field="source")
+        raise DomainError(_("Unknown source %(source)r.") % {"source": source}, field="source")
     # Reads first, so that the section holding the journal lock stays short. A writer racing
     # past the checks below meets the unique constraints: an IntegrityError rolls this back.
     earlier = _earlier_snapshots(account_id=account.pk, captured_at=captured_at, refresh_slot=refresh_slot)
     if refresh_slot and earlier.slot_taken:
-        raise DuplicateRefreshSlot("This account was already refreshed in this slot.", field="refresh_slot")
+        raise DuplicateRefreshSlot(_("This account was already refreshed in this slot."), field="refresh_slot")
     # (A refresh captures "now": a clash on the instant is left to the unique constraint.)
     if not refresh_slot and earlier.instant_taken:
-        raise DomainError("This account already has a snapshot at this instant.", field="captured_at")
+        raise DomainError(_("This account already has a snapshot at this instant."), field="captured_at")
     previous, findings = _anomaly_findings(earlier.window, captured_at=captured_at, follower_count=follower_count)
     # The hot path of every refresh: written through ledger.rows (no ORM overhead), with the
     # journal's records of both writes appended in one INSERT.

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
-from ledger import charts
+from ledger import charts, numbers
 from ledger.admin import URL_FIELD, InfluencerAdmin, PlatformAccountAdmin
 from ledger.models import Influencer, PlatformAccount
 from pricing import selectors, services
@@ -111,7 +111,7 @@ class RateQuoteAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("followers then"), ordering="followers_at_observation")
     def followers_display(self, obj: RateQuote) -> str:
-        return "—" if obj.followers_at_observation is None else f"{obj.followers_at_observation:,}"
+        return numbers.followers(obj.followers_at_observation)
 
     @admin.display(description=_("per 10k followers"))
     def per_10k_display(self, obj: RateQuote) -> str:

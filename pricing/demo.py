@@ -17,6 +17,7 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from django.db import transaction
+from django.utils.translation import gettext
 
 from ledger.choices import InfluencerKind, Platform, SnapshotSource
 from ledger.models import Influencer, PlatformAccount
@@ -156,9 +157,22 @@ def seed(*, command) -> None:
                         price_kind=PriceKind.MARKETPLACE_LISTING,
                         observed_on=observed_on,
                     )
-    command.stdout.write(f"  pricing: {created} new quote(s), {RateQuote.objects.count()} in all")
+    command.stdout.write(
+        gettext("  pricing: %(created)d new quote(s), %(total)d in all")
+        % {"created": created, "total": RateQuote.objects.count()}
+    )
     run = benchmarks_recompute(as_of=AS_OF)
     command.stdout.write(
-        f"  pricing: benchmarks as of {run.as_of} from {run.quotes} quotes: {run.created} created, "
-        f"{run.updated} updated, {run.deleted} deleted, {run.unchanged} unchanged"
+        gettext(
+            "  pricing: benchmarks as of %(as_of)s from %(quotes)d quotes: %(created)d created, "
+            "%(updated)d updated, %(deleted)d deleted, %(unchanged)d unchanged"
+        )
+        % {
+            "as_of": run.as_of,
+            "quotes": run.quotes,
+            "created": run.created,
+            "updated": run.updated,
+            "deleted": run.deleted,
+            "unchanged": run.unchanged,
+        }
     )

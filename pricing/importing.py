@@ -41,8 +41,13 @@ class RowError:
     message: str
 
     def __str__(self) -> str:
-        where = f"row {self.row}, column {self.column}" if self.column else f"row {self.row}"
-        return f"{where}: {self.message}"
+        if self.column:
+            return _("row %(row)d, column %(column)s: %(message)s") % {
+                "row": self.row,
+                "column": self.column,
+                "message": self.message,
+            }
+        return _("row %(row)d: %(message)s") % {"row": self.row, "message": self.message}
 
 
 class FileUnreadable(Exception):

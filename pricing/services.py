@@ -174,7 +174,7 @@ class QuoteImportError(DomainError):
     def __init__(self, errors: list[RowError], *, total: int | None = None):
         self.errors = errors
         self.total = total if total is not None else len(errors)
-        more = f" (and {self.total - len(errors)} more)" if self.total > len(errors) else ""
+        more = _(" (and %(n)d more)") % {"n": self.total - len(errors)} if self.total > len(errors) else ""
         lines = "\n".join(str(e) for e in errors)
         super().__init__(
             _("The file was not imported: %(n)d error(s)%(more)s; nothing was written.\n%(lines)s")

@@ -313,7 +313,10 @@ class OrderAdmin(admin.ModelAdmin):
             except DomainError as exc:
                 refused.append(f"#{order.pk}: {exc.message}")
         if moved:
-            self.message_user(request, _("Moved %(n)d order(s) to %(status)s.") % {"n": len(moved), "status": status})
+            self.message_user(
+                request,
+                _("Moved %(n)d order(s) to %(status)s.") % {"n": len(moved), "status": OrderStatus(status).label},
+            )
         if refused:
             self.message_user(
                 request,

@@ -23,6 +23,7 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from django.db import transaction
+from django.utils.translation import gettext
 
 from ledger.models import Agency, PlatformAccount
 from pricing.choices import Deliverable
@@ -362,9 +363,21 @@ def seed(*, command) -> None:
     shown = selectors.order_list().get(pk=order.pk)
     campaign = selectors.campaign_list().filter(pk=getattr(demo_campaign(), "pk", None)).first()
     command.stdout.write(
-        f"  reviews: {len(targets)} targets, {len(reviews)} reviews, {len(CLAIMS)} false claims; order #{order.pk} "
-        f"({shown.status}): {shown.agreed_price:.2f} CNY against a rate card of {shown.rate_card_price:.2f} "
-        f"(markup {shown.markup}), {shown.total_paid:.2f} paid"
+        gettext(
+            "  reviews: %(targets)d targets, %(reviews)d reviews, %(claims)d false claims; order #%(order)s "
+            "(%(status)s): %(agreed)s CNY against a rate card of %(rate_card)s (markup %(markup)s), %(paid)s paid"
+        )
+        % {
+            "targets": len(targets),
+            "reviews": len(reviews),
+            "claims": len(CLAIMS),
+            "order": order.pk,
+            "status": shown.get_status_display(),
+            "agreed": f"{shown.agreed_price:,.2f}",
+            "rate_card": f"{shown.rate_card_price:,.2f}",
+            "markup": shown.markup,
+            "paid": f"{shown.total_paid:,.2f}",
+        }
     )
     if campaign is not None:
         command.stdout.write(

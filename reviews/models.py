@@ -380,7 +380,12 @@ class Payment(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.amount} {self.currency} on {self.paid_on} ({self.get_channel_display()})"
+        return _("%(amount)s %(currency)s on %(paid_on)s (%(channel)s)") % {
+            "amount": self.amount,
+            "currency": self.currency,
+            "paid_on": self.paid_on,
+            "channel": self.get_channel_display(),
+        }
 
 
 class ReviewSignature(models.Model):

@@ -7,6 +7,11 @@ against the broker in ``LEDGER_TEST_REDIS_URL`` and are skipped without it.
 
 ``LEDGER_NO_SKIPS=1`` turns any skipped test into a failed run; ``.ci/run`` sets
 it, so CI cannot silently skip the tests that need Redis.
+
+Tests run in English whatever the deployment's default language (``LANGUAGE_CODE``,
+zh-hans unless set): the ``english`` fixture below for this process, the environment
+for the processes tests start. Tests of the Chinese interface ask for it
+(``Accept-Language: zh-hans`` or ``translation.override``).
 """
 
 from __future__ import annotations
@@ -16,9 +21,12 @@ from collections.abc import Callable
 
 import pytest
 from django.contrib.auth.models import Group, User
+from django.utils import translation
 from rest_framework.test import APIClient
 
 from config.celery import app as celery_app
+
+os.environ["LANGUAGE_CODE"] = "en"  # for servers, workers and commands that tests start
 from tests.factories import UserFactory
 
 celery_app.conf.task_always_eager = True
@@ -60,6 +68,14 @@ def django_db_setup(django_db_setup, django_db_blocker):
                 "SET ledger.allow_journal_truncate = on"
             )
         connection.close()  # new connections pick the setting up
+
+
+@pytest.fixture(autouse=True)
+def english(settings):
+    """Requests without Accept-Language, commands and services speak English in tests."""
+    settings.LANGUAGE_CODE = "en"
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture(autouse=True)

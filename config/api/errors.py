@@ -14,6 +14,7 @@ from typing import Any
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError
 from django.db.models import ProtectedError
+from django.utils.translation import gettext as _
 from rest_framework import status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -47,14 +48,15 @@ def _handle(exc: Exception) -> Response | None:
         blocking = sorted({obj._meta.verbose_name for obj in exc.protected_objects})
         return Response(
             {
-                "detail": f"Cannot delete: other records depend on it ({', '.join(map(str, blocking))}).",
+                "detail": _("Cannot delete: other records depend on it (%(records)s).")
+                % {"records": ", ".join(map(str, blocking))},
                 "code": "protected",
             },
             status=status.HTTP_409_CONFLICT,
         )
     if isinstance(exc, IntegrityError):
         return Response(
-            {"detail": "The change conflicts with existing data.", "code": "conflict"},
+            {"detail": _("The change conflicts with existing data."), "code": "conflict"},
             status=status.HTTP_409_CONFLICT,
         )
     return None

@@ -15,8 +15,8 @@ from django.core.signals import setting_changed
 from django.dispatch import receiver
 from django.http import StreamingHttpResponse
 from django.urls import get_script_prefix, get_urlconf, reverse
-from django.utils import timezone
-from django.utils.translation import get_language
+from django.utils import timezone, translation
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 from rest_framework import renderers, serializers
 from rest_framework.exceptions import ValidationError
@@ -28,6 +28,16 @@ from ledger.choices import FollowerInterval, HistoryKind
 from ledger.models import Influencer
 
 CSV_COLUMNS = ["kind", "occurred_at", "account", "summary", "object_type", "object_id", "url"]
+# The header row, in the request's language (the columns keep their order in every language).
+CSV_HEADERS = {
+    "kind": pgettext_lazy("history CSV column", "kind"),
+    "occurred_at": pgettext_lazy("history CSV column", "occurred_at"),
+    "account": pgettext_lazy("history CSV column", "account"),
+    "summary": pgettext_lazy("history CSV column", "summary"),
+    "object_type": pgettext_lazy("history CSV column", "object_type"),
+    "object_id": pgettext_lazy("history CSV column", "object_id"),
+    "url": pgettext_lazy("history CSV column", "url"),
+}
 CSV_CHUNK = 1000  # rows per query while the CSV streams
 
 
@@ -244,23 +254,27 @@ class InfluencerHistory:
 
     def csv_response(self, influencer: Influencer) -> StreamingHttpResponse:
         """The whole filtered timeline (cursor and page size ignored), streamed in chunks of rows."""
-        response = StreamingHttpResponse(self._csv_lines(), content_type="text/csv; charset=utf-8")
+        # The body is written after the view returns: in the request's language, held here.
+        lines = self._csv_lines(language=translation.get_language())
+        response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="influencer-{influencer.pk}-history.csv"'
         return response
 
-    def _csv_lines(self) -> Iterator[str]:
+    def _csv_lines(self, *, language: str) -> Iterator[str]:
         buffer = _Line()
         writer = csv.writer(buffer)
-        writer.writerow(CSV_COLUMNS)
+        with translation.override(language):
+            writer.writerow([str(CSV_HEADERS[c]) for c in CSV_COLUMNS])
         yield "\ufeff" + buffer.take()
         position = None
         while True:
-            rows = self.rows(position=position, backwards=False, limit=CSV_CHUNK)
-            for row in rows:
-                event = self.event(row)
-                event["account"] = "" if event["account"] is None else event["account"]
-                writer.writerow([event[c] for c in CSV_COLUMNS])
-                yield buffer.take()
+            with translation.override(language):
+                rows = self.rows(position=position, backwards=False, limit=CSV_CHUNK)
+                for row in rows:
+                    event = self.event(row)
+                    event["account"] = "" if event["account"] is None else event["account"]
+                    writer.writerow([event[c] for c in CSV_COLUMNS])
+            yield buffer.take()
             if len(rows) < CSV_CHUNK:
                 return
             position = _position(rows[-1])

@@ -49,7 +49,7 @@ class AgencyViewSet(viewsets.ModelViewSet):
     queryset = Agency.objects.all()
     serializer_class = AgencySerializer
     filterset_class = AgencyFilter
-    search_fields = ["name", "uscc"]
+    search_fields = ["name", "uscc", "^search_initials"]
     ordering_fields = ["id", "name", "kind", "created_at"]
     ordering = ["name", "id"]
 
@@ -60,7 +60,7 @@ class InfluencerViewSet(ReloadAfterWriteMixin, viewsets.ModelViewSet):
     queryset = selectors.influencer_list()
     serializer_class = InfluencerSerializer
     filterset_class = InfluencerFilter
-    search_fields = ["display_name", "accounts__handle", "accounts__platform_uid"]
+    search_fields = ["display_name", "^search_initials", "accounts__handle", "accounts__platform_uid"]
     ordering_fields = ["id", "display_name", "created_at", "updated_at", "account_count", "total_followers"]
     ordering = ["display_name", "id"]
 
@@ -131,7 +131,7 @@ class AccountViewSet(viewsets.ModelViewSet):
     permission_classes = [ActionModelPermissions]
     # Queuing a refresh changes the account, so it needs change (a POST would otherwise need add).
     action_permissions = {"refresh": {"POST": ["ledger.change_platformaccount"]}}
-    search_fields = ["handle", "platform_uid", "influencer__display_name"]
+    search_fields = ["handle", "^search_initials", "platform_uid", "influencer__display_name"]
     ordering_fields = [
         "id",
         "handle",

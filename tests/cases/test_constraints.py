@@ -16,7 +16,21 @@ def refused(write) -> None:
         write()
 
 
-@pytest.mark.parametrize("reference", ["cac-2025-0001", "CAC-2025-1", "CAC2025-0001", "C-2025-0001", ""])
+@pytest.mark.parametrize(
+    "reference",
+    [
+        "cac-2025-0001",
+        "CAC-2025-1",
+        "CAC2025-0001",
+        "C-2025-0001",
+        "",
+        "京网信罚[2025]12号",
+        "京网信罚〔2025〕号",
+        "京网信罚〔25〕12号",
+        "〔2025〕12号",
+        "京网信罚〔2025〕012号",
+    ],
+)
 def test_case_reference_format(reference):
     authority = AuthorityFactory()
     refused(

@@ -4,6 +4,7 @@ from datetime import timedelta
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 from knox.models import AuthToken
 from knox.settings import knox_settings
 
@@ -29,13 +30,16 @@ class Command(BaseCommand):
         try:
             user = User.objects.get(**{User.USERNAME_FIELD: username})
         except User.DoesNotExist as exc:
-            raise CommandError(f"No user {username!r}.") from exc
+            raise CommandError(_("No user %(user)r.") % {"user": username}) from exc
         if not user.is_active:
-            raise CommandError(f"User {username!r} is not active.")
+            raise CommandError(_("User %(user)r is not active.") % {"user": username})
         if days is not None and days <= 0:
-            raise CommandError("--days must be a positive number.")
+            raise CommandError(_("--days must be a positive number."))
         expiry = None if no_expiry else (timedelta(days=days) if days else knox_settings.TOKEN_TTL)
         instance, token = AuthToken.objects.create(user=user, expiry=expiry)
-        until = instance.expiry.isoformat() if instance.expiry else "never"
-        self.stderr.write(f"Token for {username} (key {instance.token_key}), expires: {until}. It is shown only once:")
+        until = instance.expiry.isoformat() if instance.expiry else _("never")
+        self.stderr.write(
+            _("Token for %(user)s (key %(key)s), expires: %(until)s. It is shown only once:")
+            % {"user": username, "key": instance.token_key, "until": until}
+        )
         self.stdout.write(token)

@@ -4,6 +4,7 @@ import time
 
 from django.core.management.base import CommandError
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from tqdm import tqdm
 
 from ledger import services, tasks
@@ -30,7 +31,7 @@ class Command(JournaledCommand):
             queryset = PlatformAccount.objects.filter(pk__in=account)
             missing = set(account) - set(queryset.values_list("pk", flat=True))
             if missing:
-                raise CommandError(f"No account with id {', '.join(map(str, sorted(missing)))}.")
+                raise CommandError(_("No account with id %(ids)s.") % {"ids": ", ".join(map(str, sorted(missing)))})
         elif all:
             queryset = PlatformAccount.objects.exclude(status=AccountStatus.DELETED)
         else:
@@ -49,10 +50,12 @@ class Command(JournaledCommand):
                     outcome = self._refresh(account_id, slot)
                 outcomes[outcome] = outcomes.get(outcome, 0) + 1
                 bar.update(1)
-        summary = ", ".join(f"{n} {outcome}" for outcome, n in sorted(outcomes.items())) or "nothing to do"
-        self.stdout.write(f"{len(ids)} account(s): {summary}.")
+        summary = ", ".join(f"{n} {outcome}" for outcome, n in sorted(outcomes.items())) or _("nothing to do")
+        self.stdout.write(_("%(n)d account(s): %(summary)s.") % {"n": len(ids), "summary": summary})
         if outcomes.get(RefreshOutcome.FAILED):
-            raise CommandError(f"{outcomes[RefreshOutcome.FAILED]} refresh(es) failed; see the refresh attempts.")
+            raise CommandError(
+                _("%(n)d refresh(es) failed; see the refresh attempts.") % {"n": outcomes[RefreshOutcome.FAILED]}
+            )
 
     def _refresh(self, account_id: int, slot) -> str:
         """One account in this process, with the same retry policy as the task."""

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 from knox.models import AuthToken
 
 from config.api.authentication import delete_expired_tokens
@@ -22,16 +23,16 @@ class Command(BaseCommand):
     def handle(self, *args, key: str | None, user: str | None, expired: bool, **options) -> None:
         if expired:
             deleted = delete_expired_tokens()
-            self.stdout.write(f"Deleted {deleted} expired token(s).")
+            self.stdout.write(_("Deleted %(n)d expired token(s).") % {"n": deleted})
             return
         if key:
             tokens = AuthToken.objects.filter(token_key=key)
         else:
             User = get_user_model()
             if not User.objects.filter(**{User.USERNAME_FIELD: user}).exists():
-                raise CommandError(f"No user {user!r}.")
+                raise CommandError(_("No user %(user)r.") % {"user": user})
             tokens = AuthToken.objects.filter(**{f"user__{User.USERNAME_FIELD}": user})
-        deleted, _ = tokens.delete()
+        deleted, _by_model = tokens.delete()
         if not deleted:
-            raise CommandError("No matching token.")
-        self.stdout.write(f"Revoked {deleted} token(s).")
+            raise CommandError(_("No matching token."))
+        self.stdout.write(_("Revoked %(n)d token(s).") % {"n": deleted})

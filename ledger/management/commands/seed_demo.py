@@ -20,6 +20,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management.base import CommandError
 from django.db import transaction
+from django.utils.translation import gettext
 from knox.models import AuthToken
 
 from ledger import journal
@@ -241,8 +242,16 @@ class Command(JournaledCommand):
                 import_module(f"{app_label}.demo").seed(command=self)
         self.stdout.write(
             self.style.SUCCESS(
-                f"Demo ledger ready: {Agency.objects.count()} agencies, {Influencer.objects.count()} influencers, "
-                f"{PlatformAccount.objects.count()} accounts, {FollowerSnapshot.objects.count()} snapshots."
+                gettext(
+                    "Demo ledger ready: %(agencies)d agencies, %(influencers)d influencers, "
+                    "%(accounts)d accounts, %(snapshots)d snapshots."
+                )
+                % {
+                    "agencies": Agency.objects.count(),
+                    "influencers": Influencer.objects.count(),
+                    "accounts": PlatformAccount.objects.count(),
+                    "snapshots": FollowerSnapshot.objects.count(),
+                }
             )
         )
         if demo_logins:
@@ -302,11 +311,14 @@ class Command(JournaledCommand):
                 if rows:
                     account_followers_resync(account=account)
                     found = anomalies_scan(account=account)
-            self.stdout.write(f"  [{n}/{total}] {account}: {len(rows)} new snapshot(s), {found} new anomaly(ies)")
+            self.stdout.write(
+                gettext("  [%(n)d/%(total)d] %(account)s: %(rows)d new snapshot(s), %(found)d new anomaly(ies)")
+                % {"n": n, "total": total, "account": account, "rows": len(rows), "found": found}
+            )
 
     def _demo_logins(self, *, base_url: str) -> None:
         if not settings.DEBUG:
-            raise CommandError("--demo-logins is for development only (DEBUG=1).")
+            raise CommandError(gettext("--demo-logins is for development only (DEBUG=1)."))
         User = get_user_model()
         password = secrets.token_urlsafe(12)
         admin, _ = User.objects.get_or_create(username="admin", defaults={"email": "admin@example.invalid"})

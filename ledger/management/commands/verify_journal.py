@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 from tqdm import tqdm
 
 from ledger import journal
@@ -22,9 +23,17 @@ class Command(BaseCommand):
             result = journal.verify(progress=lambda n: bar.update(1))
         if not result.ok:
             raise CommandError(
-                f"Journal broken at entry {result.first_bad_seq}: {result.reason}. "
-                f"{result.checked} entries before it verified; last good head: seq {result.head_seq} "
-                f"hash {result.head_hash}."
+                _(
+                    "Journal broken at entry %(seq)s: %(reason)s. %(checked)d entries before it verified; "
+                    "last good head: seq %(head_seq)s hash %(head_hash)s."
+                )
+                % {
+                    "seq": result.first_bad_seq,
+                    "reason": result.reason,
+                    "checked": result.checked,
+                    "head_seq": result.head_seq,
+                    "head_hash": result.head_hash,
+                }
             )
-        self.stdout.write(self.style.SUCCESS(f"Journal intact: {result.checked} entries."))
-        self.stdout.write(f"head seq {result.head_seq} hash {result.head_hash}")
+        self.stdout.write(self.style.SUCCESS(_("Journal intact: %(n)d entries.") % {"n": result.checked}))
+        self.stdout.write(_("head seq %(seq)s hash %(hash)s") % {"seq": result.head_seq, "hash": result.head_hash})

@@ -3,6 +3,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from django.core.management.base import CommandError
+from django.utils.translation import gettext as _
 from tqdm import tqdm
 
 from ledger.management.base import JournaledCommand
@@ -26,12 +27,12 @@ class Command(JournaledCommand):
     def handle(self, *args, file: Path, format: str | None, batch_size: int, no_progress: bool, **options) -> None:
         file_format = format or format_of(file.name)
         if file_format not in FORMATS:
-            raise CommandError(f"{file}: not a .csv or .xlsx file (use --format).")
+            raise CommandError(_("%(file)s: not a .csv or .xlsx file (use --format).") % {"file": file})
         bars: dict[str, tqdm] = {}
 
         def progress(phase: str, done: int, total: int | None) -> None:
             if phase not in bars:
-                label = "checking" if phase == "check" else "importing"
+                label = _("checking") if phase == "check" else _("importing")
                 bars[phase] = tqdm(total=total, unit="row", desc=label, disable=no_progress, file=self.stderr._out)
             bars[phase].update(done)
 
@@ -41,10 +42,12 @@ class Command(JournaledCommand):
                     source=source, file_format=file_format, progress=progress, batch_size=batch_size
                 )
         except FileNotFoundError as exc:
-            raise CommandError(f"{file}: no such file.") from exc
+            raise CommandError(_("%(file)s: no such file.") % {"file": file}) from exc
         except services.QuoteImportError as exc:
             raise CommandError(exc.message) from exc
         finally:
             for bar in bars.values():
                 bar.close()
-        self.stdout.write(self.style.SUCCESS(f"Imported {result.created} quotes from {file}."))
+        self.stdout.write(
+            self.style.SUCCESS(_("Imported %(n)d quotes from %(file)s.") % {"n": result.created, "file": file})
+        )

@@ -3,6 +3,8 @@ from __future__ import annotations
 import argparse
 from datetime import date
 
+from django.utils.translation import gettext as _
+
 from ledger.management.base import JournaledCommand
 from pricing import services
 
@@ -30,7 +32,18 @@ class Command(JournaledCommand):
         run = services.benchmarks_recompute(as_of=as_of, window_days=window_days)
         self.stdout.write(
             self.style.SUCCESS(
-                f"Benchmarks as of {run.as_of} over {run.window_days} days from {run.quotes} quotes: "
-                f"{run.created} created, {run.updated} updated, {run.deleted} deleted, {run.unchanged} unchanged."
+                _(
+                    "Benchmarks as of %(as_of)s over %(days)d days from %(quotes)d quotes: %(created)d created, "
+                    "%(updated)d updated, %(deleted)d deleted, %(unchanged)d unchanged."
+                )
+                % {
+                    "as_of": run.as_of,
+                    "days": run.window_days,
+                    "quotes": run.quotes,
+                    "created": run.created,
+                    "updated": run.updated,
+                    "deleted": run.deleted,
+                    "unchanged": run.unchanged,
+                }
             )
         )
