@@ -35,6 +35,8 @@ from django.db import DEFAULT_DB_ALIAS, connection, connections, models, transac
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
 from django.utils import timezone
 
+from ledger import merkle
+
 if TYPE_CHECKING:
     from django.http import HttpRequest
 
@@ -151,19 +153,27 @@ def canonical_bytes(
     return json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
 
 
+def entry_bytes(entry: JournalEntry) -> bytes:
+    """The entry's canonical encoding: its chain hash and its Merkle leaf are computed over these bytes."""
+    return canonical_bytes(
+        seq=entry.seq,
+        occurred_at=entry.occurred_at,
+        actor=entry.actor,
+        action=entry.action,
+        object_type=entry.object_type,
+        object_id=entry.object_id,
+        changes=entry.changes,
+        prev_hash=entry.prev_hash,
+    )
+
+
 def entry_hash(entry: JournalEntry) -> str:
-    return hashlib.sha256(
-        canonical_bytes(
-            seq=entry.seq,
-            occurred_at=entry.occurred_at,
-            actor=entry.actor,
-            action=entry.action,
-            object_type=entry.object_type,
-            object_id=entry.object_id,
-            changes=entry.changes,
-            prev_hash=entry.prev_hash,
-        )
-    ).hexdigest()
+    return hashlib.sha256(entry_bytes(entry)).hexdigest()
+
+
+def entry_leaf_hash(entry: JournalEntry) -> str:
+    """The entry's leaf hash in the journal's Merkle tree: SHA-256(0x00 || canonical bytes), hex."""
+    return merkle.leaf_hash(entry_bytes(entry)).hex()
 
 
 # --- appending ------------------------------------------------------------------
@@ -304,7 +314,9 @@ def append_many(items: Iterable[Change], *, actor: str | None = None) -> list[Jo
                 changes=jsonable(item.changes),
                 prev_hash=prev_hash,
             )
-            entry.hash = prev_hash = entry_hash(entry)
+            raw = entry_bytes(entry)
+            entry.hash = prev_hash = hashlib.sha256(raw).hexdigest()
+            entry.leaf_hash = merkle.leaf_hash(raw).hex()
             entries.append(entry)
         _insert(entries)
         _remember_head(seq, prev_hash)
@@ -597,6 +609,11 @@ def verify(*, progress=None) -> Verification:
             return Verification(
                 False, checked, entry.seq - 1, prev_hash, entry.seq,
                 "hash does not match the entry's contents",
+            )  # fmt: skip
+        if entry_leaf_hash(entry) != entry.leaf_hash:
+            return Verification(
+                False, checked, entry.seq - 1, prev_hash, entry.seq,
+                "leaf_hash does not match the entry's contents",
             )  # fmt: skip
         prev_hash, expected_seq, checked = entry.hash, expected_seq + 1, checked + 1
         if progress is not None:

@@ -93,6 +93,19 @@ def verify_journal() -> dict:
     return {"ok": result.ok, "checked": result.checked, "first_bad_seq": result.first_bad_seq, "reason": result.reason}
 
 
+@shared_task(name="ledger.sign_journal_head")
+def sign_journal_head() -> dict | None:
+    """Every JOURNAL_HEAD_INTERVAL_SECONDS: sign a tree head when the journal has grown since the last one."""
+    from ledger import heads
+
+    try:
+        head = heads.head_sign()
+    except heads.SigningKeyMissing:
+        logger.warning("no journal signing key configured: no tree head signed")
+        return None
+    return heads.head_record(head)
+
+
 @shared_task(name="ledger.delete_expired_tokens")
 def delete_expired_tokens() -> int:
     """Nightly: delete expired API tokens (requests refuse them but no longer sweep them)."""

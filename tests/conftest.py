@@ -74,6 +74,25 @@ def django_db_setup(django_db_setup, django_db_blocker):
             connection.close()  # new connections pick the setting up
 
 
+@pytest.fixture(scope="session")
+def journal_key_pem() -> str:
+    """A throw-away Ed25519 key for the run: the suite signs tree heads with it."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    key = Ed25519PrivateKey.generate()
+    return key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    ).decode()
+
+
+@pytest.fixture(autouse=True)
+def journal_signing_key(settings, journal_key_pem) -> str:
+    settings.JOURNAL_SIGNING_KEY = journal_key_pem
+    settings.JOURNAL_SIGNING_KEY_FILE = ""
+    return journal_key_pem
+
+
 @pytest.fixture(autouse=True)
 def media_root(settings, tmp_path):
     """Uploaded files (evidence, also from seed_demo) go to a throw-away folder, never the project's media/."""
