@@ -366,7 +366,11 @@ def head() -> tuple[int, str]:
 
 # Operational logs, not ledger records: the refresh attempt log would otherwise add
 # two entries per attempt of a machine process and serialise every worker on the journal.
-NOT_JOURNALED = frozenset({"ledger.journalentry", "ledger.profilerefresh"})
+# The journal's own tree and signed heads describe the journal: journaling them would
+# grow the tree with every head that signs it.
+NOT_JOURNALED = frozenset(
+    {"ledger.journalentry", "ledger.profilerefresh", "ledger.journaltreenode", "ledger.signedtreehead"}
+)
 
 
 def is_journaled(model: type[models.Model]) -> bool:
