@@ -305,7 +305,14 @@ def head_signature_ok(record: Mapping[str, Any], public_key: Ed25519PublicKey) -
     return record.get("key_id") == key_id(public_key)
 
 
-def check_heads(records: list[dict[str, Any]], *, public_key: Ed25519PublicKey | None) -> list[HeadProblem]:
+@dataclass(frozen=True)
+class HeadCheck:
+    problems: list[HeadProblem]
+    tree_size: int
+    root_hash: str  # of the whole journal, recomputed from the entries
+
+
+def check_heads(records: list[dict[str, Any]], *, public_key: Ed25519PublicKey | None) -> HeadCheck:
     """Recompute the root of every head's tree size from the entries themselves and check the signatures.
 
     One pass over the journal in ``seq`` order, without the subtree cache: a head
@@ -335,4 +342,72 @@ def check_heads(records: list[dict[str, Any]], *, public_key: Ed25519PublicKey |
         compare(tree.size)
     for left in wanted.values():
         problems.extend(HeadProblem(r, _("the journal has only %(n)s entries") % {"n": tree.size}) for r in left)
-    return problems
+    return HeadCheck(problems, tree.size, tree.root().hex())
+
+
+def check_against(record: dict[str, Any], *, public_key: Ed25519PublicKey | None) -> list[HeadProblem]:
+    """Prove that the journal as it is now extends the head ``record`` that a witness kept.
+
+    The kept head's signature must verify, the root of its tree size recomputed
+    from today's entries must equal its root, and the consistency proof the
+    ledger serves must lead from it to today's root (RFC 9162 2.1.4.2).
+    """
+    check = check_heads([record], public_key=public_key)
+    if check.problems:
+        return check.problems
+    first = int(record["tree_size"])
+    if first == 0 or first == check.tree_size:
+        return []
+    proof = consistency_proof(first=first, second=check.tree_size)
+    ok = merkle.verify_consistency(
+        first,
+        check.tree_size,
+        bytes.fromhex(record["root_hash"]),
+        bytes.fromhex(check.root_hash),
+        [bytes.fromhex(p) for p in proof["proof"]],
+    )
+    if not ok:
+        return [HeadProblem(record, _("the ledger's consistency proof does not verify (its subtree cache is wrong)"))]
+    return []
+
+
+def configured_public_key() -> Ed25519PublicKey | None:
+    try:
+        return signing_key().public_key()
+    except SigningKeyMissing:
+        return None
+
+
+def public_key_from_base64(value: str) -> Ed25519PublicKey:
+    try:
+        return Ed25519PublicKey.from_public_bytes(base64.b64decode(value, validate=True))
+    except ValueError as exc:
+        raise DomainError(_("Not a base64 Ed25519 public key."), field="public_key") from exc
+
+
+# --- witnesses ----------------------------------------------------------------------
+
+
+def head_publish(*, target: str, timeout: float = 10.0) -> tuple[dict[str, Any], str]:
+    """Hand the latest signed head to a witness: a JSON file in a folder, or an HTTP POST of the JSON.
+
+    Returns the head and where it went. A file is never overwritten: a head
+    already kept in the folder is left as it is.
+    """
+    record = head_record(head_sign())
+    if target.startswith(("http://", "https://")):
+        import httpx
+
+        response = httpx.post(target, json=record, timeout=timeout)
+        response.raise_for_status()
+        return record, target
+    folder = Path(target)
+    folder.mkdir(parents=True, exist_ok=True)
+    stamp = "".join(c for c in record["timestamp"] if c.isdigit())
+    path = folder / f"journal-head-{record['tree_size']:012d}-{stamp}.json"
+    try:
+        with open(path, "x", encoding="utf-8") as out:
+            out.write(json.dumps(record, sort_keys=True, indent=2) + "\n")
+    except FileExistsError:
+        pass
+    return record, str(path)

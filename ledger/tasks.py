@@ -84,13 +84,26 @@ def _send(batch: list[int], slot: str) -> int:
 
 @shared_task(name="ledger.verify_journal")
 def verify_journal() -> dict:
-    """Nightly: recompute the journal's hash chain and log loudly if it is broken."""
+    """Nightly: recompute the journal's hash chain and its signed heads' roots; log loudly if they do not hold."""
+    from ledger import heads
+    from ledger.models import SignedTreeHead
+
     result = journal.verify()
     if result.ok:
         logger.info("journal intact: %s entries, head %s %s", result.checked, result.head_seq, result.head_hash)
     else:
         logger.error("journal broken at entry %s: %s", result.first_bad_seq, result.reason)
-    return {"ok": result.ok, "checked": result.checked, "first_bad_seq": result.first_bad_seq, "reason": result.reason}
+    stored = [heads.head_record(h) for h in SignedTreeHead.objects.order_by("tree_size", "id")]
+    problems = heads.check_heads(stored, public_key=heads.configured_public_key()).problems
+    for problem in problems:
+        logger.error("signed tree head %s does not hold: %s", problem.head["tree_size"], problem.reason)
+    return {
+        "ok": result.ok and not problems,
+        "checked": result.checked,
+        "first_bad_seq": result.first_bad_seq,
+        "reason": result.reason,
+        "bad_heads": [p.head["tree_size"] for p in problems],
+    }
 
 
 @shared_task(name="ledger.sign_journal_head")
