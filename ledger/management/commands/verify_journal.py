@@ -14,7 +14,8 @@ from ledger.models import JournalEntry, SignedTreeHead
 class Command(BaseCommand):
     help = (
         "Recompute the journal's hash chain and leaf hashes from the first entry, and the Merkle root of every "
-        "signed tree head from the entries, checking each head's signature. With --against HEAD.json, also prove "
+        "signed tree head from the entries, checking each head's signature; compare every journaled row with "
+        "the journal's latest state of it. With --against HEAD.json, also prove "
         "that the journal still extends a head kept outside the database. Prints the head when all holds; names "
         "the first problem and exits non-zero when not."
     )
@@ -25,10 +26,15 @@ class Command(BaseCommand):
             "--against", type=Path, action="append", default=[], metavar="HEAD.json", help="a signed head kept earlier"
         )
         parser.add_argument(
+            "--skip-rows", action="store_true", help="do not compare the tables with the journal's latest state"
+        )
+        parser.add_argument(
             "--public-key", help="base64 Ed25519 public key to check heads with (default: the configured key's)"
         )
 
-    def handle(self, *args, no_progress: bool, against: list[Path], public_key: str | None, **options) -> None:
+    def handle(
+        self, *args, no_progress: bool, against: list[Path], public_key: str | None, skip_rows: bool, **options
+    ) -> None:
         total = JournalEntry.objects.count()
         with tqdm(total=total, unit="entry", disable=no_progress, file=self.stderr._out) as bar:
             result = journal.verify(progress=lambda n: bar.update(1))
@@ -55,6 +61,20 @@ class Command(BaseCommand):
                 heads.HeadProblem({**p.head, "file": str(path)}, p.reason)
                 for p in heads.check_against(record, public_key=key)
             ]
+        unjournaled = []
+        if not skip_rows:
+            mismatches = journal.verify_rows()
+            # rows the journal never saw: default data made by migrations, or inserted behind its back
+            unjournaled = [m for m in mismatches if not m.field and m.journal_value is None]
+            mismatches = [m for m in mismatches if m not in unjournaled]
+            if mismatches:
+                lines = [
+                    f"- table {m.table} row {m.object_id}"
+                    + (f" field {m.field}: journal {m.journal_value!r}, table {m.table_value!r}" if m.field else "")
+                    + ("" if m.field else f": {m.table_value or m.journal_value}")
+                    for m in mismatches
+                ]
+                raise CommandError("Tables differ from the journal's latest state:\n" + "\n".join(lines))
         if problems:
             lines = [
                 f"- head {p.head.get('tree_size')} {p.head.get('root_hash')}"
@@ -65,5 +85,9 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS(f"Journal intact: {result.checked} entries."))
         self.stdout.write(f"head seq {result.head_seq} hash {result.head_hash}")
         self.stdout.write(f"{len(stored)} signed head(s) match the entries")
+        if not skip_rows:
+            self.stdout.write("every journaled row matches the journal's latest state")
+        for m in unjournaled:
+            self.stdout.write(self.style.WARNING(f"table {m.table} row {m.object_id}: never journaled"))
         for path in against:
             self.stdout.write(f"consistent with {path}")
