@@ -14,6 +14,10 @@ entry breaks the chain from that point on (:func:`verify`). Appends take a lock
 gap-free and the chain stays linear under concurrent writers. The entry is
 written in the same transaction as the change: if the change rolls back, so
 does its entry.
+
+Each entry is also a leaf of the journal's Merkle tree (``leaf_hash``, RFC 9162);
+ledger/heads.py serves proofs and signs tree heads, so that a kept head proves
+later that no entry was rewritten (docs/journal.md).
 """
 
 from __future__ import annotations

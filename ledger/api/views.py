@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, renderers, serializers, viewsets
@@ -277,10 +278,18 @@ class JournalHeadViewSet(viewsets.GenericViewSet):
         return Response(heads.head_record(head))
 
 
+class _SingleObjectSchema(AutoSchema):
+    """The schema of a ``list`` route that answers one object, not a list."""
+
+    def _is_list_view(self, serializer=None) -> bool:
+        return False
+
+
 class JournalKeyViewSet(viewsets.ViewSet):
     """The public key that signs the journal's tree heads."""
 
     permission_classes = [IsAuthenticated]
+    schema = _SingleObjectSchema()
 
     @extend_schema(responses=PublicKeySerializer)
     def list(self, request: Request) -> Response:
