@@ -7,6 +7,7 @@ import io
 import json
 import mimetypes
 import zipfile
+from collections.abc import Iterator
 from datetime import datetime, timedelta
 from typing import IO, Any
 
@@ -218,6 +219,15 @@ def evidence_verify(*, evidence: Evidence) -> None:
             f"({evidence.sha256}): it was altered after recording and is not served.",
             code="evidence_altered",
         )
+
+
+def evidence_file_mismatches() -> Iterator[journal.RowMismatch]:
+    """Each evidence file whose stored bytes no longer match its recorded SHA-256 (run by verify_journal)."""
+    for evidence in Evidence.objects.order_by("pk").iterator(chunk_size=500):
+        try:
+            evidence_verify(evidence=evidence)
+        except ConflictError as exc:
+            yield journal.RowMismatch(Evidence._meta.db_table, str(evidence.pk), "file", evidence.sha256, exc.code)
 
 
 # --- the case bundle ------------------------------------------------------------

@@ -25,7 +25,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -706,3 +706,18 @@ def verify_rows(*, limit: int = 1000) -> list[RowMismatch]:
                 return found[:limit]
         found.extend(RowMismatch(table, oid, "", "row in the journal", None) for oid, kept in state.items() if kept)
     return found[:limit]
+
+
+# Apps whose rows stand for files register a check of the files against their recorded
+# hashes (cases: evidence); verify_journal runs them after the rows.
+_file_checks: list[Callable[[], Iterable[RowMismatch]]] = []
+
+
+def register_file_check(check: Callable[[], Iterable[RowMismatch]]) -> None:
+    """Add a check that yields a ``RowMismatch`` (field ``file``) per stored file that no longer matches its row."""
+    if check not in _file_checks:
+        _file_checks.append(check)
+
+
+def verify_files() -> list[RowMismatch]:
+    return [mismatch for check in _file_checks for mismatch in check()]

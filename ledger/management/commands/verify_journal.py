@@ -26,7 +26,9 @@ class Command(BaseCommand):
             "--against", type=Path, action="append", default=[], metavar="HEAD.json", help="a signed head kept earlier"
         )
         parser.add_argument(
-            "--skip-rows", action="store_true", help="do not compare the tables with the journal's latest state"
+            "--skip-rows",
+            action="store_true",
+            help="do not compare the tables with the journal's latest state, nor files with their hashes",
         )
         parser.add_argument(
             "--public-key", help="base64 Ed25519 public key to check heads with (default: the configured key's)"
@@ -66,7 +68,7 @@ class Command(BaseCommand):
             mismatches = journal.verify_rows()
             # rows the journal never saw: default data made by migrations, or inserted behind its back
             unjournaled = [m for m in mismatches if not m.field and m.journal_value is None]
-            mismatches = [m for m in mismatches if m not in unjournaled]
+            mismatches = [m for m in mismatches if m not in unjournaled] + journal.verify_files()
             if mismatches:
                 lines = [
                     f"- table {m.table} row {m.object_id}"
@@ -86,7 +88,7 @@ class Command(BaseCommand):
         self.stdout.write(f"head seq {result.head_seq} hash {result.head_hash}")
         self.stdout.write(f"{len(stored)} signed head(s) match the entries")
         if not skip_rows:
-            self.stdout.write("every journaled row matches the journal's latest state")
+            self.stdout.write("every journaled row matches the journal's latest state, every file its hash")
         for m in unjournaled:
             self.stdout.write(self.style.WARNING(f"table {m.table} row {m.object_id}: never journaled"))
         for path in against:
