@@ -49,6 +49,8 @@ run: venv messages
 # The platform simulator runs beside the server, so profile refreshes work with no other service.
 serve-demo:
 	$(BIN)/python manage.py migrate --no-input
+	@test -n "$$JOURNAL_SIGNING_KEY$$JOURNAL_SIGNING_KEY_FILE" || test -f .journal-dev-key.pem \
+	  || $(BIN)/python manage.py journal_create_key .journal-dev-key.pem
 	$(BIN)/python manage.py seed_demo --demo-logins --base-url http://$(HOST):$(PORT)
 	@if [ -n "$(SERVE)" ]; then \
 	  $(BIN)/python manage.py simulate_platform --port $(SIM_PORT) --from-ledger & sim=$$!; \

@@ -7,6 +7,7 @@ import io
 import json
 import mimetypes
 import zipfile
+from collections.abc import Iterator
 from datetime import datetime, timedelta
 from typing import IO, Any
 
@@ -22,7 +23,7 @@ from cases.choices import CASE_TRANSITIONS, CaseStatus
 from cases.models import Case, CaseNote, CaseStatusChange, Evidence, LegalAction
 from config.api.errors import ConflictError, DomainError
 from core.workflow import Workflow, workflow_transition
-from ledger import journal
+from ledger import heads, journal
 from ledger.identifiers import RESIDENT_ID_REFUSED, contains_resident_id
 from ledger.models import JournalEntry
 from ledger.privacy import mask_name
@@ -216,6 +217,15 @@ def evidence_verify(*, evidence: Evidence) -> None:
             % {"id": evidence.pk, "sha256": evidence.sha256},
             code="evidence_altered",
         )
+
+
+def evidence_file_mismatches() -> Iterator[journal.RowMismatch]:
+    """Each evidence file whose stored bytes no longer match its recorded SHA-256 (run by verify_journal)."""
+    for evidence in Evidence.objects.order_by("pk").iterator(chunk_size=500):
+        try:
+            evidence_verify(evidence=evidence)
+        except ConflictError as exc:
+            yield journal.RowMismatch(Evidence._meta.db_table, str(evidence.pk), "file", evidence.sha256, exc.code)
 
 
 # --- the case bundle ------------------------------------------------------------
@@ -420,7 +430,10 @@ def bundle_build(*, case: Case, out: IO[bytes], generated_by: str) -> dict[str, 
     entries about all these records with the chain head, ``SHA256SUMS``, a
     ``README.txt`` and ``verify.py``. Evidence is copied in chunks and checked
     against its recorded hash on the way: a file that no longer matches stops
-    the bundle with ``ConflictError``. It only reads: the caller checks access.
+    the bundle with ``ConflictError``. The journal entries come with an inclusion
+    proof each against a signed tree head (signed now if the journal has grown),
+    which the bundle carries with the public key; without a signing key the
+    bundle is refused. It writes nothing else: the caller checks access.
     """
     case = (
         Case.objects.select_related("authority")
@@ -453,7 +466,11 @@ def bundle_build(*, case: Case, out: IO[bytes], generated_by: str) -> dict[str, 
         .order_by("id")
     )
     evidence = list(Evidence.objects.filter(case=case).order_by("captured_at", "id"))
-    head_seq, head_hash = journal.head()
+    signed_head = heads.head_sign()  # the bundle's entries are proven against this head
+    head_seq = signed_head.tree_size
+    head_hash = (
+        JournalEntry.objects.values_list("hash", flat=True).get(seq=head_seq) if head_seq else journal.GENESIS_HASH
+    )
 
     with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as bundle:
         evidence_items = []
@@ -499,14 +516,30 @@ def bundle_build(*, case: Case, out: IO[bytes], generated_by: str) -> dict[str, 
         for object_type, ids in refs.items():
             if ids:
                 selection |= Q(object_type=object_type, object_id__in=[str(i) for i in ids])
-        entry_count = 0
+        seqs: list[int] = []
         with bundle.open("journal/entries.json", "w") as raw:
             text = io.TextIOWrapper(raw, encoding="utf-8")
             text.write("[")
-            for entry in JournalEntry.objects.filter(selection).order_by("seq").iterator(chunk_size=2000):
-                text.write(",\n" if entry_count else "\n")
+            entries = JournalEntry.objects.filter(selection, seq__lte=head_seq).order_by("seq")
+            for entry in entries.iterator(chunk_size=2000):
+                text.write(",\n" if seqs else "\n")
                 text.write(json.dumps(_journal_record(entry), ensure_ascii=False, sort_keys=True))
-                entry_count += 1
+                seqs.append(entry.seq)
+            text.write("\n]\n")
+            text.flush()
+            text.detach()
+        entry_count = len(seqs)
+        with bundle.open("journal/proofs.json", "w") as raw:
+            text = io.TextIOWrapper(raw, encoding="utf-8")
+            text.write("[")
+            for start in range(0, entry_count, 1000):
+                chunk = seqs[start : start + 1000]
+                leaves = dict(JournalEntry.objects.filter(seq__in=chunk).values_list("seq", "leaf_hash"))
+                paths = heads.inclusion_proofs(seqs=chunk, size=head_seq)
+                for seq in chunk:
+                    proof = {"seq": seq, "leaf_index": seq - 1, "leaf_hash": leaves[seq], "audit_path": paths[seq]}
+                    text.write(",\n" if seq != seqs[0] else "\n")
+                    text.write(json.dumps(proof, sort_keys=True))
             text.write("\n]\n")
             text.flush()
             text.detach()
@@ -544,6 +577,9 @@ def bundle_build(*, case: Case, out: IO[bytes], generated_by: str) -> dict[str, 
                 "path": "journal/entries.json",
                 "entries": entry_count,
                 "head": {"seq": head_seq, "hash": head_hash},
+                "proofs": "journal/proofs.json",
+                "signed_head": heads.head_record(signed_head),
+                "public_key": heads.public_key_record(),
             },
         }
         bundle.writestr("manifest.json", json.dumps(manifest, ensure_ascii=False, indent=2, sort_keys=True) + "\n")

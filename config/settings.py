@@ -293,6 +293,24 @@ JOURNAL_PERSONAL_DATA_KEY = (
     env_str("JOURNAL_PERSONAL_DATA_KEY") or hashlib.sha256(f"journal-personal-data:{SECRET_KEY}".encode()).hexdigest()
 )
 
+# --- Journal: signed tree heads (docs/journal.md) --------------------------------
+# The ledger's Ed25519 signing key, never in the repository: a PEM file made by
+# `manage.py journal_create_key PATH` (JOURNAL_SIGNING_KEY_FILE), or the same PEM
+# text in JOURNAL_SIGNING_KEY. Without a key no tree head is signed and case
+# bundles are refused.
+# `make run` creates a development key in .journal-dev-key.pem (gitignored), used only with DEBUG.
+_DEV_JOURNAL_KEY = BASE_DIR / ".journal-dev-key.pem"
+JOURNAL_SIGNING_KEY_FILE = env_str(
+    "JOURNAL_SIGNING_KEY_FILE", str(_DEV_JOURNAL_KEY) if DEBUG and _DEV_JOURNAL_KEY.exists() else ""
+)
+JOURNAL_SIGNING_KEY = env_str("JOURNAL_SIGNING_KEY")
+# Seconds between two signed tree heads made by Celery beat (a read of the latest
+# head signs one too when the journal has grown).
+JOURNAL_HEAD_INTERVAL_SECONDS = env_int("JOURNAL_HEAD_INTERVAL_SECONDS", 60)
+CELERY_BEAT_SCHEDULE = {
+    "Sign a journal tree head": {"task": "ledger.sign_journal_head", "schedule": JOURNAL_HEAD_INTERVAL_SECONDS},
+}
+
 # --- Platforms and profile refresh -------------------------------------------
 # Each platform's profile API: PLATFORM_<NAME>_URL, _TOKEN, _RPS, _REFRESH_HOURS
 # (NAME as in the API, upper case: DOUYIN, KUAISHOU, WECHAT_CHANNELS, ...), falling

@@ -14,6 +14,10 @@ entry breaks the chain from that point on (:func:`verify`). Appends take a lock
 gap-free and the chain stays linear under concurrent writers. The entry is
 written in the same transaction as the change: if the change rolls back, so
 does its entry.
+
+Each entry is also a leaf of the journal's Merkle tree (``leaf_hash``, RFC 9162);
+ledger/heads.py serves proofs and signs tree heads, so that a kept head proves
+later that no entry was rewritten (docs/journal.md).
 """
 
 from __future__ import annotations
@@ -21,7 +25,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -31,9 +35,12 @@ from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import DEFAULT_DB_ALIAS, connection, connections, models, transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
 from django.utils import timezone
+
+from ledger import merkle
 
 if TYPE_CHECKING:
     from django.http import HttpRequest
@@ -151,19 +158,27 @@ def canonical_bytes(
     return json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
 
 
+def entry_bytes(entry: JournalEntry) -> bytes:
+    """The entry's canonical encoding: its chain hash and its Merkle leaf are computed over these bytes."""
+    return canonical_bytes(
+        seq=entry.seq,
+        occurred_at=entry.occurred_at,
+        actor=entry.actor,
+        action=entry.action,
+        object_type=entry.object_type,
+        object_id=entry.object_id,
+        changes=entry.changes,
+        prev_hash=entry.prev_hash,
+    )
+
+
 def entry_hash(entry: JournalEntry) -> str:
-    return hashlib.sha256(
-        canonical_bytes(
-            seq=entry.seq,
-            occurred_at=entry.occurred_at,
-            actor=entry.actor,
-            action=entry.action,
-            object_type=entry.object_type,
-            object_id=entry.object_id,
-            changes=entry.changes,
-            prev_hash=entry.prev_hash,
-        )
-    ).hexdigest()
+    return hashlib.sha256(entry_bytes(entry)).hexdigest()
+
+
+def entry_leaf_hash(entry: JournalEntry) -> str:
+    """The entry's leaf hash in the journal's Merkle tree: SHA-256(0x00 || canonical bytes), hex."""
+    return merkle.leaf_hash(entry_bytes(entry)).hex()
 
 
 # --- appending ------------------------------------------------------------------
@@ -303,7 +318,9 @@ def append_many(items: Iterable[Change], *, actor: str | None = None) -> list[Jo
                 changes=jsonable(item.changes),
                 prev_hash=prev_hash,
             )
-            entry.hash = prev_hash = entry_hash(entry)
+            raw = entry_bytes(entry)
+            entry.hash = prev_hash = hashlib.sha256(raw).hexdigest()
+            entry.leaf_hash = merkle.leaf_hash(raw).hex()
             entries.append(entry)
         _insert(entries)
         _remember_head(seq, prev_hash)
@@ -353,8 +370,18 @@ def head() -> tuple[int, str]:
 
 # Operational logs, not ledger records: the refresh attempt log would otherwise add
 # two entries per attempt of a machine process and serialise every worker on the journal.
-# A review's MinHash signature is derived from the review's journaled content.
-NOT_JOURNALED = frozenset({"ledger.journalentry", "ledger.profilerefresh", "reviews.reviewsignature"})
+# A review's MinHash signature is derived from the review's journaled content. The journal's
+# own tree and signed heads describe the journal: journaling them would grow the tree with
+# every head that signs it.
+NOT_JOURNALED = frozenset(
+    {
+        "ledger.journalentry",
+        "ledger.profilerefresh",
+        "ledger.journaltreenode",
+        "ledger.signedtreehead",
+        "reviews.reviewsignature",
+    }
+)
 
 
 def is_journaled(model: type[models.Model]) -> bool:
@@ -598,7 +625,105 @@ def verify(*, progress=None) -> Verification:
                 False, checked, entry.seq - 1, prev_hash, entry.seq,
                 "hash does not match the entry's contents",
             )  # fmt: skip
+        if entry_leaf_hash(entry) != entry.leaf_hash:
+            return Verification(
+                False, checked, entry.seq - 1, prev_hash, entry.seq,
+                "leaf_hash does not match the entry's contents",
+            )  # fmt: skip
         prev_hash, expected_seq, checked = entry.hash, expected_seq + 1, checked + 1
         if progress is not None:
             progress(checked)
     return Verification(True, checked, expected_seq - 1, prev_hash)
+
+
+# --- live data against the journal ----------------------------------------------
+
+
+@dataclass(frozen=True)
+class RowMismatch:
+    """A row whose live values differ from the journal's latest record of it (``field`` empty: the whole row)."""
+
+    table: str
+    object_id: str
+    field: str
+    journal_value: Any
+    table_value: Any
+
+
+def _same(field: models.Field, kept: Any, live: Any) -> bool:
+    """Equal as the field understands its values (18000 and 18000.00, one instant in two offsets)."""
+    if kept == live:
+        return True
+    try:
+        return field.to_python(kept) == field.to_python(live)
+    except (ValidationError, TypeError, ValueError):  # a value the field cannot read is not the same
+        return False
+
+
+def _replayed(object_type_: str) -> dict[str, dict[str, Any] | None]:
+    """The latest state of each object of a type, replayed from its entries (None: deleted)."""
+    from ledger.models import JournalEntry
+
+    state: dict[str, dict[str, Any] | None] = {}
+    entries = JournalEntry.objects.filter(object_type=object_type_).order_by("seq")
+    for object_id, action, changes in entries.values_list("object_id", "action", "changes").iterator(chunk_size=2000):
+        if action == "delete":
+            state[object_id] = None
+            continue
+        row = state.get(object_id) or {}
+        for name, change in changes.items():
+            row[name] = change.get("after") if isinstance(change, dict) else change
+        state[object_id] = row
+    return state
+
+
+def verify_rows(*, limit: int = 1000) -> list[RowMismatch]:
+    """Replay the journal's latest state of every journaled row and compare it with the table.
+
+    Reports, by table, row and field, a value changed behind the journal's back
+    (e.g. an UPDATE with the triggers disabled), a row the journal holds but the
+    table lost, and a row the journal never saw (``journal_value`` None: default
+    data made by migrations, or a row inserted behind the journal's back).
+    ``auto_now`` fields are not compared: a save that only touches them is not
+    journaled. Many-to-many sets are not compared either. Stops after ``limit``
+    mismatches.
+    """
+    from django.apps import apps
+
+    found: list[RowMismatch] = []
+    for model in apps.get_models():
+        if not is_journaled(model):
+            continue
+        table = model._meta.db_table
+        state = _replayed(object_type(model))
+        fields = [f for f in model._meta.concrete_fields if not getattr(f, "auto_now", False)]
+        for instance in model._base_manager.order_by("pk").iterator(chunk_size=2000):
+            live = field_values(instance)
+            kept = state.pop(str(instance.pk), None)
+            if kept is None:
+                found.append(RowMismatch(table, str(instance.pk), "", None, "row not in the journal"))
+            else:
+                found.extend(
+                    RowMismatch(table, str(instance.pk), f.name, kept.get(f.name), live[f.name])
+                    for f in fields
+                    if not _same(f, kept.get(f.name), live[f.name])
+                )
+            if len(found) >= limit:
+                return found[:limit]
+        found.extend(RowMismatch(table, oid, "", "row in the journal", None) for oid, kept in state.items() if kept)
+    return found[:limit]
+
+
+# Apps whose rows stand for files register a check of the files against their recorded
+# hashes (cases: evidence); verify_journal runs them after the rows.
+_file_checks: list[Callable[[], Iterable[RowMismatch]]] = []
+
+
+def register_file_check(check: Callable[[], Iterable[RowMismatch]]) -> None:
+    """Add a check that yields a ``RowMismatch`` (field ``file``) per stored file that no longer matches its row."""
+    if check not in _file_checks:
+        _file_checks.append(check)
+
+
+def verify_files() -> list[RowMismatch]:
+    return [mismatch for check in _file_checks for mismatch in check()]

@@ -275,6 +275,11 @@ class JournalEntry(models.Model):
     changes = models.JSONField(_("changes"), help_text=_("field: {before, after}"))
     prev_hash = models.CharField(_("previous hash"), max_length=64)
     hash = models.CharField(_("hash"), max_length=64, unique=True)
+    leaf_hash = models.CharField(
+        _("leaf hash"),
+        max_length=64,
+        help_text=_("SHA-256 of 0x00 and the canonical encoding: the entry's leaf in the Merkle tree"),
+    )
 
     class Meta:
         verbose_name = _("journal entry")
@@ -285,6 +290,7 @@ class JournalEntry(models.Model):
             models.CheckConstraint(condition=Q(action__in=["create", "update", "delete"]), name="journal_action_valid"),
             models.CheckConstraint(condition=Q(hash__regex=r"^[0-9a-f]{64}$"), name="journal_hash_format"),
             models.CheckConstraint(condition=Q(prev_hash__regex=r"^[0-9a-f]{64}$"), name="journal_prev_hash_format"),
+            models.CheckConstraint(condition=Q(leaf_hash__regex=r"^[0-9a-f]{64}$"), name="journal_leaf_hash_format"),
         ]
         indexes = [
             models.Index(fields=["object_type", "object_id", "seq"], name="journal_object"),
@@ -294,6 +300,57 @@ class JournalEntry(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.seq} {self.action} {self.object_type}:{self.object_id}"
+
+
+class JournalTreeNode(models.Model):
+    """A cached hash of a perfect subtree of the journal's Merkle tree (see ledger/heads.py).
+
+    ``level`` 0 nodes are not stored (they are the entries' leaf hashes). The cache
+    only saves work: it can be emptied at any time, and ``verify_journal``
+    recomputes every root from the entries without it.
+    """
+
+    level = models.PositiveSmallIntegerField(_("level"))
+    index = models.BigIntegerField(_("index"))
+    hash = models.CharField(_("hash"), max_length=64)
+
+    class Meta:
+        verbose_name = _("journal tree node")
+        verbose_name_plural = _("journal tree nodes")
+        constraints = [
+            models.UniqueConstraint(fields=["level", "index"], name="journal_tree_node_unique"),
+            models.CheckConstraint(condition=Q(level__gte=1, index__gte=0), name="journal_tree_node_position"),
+        ]
+
+    def __str__(self) -> str:
+        return f"node {self.level}/{self.index}"
+
+
+class SignedTreeHead(models.Model):
+    """The journal's size and Merkle root at a moment, signed with the ledger's Ed25519 key.
+
+    Append-only: the database refuses UPDATE, DELETE and TRUNCATE. The signed
+    message is documented in docs/journal.md.
+    """
+
+    tree_size = models.BigIntegerField(_("tree size"))
+    root_hash = models.CharField(_("root hash"), max_length=64)
+    timestamp = models.DateTimeField(_("timestamp"))
+    signature = models.CharField(_("signature"), max_length=100, help_text=_("Ed25519, base64"))
+    key_id = models.CharField(_("key id"), max_length=64, help_text=_("SHA-256 of the raw public key, hex"))
+
+    class Meta:
+        verbose_name = _("signed tree head")
+        verbose_name_plural = _("signed tree heads")
+        ordering = ["-tree_size", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(tree_size__gte=0), name="tree_head_size_not_negative"),
+            models.CheckConstraint(condition=Q(root_hash__regex=r"^[0-9a-f]{64}$"), name="tree_head_root_format"),
+        ]
+        indexes = [models.Index(fields=["tree_size", "id"], name="tree_head_size")]
+
+    def __str__(self) -> str:
+        return f"tree head {self.tree_size} {self.root_hash[:12]}"
 
 
 class ProfileRefresh(models.Model):

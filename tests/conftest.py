@@ -58,16 +58,17 @@ def pytest_sessionfinish(session, exitstatus) -> None:
 
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
-    """Let the throw-away test database empty the journal between tests (see ledger migration 0004)."""
+    """Let the throw-away test database empty the journal and its heads between tests.
+
+    Only the tables' owner (here the superuser the suite connects as) may disable
+    a trigger: no session setting does it (see ledger migration 0011). UPDATE and
+    DELETE stay refused.
+    """
     from django.db import connection
 
-    with django_db_blocker.unblock():
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"ALTER DATABASE {connection.ops.quote_name(connection.settings_dict['NAME'])} "
-                "SET ledger.allow_journal_truncate = on"
-            )
-        connection.close()  # new connections pick the setting up
+    with django_db_blocker.unblock(), connection.cursor() as cursor:
+        cursor.execute("ALTER TABLE ledger_journalentry DISABLE TRIGGER ledger_journal_no_truncate")
+        cursor.execute("ALTER TABLE ledger_signedtreehead DISABLE TRIGGER ledger_tree_head_no_truncate")
 
 
 @pytest.fixture(autouse=True)
@@ -76,6 +77,25 @@ def english(settings):
     settings.LANGUAGE_CODE = "en"
     with translation.override("en"):
         yield
+
+
+@pytest.fixture(scope="session")
+def journal_key_pem() -> str:
+    """A throw-away Ed25519 key for the run: the suite signs tree heads with it."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    key = Ed25519PrivateKey.generate()
+    return key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    ).decode()
+
+
+@pytest.fixture(autouse=True)
+def journal_signing_key(settings, journal_key_pem) -> str:
+    settings.JOURNAL_SIGNING_KEY = journal_key_pem
+    settings.JOURNAL_SIGNING_KEY_FILE = ""
+    return journal_key_pem
 
 
 @pytest.fixture(autouse=True)

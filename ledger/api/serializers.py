@@ -140,7 +140,18 @@ class JournalEntrySerializer(serializers.ModelSerializer):
 
     class Meta:
         model = JournalEntry
-        fields = ["seq", "occurred_at", "actor", "action", "object_type", "object_id", "changes", "prev_hash", "hash"]
+        fields = [
+            "seq",
+            "occurred_at",
+            "actor",
+            "action",
+            "object_type",
+            "object_id",
+            "changes",
+            "prev_hash",
+            "hash",
+            "leaf_hash",
+        ]
         read_only_fields = fields
 
     @extend_schema_field(
@@ -163,6 +174,49 @@ class JournalEntrySerializer(serializers.ModelSerializer):
 class JournalHeadSerializer(serializers.Serializer):
     seq = serializers.IntegerField(help_text=_("Sequence number of the newest entry (0 when empty)."))
     hash = serializers.CharField(help_text=_("Its hash: publish it to prove later that history was not rewritten."))
+
+
+class SignedTreeHeadSerializer(serializers.Serializer):
+    """A signed tree head, exactly as signed (see docs/journal.md)."""
+
+    tree_size = serializers.IntegerField(help_text=_("Number of journal entries the head covers."))
+    root_hash = serializers.CharField(help_text=_("Merkle root of those entries (RFC 9162), hex."))
+    timestamp = serializers.CharField(help_text=_("When the head was signed: ISO 8601 in UTC, as signed."))
+    signature = serializers.CharField(help_text=_("Ed25519 signature of the head's message, base64."))
+    key_id = serializers.CharField(help_text=_("SHA-256 of the raw public key, hex."))
+
+
+class PublicKeySerializer(serializers.Serializer):
+    key_id = serializers.CharField(help_text=_("SHA-256 of the raw public key, hex."))
+    algorithm = serializers.CharField(help_text=_("Always ed25519."))
+    public_key = serializers.CharField(help_text=_("The raw 32-byte public key, base64."))
+
+
+class InclusionQuerySerializer(serializers.Serializer):
+    seq = serializers.IntegerField(min_value=1)
+    tree_size = serializers.IntegerField(min_value=1)
+
+
+class InclusionProofSerializer(serializers.Serializer):
+    seq = serializers.IntegerField()
+    leaf_index = serializers.IntegerField(help_text=_("0-based: seq - 1."))
+    tree_size = serializers.IntegerField()
+    leaf_hash = serializers.CharField(help_text=_("SHA-256 of 0x00 and the entry's canonical encoding, hex."))
+    audit_path = serializers.ListField(child=serializers.CharField(), help_text=_("Hex hashes, from the leaf up."))
+    root_hash = serializers.CharField()
+
+
+class ConsistencyQuerySerializer(serializers.Serializer):
+    first = serializers.IntegerField(min_value=1)
+    second = serializers.IntegerField(min_value=1)
+
+
+class ConsistencyProofSerializer(serializers.Serializer):
+    first = serializers.IntegerField()
+    second = serializers.IntegerField()
+    first_root = serializers.CharField()
+    second_root = serializers.CharField()
+    proof = serializers.ListField(child=serializers.CharField(), help_text=_("Hex hashes (RFC 9162 2.1.4)."))
 
 
 class ProfileRefreshSerializer(serializers.ModelSerializer):

@@ -1,0 +1,71 @@
+"""The application's database role cannot switch the journal's protections off, whatever it sets.
+
+GIVEN a role that does not own the tables (as docs/journal.md shows how to run the
+application), with every table privilege it could be given by mistake
+WHEN it sets the old session switch, or tries to disable triggers
+THEN every change to the journal or its heads is refused, and appending,
+signing and verifying still work under it.
+"""
+
+from uuid import uuid4
+
+import pytest
+from django.db import DatabaseError, connection, transaction
+
+from ledger import heads, journal
+from ledger.models import JournalEntry, SignedTreeHead
+from tests.ledger.test_merkle import append
+
+pytestmark = pytest.mark.django_db
+
+ATTEMPTS = [
+    "SET ledger.allow_journal_truncate = on; TRUNCATE ledger_journalentry",
+    "SET ledger.allow_journal_truncate = on; TRUNCATE ledger_signedtreehead",
+    "UPDATE ledger_journalentry SET actor = 'x'",
+    "DELETE FROM ledger_journalentry",
+    "UPDATE ledger_signedtreehead SET tree_size = 99",
+    "DELETE FROM ledger_signedtreehead",
+    "ALTER TABLE ledger_journalentry DISABLE TRIGGER USER",
+    "ALTER TABLE ledger_signedtreehead DISABLE TRIGGER ALL",
+    "SET session_replication_role = replica",
+]
+
+
+@pytest.fixture
+def app_role():
+    """A role like the application's, for the rest of the test's transaction (roles roll back too)."""
+    name = f"ledger_app_{uuid4().hex[:12]}"
+    with connection.cursor() as cursor:
+        # as in production: the suite disabled these on its throw-away database
+        cursor.execute("ALTER TABLE ledger_journalentry ENABLE TRIGGER ledger_journal_no_truncate")
+        cursor.execute("ALTER TABLE ledger_signedtreehead ENABLE TRIGGER ledger_tree_head_no_truncate")
+        cursor.execute(f"CREATE ROLE {name} NOLOGIN")
+        cursor.execute(f"GRANT USAGE ON SCHEMA public TO {name}")
+        cursor.execute(f"GRANT SELECT, INSERT, UPDATE, DELETE, TRUNCATE ON ALL TABLES IN SCHEMA public TO {name}")
+        cursor.execute(f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {name}")
+        cursor.execute(f"SET LOCAL ROLE {name}")
+    yield name
+    with connection.cursor() as cursor:
+        cursor.execute("RESET ROLE")
+
+
+@pytest.mark.parametrize("statement", ATTEMPTS)
+def test_no_setting_lets_the_application_role_change_the_journal(app_role, statement):
+    append(3)
+    heads.head_sign()
+    with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
+        for part in statement.split("; "):
+            cursor.execute(part)
+    assert JournalEntry.objects.count() == 3 and SignedTreeHead.objects.count() == 1
+    assert journal.verify().ok
+
+
+def test_the_application_role_appends_signs_and_verifies(app_role):
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT current_user")
+        assert cursor.fetchone()[0] == app_role
+    append(20)
+    head = heads.head_record(heads.head_sign())
+    assert head["tree_size"] == 20
+    assert journal.verify().ok
+    assert heads.check_against(head, public_key=heads.configured_public_key()) == []
