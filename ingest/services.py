@@ -194,16 +194,22 @@ def _stage(cursor, kind: Kind, job: IngestJob, source: IO[bytes]) -> tuple[list[
     errors: list[RowError] = []
     error_total = rows_total = 0
     parsed = _parsed_rows(kind, reading.rows(source, job.file_format), header=job.file_format != "jsonl")
+    unreadable = None
     while True:
         chunk_rows = 0
         with cursor.copy(copy_sql) as copy:
-            for row, row_errors in islice(parsed, PROGRESS_EVERY):
-                chunk_rows += 1
-                if row_errors:
-                    error_total += len(row_errors)
-                    errors.extend(row_errors[: MAX_REPORTED_ERRORS - len(errors)])
-                else:
-                    copy.write_row(row)
+            try:
+                for row, row_errors in islice(parsed, PROGRESS_EVERY):
+                    chunk_rows += 1
+                    if row_errors:
+                        error_total += len(row_errors)
+                        errors.extend(row_errors[: MAX_REPORTED_ERRORS - len(errors)])
+                    else:
+                        copy.write_row(row)
+            except FileUnreadable as exc:  # end the COPY cleanly: an aborted one would abort the transaction
+                unreadable = exc
+        if unreadable is not None:
+            raise unreadable
         rows_total += chunk_rows
         job.rows_read = job.rows_total = rows_total
         _save(job)
@@ -248,6 +254,8 @@ def _parsed_rows(
                 values.append(None)
         if len(cells) > len(known) or not cells.keys() <= known:
             problems.extend(RowError(line, name, _("Unknown column.")) for name in sorted(set(cells) - known, key=str))
+        if len(problems) > 1:
+            problems.sort(key=lambda e: e.column)  # errors are reported by line, then column
         if not problems and kind.row_check is not None:
             problems = [RowError(line, f, m) for f, m in kind.row_check(dict(zip(names, values[1:], strict=True)))]
         yield tuple(values), problems
