@@ -9,7 +9,7 @@ from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
-from django.urls import path, reverse
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -82,12 +82,9 @@ class IngestJobAdmin(admin.ModelAdmin):
             more = _("(and %d more)") % (obj.error_count - len(obj.errors))
         return format_html('<ul class="errorlist" id="ingest-errors">{}</ul>{}', items, more)
 
-    def get_urls(self):
-        upload = path("upload/", self.admin_site.admin_view(self.upload_view), name="ingest_ingestjob_upload")
-        return [upload, *super().get_urls()]
-
     def add_view(self, request: HttpRequest, form_url: str = "", extra_context=None) -> HttpResponse:
-        return redirect(reverse("admin:ingest_ingestjob_upload"))
+        """The add page is the upload form: a job is created by uploading its file."""
+        return self.upload_view(request)
 
     def upload_view(self, request: HttpRequest) -> HttpResponse:
         """Upload a file: a job is queued and its page shows the progress and, if any, the row errors."""
