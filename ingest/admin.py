@@ -90,7 +90,7 @@ class IngestJobAdmin(admin.ModelAdmin):
         """Upload a file: a job is queued and its page shows the progress and, if any, the row errors."""
         if not self.has_add_permission(request):
             raise PermissionDenied
-        form = IngestUploadForm(request.POST or None, request.FILES or None)
+        form = IngestUploadForm(request.POST or None, request.FILES or None, initial={"kind": request.GET.get("kind")})
         if request.method == "POST" and form.is_valid():
             kind, upload = form.cleaned_data["kind"], form.cleaned_data["file"]
             if not may_ingest(request.user, kind):
