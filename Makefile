@@ -79,3 +79,8 @@ bench-refresh: venv
 
 bench-history: venv
 	$(BIN)/python bench/history.py
+
+.PHONY: bench-ingest
+# 1,000,000 snapshots and 100,000 reviews through `manage.py ingest`, against a raw COPY (see docs/ingest.md).
+bench-ingest: venv
+	$(BIN)/python bench/ingest.py
