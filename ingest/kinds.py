@@ -4,7 +4,9 @@ Every kind stages its rows in the TEMP table ``ingest_stage`` (one column per
 file column, plus ``line``), then:
 
 - ``check`` adds one row to the TEMP table ``ingest_error`` per problem that needs
-  the database (unknown account, target or tier; a conflict with the ledger);
+  the database (an unknown account, target or tier);
+- ``conflicts`` adds one per row the ledger already holds with other values (run after
+  the write, only when some rows were not created, and not with ``update``);
 - ``write`` turns the staged rows into ledger rows with ``INSERT ... SELECT``
   (``ON CONFLICT DO NOTHING`` skips rows the ledger already holds) and, with
   ``update``, ``UPDATE ... FROM`` for rows whose values differ.
@@ -74,7 +76,8 @@ class Kind:
     permission: str
     columns: tuple[Column, ...]
     key: tuple[str, ...]
-    check: Callable[[Any, bool], None]
+    check: Callable[[Any], None]
+    conflicts: Callable[[Any], None]
     write: Callable[[Any, bool, str], Written]
     formats: tuple[str, ...] = ("csv", "jsonl")
     row_check: Callable[[dict[str, Any]], list[tuple[str, str]]] | None = None
@@ -115,10 +118,7 @@ PLATFORM_UID = Column("platform_uid", "text", v.text(100), required=True)
 # --- snapshots ------------------------------------------------------------------------
 
 
-def _snapshot_check(cursor, update: bool) -> None:
-    unknown_accounts(cursor)
-    if update:
-        return
+def _snapshot_conflicts(cursor) -> None:
     error(
         cursor,
         "follower_count",
@@ -169,7 +169,8 @@ SNAPSHOTS = Kind(
         Column("source", "text", v.choice(SnapshotSource.values), default=SnapshotSource.IMPORT.value),
     ),
     key=("platform", "platform_uid", "captured_at"),
-    check=_snapshot_check,
+    check=unknown_accounts,
+    conflicts=_snapshot_conflicts,
     write=_snapshot_write,
 )
 
@@ -182,7 +183,7 @@ _NEW_ACCOUNT = (
 _ACCOUNT_VALUES = "(a.handle, a.profile_url, a.status) IS DISTINCT FROM (s.handle, s.profile_url, s.status)"
 
 
-def _account_check(cursor, update: bool) -> None:
+def _account_check(cursor) -> None:
     error(
         cursor,
         "influencer",
@@ -198,15 +199,17 @@ def _account_check(cursor, update: bool) -> None:
         f"SELECT s.line, ARRAY[count(*)::text, s.agency] AS args FROM ingest_stage s "
         f"JOIN {AGENCY} g ON g.name = s.agency WHERE {_NEW_ACCOUNT} GROUP BY s.line, s.agency HAVING count(*) > 1",
     )
-    if not update:
-        error(
-            cursor,
-            "handle",
-            _("Conflict: the ledger has this account as %1$s, %2$s, %3$s (handle, profile URL, status); "
-              "use --update to replace them."),
-            f"SELECT s.line, ARRAY[a.handle, a.profile_url, a.status] AS args FROM ingest_stage s {ACCOUNT_JOIN} "
-            f"WHERE {_ACCOUNT_VALUES}",
-        )  # fmt: skip
+
+
+def _account_conflicts(cursor) -> None:
+    error(
+        cursor,
+        "handle",
+        _("Conflict: the ledger has this account as %1$s, %2$s, %3$s (handle, profile URL, status); "
+          "use --update to replace them."),
+        f"SELECT s.line, ARRAY[a.handle, a.profile_url, a.status] AS args FROM ingest_stage s {ACCOUNT_JOIN} "
+        f"WHERE {_ACCOUNT_VALUES}",
+    )  # fmt: skip
 
 
 def _account_write(cursor, update: bool, actor: str) -> Written:
@@ -260,6 +263,7 @@ ACCOUNTS = Kind(
     ),
     key=("platform", "platform_uid"),
     check=_account_check,
+    conflicts=_account_conflicts,
     write=_account_write,
 )
 
@@ -292,7 +296,7 @@ def _review_prepare(cursor) -> None:
     cursor.execute("ANALYZE ingest_stage_target")
 
 
-def _review_check(cursor, update: bool) -> None:
+def _review_check(cursor) -> None:
     unknown_accounts(cursor)
     error(
         cursor,
@@ -315,15 +319,17 @@ def _review_check(cursor, update: bool) -> None:
         "min(line) OVER (PARTITION BY platform, platform_uid, post_id) AS first_line FROM ingest_stage "
         "WHERE post_id <> '') d WHERE line <> first_line",
     )
-    if not update:
-        error(
-            cursor,
-            "url",
-            _("Conflict: the ledger already has review #%1$s at this URL with other values; "
-              "use --update to replace them."),
-            f"SELECT s.line, ARRAY[r.id::text] AS args FROM ingest_stage s {ACCOUNT_JOIN} "
-            f"JOIN {REVIEW} r ON r.url = s.url WHERE {_REVIEW_DIFFERS}",
-        )  # fmt: skip
+
+
+def _review_conflicts(cursor) -> None:
+    error(
+        cursor,
+        "url",
+        _("Conflict: the ledger already has review #%1$s at this URL with other values; "
+          "use --update to replace them."),
+        f"SELECT s.line, ARRAY[r.id::text] AS args FROM ingest_stage s {ACCOUNT_JOIN} "
+        f"JOIN {REVIEW} r ON r.url = s.url WHERE {_REVIEW_DIFFERS}",
+    )  # fmt: skip
 
 
 def _review_links(cursor, pairs_sql: str, params: tuple = ()) -> None:
@@ -398,6 +404,7 @@ REVIEWS = Kind(
     ),
     key=("url",),
     check=_review_check,
+    conflicts=_review_conflicts,
     write=_review_write,
     row_check=_review_row_check,
     prepare=_review_prepare,
@@ -425,7 +432,7 @@ def _quote_prepare(cursor) -> None:
     )
 
 
-def _quote_check(cursor, update: bool) -> None:
+def _quote_check(cursor) -> None:
     unknown_accounts(cursor)
     error(
         cursor,
@@ -433,15 +440,17 @@ def _quote_check(cursor, update: bool) -> None:
         _("Unknown tier %1$s (give a tier code, e.g. s21_60, or a length in seconds)."),
         "SELECT line, ARRAY[tier] AS args FROM ingest_stage WHERE tier <> '' AND tier_id IS NULL",
     )
-    if not update:
-        error(
-            cursor,
-            "price",
-            _("Conflict: the ledger already has this observation (quote #%1$s) at %2$s %3$s; "
-              "use --update to replace it."),
-            f"SELECT s.line, ARRAY[q.id::text, q.price::text, q.currency] AS args FROM ingest_stage s {ACCOUNT_JOIN} "
-            f"{_QUOTE_KEY_JOIN} WHERE {_QUOTE_DIFFERS}",
-        )  # fmt: skip
+
+
+def _quote_conflicts(cursor) -> None:
+    error(
+        cursor,
+        "price",
+        _("Conflict: the ledger already has this observation (quote #%1$s) at %2$s %3$s; "
+          "use --update to replace it."),
+        f"SELECT s.line, ARRAY[q.id::text, q.price::text, q.currency] AS args FROM ingest_stage s {ACCOUNT_JOIN} "
+        f"{_QUOTE_KEY_JOIN} WHERE {_QUOTE_DIFFERS}",
+    )  # fmt: skip
 
 
 def _quote_write(cursor, update: bool, actor: str) -> Written:
@@ -502,6 +511,7 @@ QUOTES = Kind(
     ),
     key=("platform", "platform_uid", "deliverable", "tier_id", "price_kind", "observed_on", "source_url"),
     check=_quote_check,
+    conflicts=_quote_conflicts,
     write=_quote_write,
     formats=("csv", "jsonl", "xlsx"),
     row_check=_quote_row_check,

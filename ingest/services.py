@@ -6,7 +6,9 @@ TEMP table ``ingest_stage`` with its line number. Then, in one transaction that
 holds the journal lock like every journaled write: set-based SQL checks every
 row against the ledger (``ingest.kinds``), and only if no row is bad, writes the
 rows with ``INSERT ... SELECT`` (rows the ledger already holds with the same
-values are skipped) and appends one batch entry to the journal. Memory stays
+values are skipped; when some rows were not created, those the ledger holds with
+other values are conflicts, which roll the write back) and appends one batch entry
+to the journal. Memory stays
 flat: no model instance per row, errors kept to the first ``MAX_REPORTED_ERRORS``.
 """
 
@@ -27,7 +29,6 @@ from ingest import reading
 from ingest.kinds import KINDS, Kind, Written
 from ingest.models import IngestJob, IngestStatus
 from ingest.reading import FileUnreadable, RowError
-from ingest.values import blank
 from ledger import journal
 
 logger = logging.getLogger(__name__)
@@ -124,12 +125,14 @@ def ingest_run(*, job: IngestJob, source: IO[bytes], follow_up: bool = True) -> 
                 journal.lock()  # as every journaled write: the journal lock first, then rows
                 if kind.prepare is not None:
                     kind.prepare(cursor)
-                _check(cursor, kind, job.update)
-                errors, total = _errors(cursor, python_errors, python_error_total)
-                if total:
-                    raise IngestRejected(errors, total)
+                _check(cursor, kind)
+                _reject_if_errors(cursor, python_errors, python_error_total)
                 _save(job, phase="writing")
                 written = kind.write(cursor, job.update, job.actor)
+                if not job.update and written.created < job.rows_total:
+                    # Some rows were there already: those with other values are conflicts (and roll all back).
+                    kind.conflicts(cursor)
+                    _reject_if_errors(cursor, [], 0)
                 job.created, job.updated = written.created, written.updated
                 job.unchanged = job.rows_total - written.created - written.updated
                 job.account_ids = sorted(written.account_ids)
@@ -226,11 +229,15 @@ def _parsed_rows(
 ) -> Iterator[tuple[tuple, list[RowError]]]:
     """Each row as the tuple to COPY (line first), with the problems found in it.
 
-    ``header``: the file has a header row (CSV, XLSX), checked with the first row.
+    ``header``: the file has a header row (CSV, XLSX), checked with the first row; without
+    one (JSON Lines) each row's keys are checked. Parsers get text already stripped.
+    The loop runs once per row of the file: it is kept lean.
     """
-    columns = kind.columns
+    specs = [(c.name, c.parse, c.required, c.default) for c in kind.columns]
     known = frozenset(kind.names)
-    names = kind.names
+    check_keys = not header
+    row_check, names = kind.row_check, kind.names
+    required = _("Required.")
     for line, cells in rows:
         if header:
             _check_header(kind, cells)
@@ -240,24 +247,26 @@ def _parsed_rows(
             continue
         values: list[Any] = [line]
         problems: list[RowError] = []
-        for column in columns:
-            raw = cells.get(column.name)
-            if raw is None or blank(raw):
-                if column.required:
-                    problems.append(RowError(line, column.name, _("Required.")))
-                values.append(column.default)
+        for name, parse, is_required, default in specs:
+            raw = cells.get(name)
+            if raw.__class__ is str:
+                raw = raw.strip() or None
+            if raw is None:
+                if is_required:
+                    problems.append(RowError(line, name, required))
+                values.append(default)
                 continue
             try:
-                values.append(column.parse(raw))
+                values.append(parse(raw))
             except ValueError as exc:
-                problems.append(RowError(line, column.name, str(exc)))
+                problems.append(RowError(line, name, str(exc)))
                 values.append(None)
-        if len(cells) > len(known) or not cells.keys() <= known:
+        if check_keys and not cells.keys() <= known:
             problems.extend(RowError(line, name, _("Unknown column.")) for name in sorted(set(cells) - known, key=str))
         if len(problems) > 1:
             problems.sort(key=lambda e: e.column)  # errors are reported by line, then column
-        if not problems and kind.row_check is not None:
-            problems = [RowError(line, f, m) for f, m in kind.row_check(dict(zip(names, values[1:], strict=True)))]
+        if not problems and row_check is not None:
+            problems = [RowError(line, f, m) for f, m in row_check(dict(zip(names, values[1:], strict=True)))]
         yield tuple(values), problems
 
 
@@ -277,7 +286,13 @@ def _check_header(kind: Kind, cells: dict[str, Any]) -> None:
 # --- checks -------------------------------------------------------------------------------
 
 
-def _check(cursor, kind: Kind, update: bool) -> None:
+def _reject_if_errors(cursor, python_errors: list[RowError], python_total: int) -> None:
+    errors, total = _errors(cursor, python_errors, python_total)
+    if total:
+        raise IngestRejected(errors, total)
+
+
+def _check(cursor, kind: Kind) -> None:
     """Every set-based check: duplicates within the file, then the kind's own."""
     keys = ", ".join(kind.key)
     cursor.execute(
@@ -286,7 +301,7 @@ def _check(cursor, kind: Kind, update: bool) -> None:
         "WHERE line <> first_line",
         [kind.key[-1], _("Duplicate of line %1$s (same %2$s).").replace("%2$s", keys)],
     )
-    kind.check(cursor, update)
+    kind.check(cursor)
 
 
 def _errors(cursor, python_errors: list[RowError], python_total: int) -> tuple[list[RowError], int]:

@@ -4,8 +4,9 @@ What can only be checked in Python (a URL, a USCC check character, a time zone,
 a price's digits) is checked here, row by row while the file streams, without
 building model instances; everything that needs the database (accounts,
 targets, tiers, duplicates, conflicts) is checked afterwards in SQL.
-Each parser takes a non-blank raw value (text from CSV, typed from JSON or XLSX)
-and returns the value for COPY, or raises ``ValueError`` with the message to report.
+Each parser takes a non-blank raw value (stripped text from CSV, typed from JSON or
+XLSX) and returns the value for COPY, or raises ``ValueError`` with the message to
+report. Text takes the first branch of each parser: they run once per cell.
 """
 
 from __future__ import annotations
@@ -18,8 +19,6 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.utils.translation import gettext as _
-
-from ledger.identifiers import validate_uscc
 
 Parser = Callable[[Any], Any]
 _url = URLValidator(schemes=["http", "https"])
@@ -39,9 +38,12 @@ def _str(value: Any) -> str:
 
 def text(max_length: int) -> Parser:
     def parse(value: Any) -> str:
-        if isinstance(value, dict | list | bool):
+        if value.__class__ is str:
+            result = value
+        elif isinstance(value, dict | list | bool):
             raise ValueError(_("Expected text."))
-        result = _str(value)
+        else:
+            result = _str(value)
         if len(result) > max_length:
             raise ValueError(_("At most %d characters.") % max_length)
         return result
@@ -53,6 +55,8 @@ def choice(values: list[str]) -> Parser:
     allowed = frozenset(values)
 
     def parse(value: Any) -> str:
+        if value.__class__ is str and value in allowed:
+            return value
         result = _str(value)
         if result not in allowed:
             raise ValueError(
@@ -65,9 +69,11 @@ def choice(values: list[str]) -> Parser:
 
 def integer(minimum: int = 0) -> Parser:
     def parse(value: Any) -> int:
-        if isinstance(value, bool):
+        if value.__class__ is str and value.isascii() and value.isdigit():
+            number = int(value)
+        elif isinstance(value, bool):
             raise ValueError(_("Expected a whole number."))
-        if isinstance(value, int):
+        elif isinstance(value, int):
             number = value
         elif isinstance(value, float) and value.is_integer():
             number = int(value)
@@ -91,7 +97,7 @@ def moment(value: Any) -> str:
         parsed = value
     else:
         try:
-            parsed = datetime.fromisoformat(_str(value))
+            parsed = datetime.fromisoformat(value if value.__class__ is str else _str(value))
         except ValueError:
             raise ValueError(_("A time is written ISO 8601 with its offset, e.g. 2025-09-12T08:00:00+08:00.")) from None
     if parsed.tzinfo is None:
@@ -151,26 +157,6 @@ def url(max_length: int) -> Parser:
         return result
 
     return parse
-
-
-def uscc(value: Any) -> str:
-    result = _str(value).upper()
-    try:
-        validate_uscc(result)
-    except ValidationError as exc:
-        raise ValueError(" ".join(exc.messages)) from None
-    return result
-
-
-def duration(value: Any) -> str:
-    """An interval PostgreSQL reads: seconds, or HH:MM:SS."""
-    result = _str(value)
-    if result.isdigit():
-        return f"{result} seconds"
-    parts = result.split(":")
-    if len(parts) == 3 and all(p.isdigit() for p in parts):
-        return result
-    raise ValueError(_("An interval is written HH:MM:SS (e.g. 06:00:00) or in seconds."))
 
 
 def target_paths(value: Any) -> list[str]:
