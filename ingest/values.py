@@ -11,6 +11,7 @@ report. Text takes the first branch of each parser: they run once per cell.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
@@ -22,6 +23,13 @@ from django.utils.translation import gettext as _
 
 Parser = Callable[[Any], Any]
 _url = URLValidator(schemes=["http", "https"])
+# The plain ASCII http(s) URLs that URLValidator accepts (hostname labels, a letter TLD, an optional
+# port, a path without spaces): checked by this one cheap regex, while any other form goes
+# through URLValidator itself, whose full regex costs tens of microseconds per URL.
+_PLAIN_URL = re.compile(
+    r"https?://((?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63})(?::[0-9]{1,5})?(?:[/?#][!-~]*)?",
+    re.IGNORECASE,
+)
 _TRUE = frozenset({"true", "1", "yes", "y", "t"})
 _FALSE = frozenset({"false", "0", "no", "n", "f"})
 
@@ -150,6 +158,9 @@ def url(max_length: int) -> Parser:
         result = _str(value)
         if len(result) > max_length:
             raise ValueError(_("The URL is too long."))
+        plain = _PLAIN_URL.fullmatch(result)
+        if plain is not None and len(plain[1]) <= 253:
+            return result
         try:
             _url(result)
         except ValidationError:
