@@ -14,13 +14,14 @@ flat: no model instance per row, errors kept to the first ``MAX_REPORTED_ERRORS`
 
 from __future__ import annotations
 
+import contextlib
 import heapq
 import logging
 from collections.abc import Iterator
 from itertools import islice
 from typing import IO, Any
 
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -148,6 +149,12 @@ def ingest_run(*, job: IngestJob, source: IO[bytes], follow_up: bool = True) -> 
     except IngestRejected as exc:
         _fail(job, exc.errors, exc.total)
         raise
+    except Exception:
+        # Not the file's fault (the database went away, a bug): the job must not stay "running".
+        with contextlib.suppress(DatabaseError):
+            if not connection.needs_rollback:
+                _fail(job, [RowError(0, "", _("The ingest stopped on an internal error; nothing was written."))], 1)
+        raise
     finally:
         _drop_temp_tables()
     return job
@@ -181,7 +188,7 @@ def _fail(job: IngestJob, errors: list[RowError], total: int) -> None:
 def _drop_temp_tables() -> None:
     if connection.needs_rollback:
         return  # the caller's transaction is being rolled back: its temporary tables go with it
-    with connection.cursor() as cursor:
+    with contextlib.suppress(DatabaseError), connection.cursor() as cursor:
         cursor.execute(f"DROP TABLE IF EXISTS {', '.join(_TEMP_TABLES)}")
 
 
