@@ -333,10 +333,13 @@ def _review_conflicts(cursor) -> None:
 
 
 def _review_links(cursor, pairs_sql: str, params: tuple = ()) -> None:
-    """Link reviews to their staged targets; ``pairs_sql`` yields ``(id, line)`` of each review."""
+    """Link reviews without links (new, or whose links were just removed) to their staged targets.
+
+    ``pairs_sql`` yields ``(id, line)`` of each review.
+    """
     cursor.execute(
         f"INSERT INTO {REVIEW_TARGET} (review_id, target_id) SELECT DISTINCT c.id, t.target_id FROM ({pairs_sql}) c "
-        "JOIN ingest_stage_target t ON t.line = c.line ON CONFLICT DO NOTHING",
+        "JOIN ingest_stage_target t ON t.line = c.line",
         params,
     )
 
@@ -365,6 +368,7 @@ def _review_write(cursor, update: bool, actor: str) -> Written:
         "INSERT INTO ingest_created SELECT * FROM changed"
     )
     written.created = cursor.rowcount
+    cursor.execute("ANALYZE ingest_created")
     _review_links(cursor, "SELECT c.id, s.line FROM ingest_created c JOIN ingest_stage s ON s.url = c.url")
     cursor.execute("SELECT DISTINCT account_id FROM ingest_created")
     written.account_ids |= {row[0] for row in cursor.fetchall()}

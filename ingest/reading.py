@@ -128,6 +128,9 @@ def _header(columns: list[str]) -> list[str]:
         columns.pop()
     if not columns:
         raise FileUnreadable([RowError(1, "", _("The file is empty: it needs a header row."))])
+    twice = sorted({name for name in columns if columns.count(name) > 1})
+    if twice:
+        raise FileUnreadable([RowError(1, name or "(empty)", _("Column given twice.")) for name in twice])
     return columns
 
 

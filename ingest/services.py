@@ -109,7 +109,7 @@ def ingest_job_create(
     return job
 
 
-def ingest_run(*, job: IngestJob, source: IO[bytes], follow_up: bool = True) -> IngestJob:
+def ingest_job_run(*, job: IngestJob, source: IO[bytes], follow_up: bool = True) -> IngestJob:
     """Ingest ``source`` (plain or gzip) for ``job``: every row or none. Returns the finished job.
 
     A bad file leaves the job ``failed`` with its errors and raises :class:`IngestRejected`.
@@ -337,4 +337,4 @@ def ingest_file(
 ) -> IngestJob:
     """Ingest a file at once (the command): a job is created and run in this process."""  # fmt: skip
     job = ingest_job_create(kind=kind, file_format=file_format, actor=actor, file_name=file_name, update=update)
-    return ingest_run(job=job, source=source, follow_up=follow_up)
+    return ingest_job_run(job=job, source=source, follow_up=follow_up)

@@ -14,14 +14,14 @@ logger = logging.getLogger(__name__)
 @shared_task(name="ingest.run_job", acks_late=True, reject_on_worker_lost=True)
 def ingest_run_job(job_id: int) -> str | None:
     """Run a queued ingest job from its stored file (a job already run is left alone)."""
-    from ingest.services import IngestRejected, ingest_run
+    from ingest.services import IngestRejected, ingest_job_run
 
     job = IngestJob.objects.filter(pk=job_id, status=IngestStatus.QUEUED).first()
     if job is None:
         return None
     try:
         with job.file.open("rb") as source:
-            ingest_run(job=job, source=source)
+            ingest_job_run(job=job, source=source)
     except IngestRejected:
         pass  # the job records its errors
     return IngestJob.objects.values_list("status", flat=True).get(pk=job_id)

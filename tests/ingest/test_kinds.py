@@ -251,3 +251,20 @@ def test_snapshot_follow_up_updates_figures_and_scans_anomalies(accounts, django
     douyin.refresh_from_db()
     assert (douyin.follower_count, douyin.followers_captured_at) == (50000, datetime(2025, 9, 1, tzinfo=UTC))
     assert list(douyin.anomalies.values_list("kind", flat=True)) == ["jump"]
+
+
+def test_a_column_given_twice_rejects_the_file(accounts):
+    with pytest.raises(IngestRejected) as info:
+        ingest(
+            "snapshots",
+            "platform,platform_uid,captured_at,follower_count,platform\ndouyin,dy_1,2025-09-01T00:00:00Z,1,x\n",
+        )
+    assert errors(info) == [(1, "platform")]
+
+
+def test_overlapping_files_create_nothing_twice(accounts):
+    lines = SNAPSHOTS.strip().split("\n")
+    ingest("snapshots", "\n".join(lines[:3]))
+    job = ingest("snapshots", "\n".join([lines[0], *lines[2:]]))
+    assert (job.created, job.unchanged) == (1, 1)
+    assert FollowerSnapshot.objects.count() == 3
