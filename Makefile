@@ -144,7 +144,7 @@ bench-scale: venv
 # Translations (docs/translating.md). The compiled catalogues (.mo) are built here, never
 # committed: `make run` and `make test` depend on them. Compiled by Babel (a pinned Python
 # package), so nothing outside .venv is needed; collecting strings (makemessages) needs GNU gettext.
-MESSAGES_IGNORE := --ignore=.venv --ignore=tests --ignore=bench --ignore=examples --ignore=staticfiles --ignore=media
+MESSAGES_IGNORE := --ignore=.venv --ignore=tests --ignore=bench --ignore=examples --ignore=staticfiles --ignore=media --ignore=site
 PO_FILES := $(wildcard locale/*/LC_MESSAGES/django.po)
 
 messages: $(PO_FILES:.po=.mo)
@@ -159,3 +159,8 @@ makemessages: venv
 check-messages: makemessages
 	$(DB) $(BIN)/python -m pytest -q -p no:cacheprovider tests/test_translations.py
 	git diff --exit-code -- locale/
+
+.PHONY: bench-ingest
+# 1,000,000 snapshots and 100,000 reviews through `manage.py ingest`, against a raw COPY (see docs/ingest.md).
+bench-ingest: venv
+	$(DB) $(BIN)/python bench/ingest.py

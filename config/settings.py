@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "pricing",  # after ledger: its admin extends the account page
     "reviews",  # after pricing (orders are priced by its tiers and quotes), before cases (which link to it)
     "cases",
+    "ingest",  # bulk ingest of accounts, snapshots, reviews and quotes: after the apps it writes to
 ]
 
 MIDDLEWARE = [

@@ -3,14 +3,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime, time
 
-from django import forms
-from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied
+from django.contrib import admin
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect
-from django.template.response import TemplateResponse
-from django.urls import path, reverse
+from django.http import HttpRequest
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
@@ -19,7 +15,6 @@ from ledger import charts, numbers
 from ledger.admin import URL_FIELD, InfluencerAdmin, PlatformAccountAdmin
 from ledger.models import Influencer, PlatformAccount
 from pricing import selectors, services
-from pricing.importing import OPTIONAL_COLUMNS, REQUIRED_COLUMNS, format_of
 from pricing.models import DurationTier, MarketBenchmark, RateQuote
 
 OBSERVATION_FIELDS = ["account", "deliverable", "tier", "price", "currency", "price_kind", "observed_on"]
@@ -39,25 +34,13 @@ class DurationTierAdmin(admin.ModelAdmin):
     ordering = ["min_seconds"]
 
 
-class QuoteImportForm(forms.Form):
-    file = forms.FileField(
-        label=_("CSV or XLSX file"),
-        help_text=_("Header: %(required)s, optionally %(optional)s.")
-        % {"required": ",".join(REQUIRED_COLUMNS), "optional": ",".join(OPTIONAL_COLUMNS)},
-    )
-
-    def clean_file(self):
-        upload = self.cleaned_data["file"]
-        if format_of(upload.name) not in ("csv", "xlsx"):
-            raise forms.ValidationError(_("Choose a .csv or .xlsx file."))
-        return upload
-
-
 @admin.register(RateQuote)
 class RateQuoteAdmin(admin.ModelAdmin):
-    """Quotes are recorded through ``quote_record``; afterwards only validity, source and notes change."""
+    """Quotes are recorded through ``quote_record`` (files of quotes: the ingest); afterwards only validity,
+    source and notes change."""
 
     formfield_overrides = URL_FIELD
+    change_list_template = "admin/pricing/ratequote/change_list.html"  # "Import quotes": the ingest's upload page
     list_display = [
         "observed_on",
         "account",
@@ -91,7 +74,6 @@ class RateQuoteAdmin(admin.ModelAdmin):
     date_hierarchy = "observed_on"
     fields = [*OBSERVATION_FIELDS, "valid_until", "source_url", "notes", "recorded_by", "recorded_at"]
     readonly_fields = ["recorded_by", "recorded_at"]
-    change_list_template = "admin/pricing/ratequote/change_list.html"
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[RateQuote]:
         return selectors.quote_list()
@@ -147,42 +129,6 @@ class RateQuoteAdmin(admin.ModelAdmin):
             notes=obj.notes,
         )
         obj.pk, obj.recorded_by, obj.recorded_at = saved.pk, saved.recorded_by, saved.recorded_at
-
-    # --- import ---------------------------------------------------------------------
-
-    def get_urls(self):
-        urls = [
-            path(
-                "import/",
-                self.admin_site.admin_view(self.import_view),
-                name="pricing_ratequote_import",
-            )
-        ]
-        return urls + super().get_urls()
-
-    def import_view(self, request: HttpRequest) -> HttpResponse:
-        """Upload a CSV or XLSX file of quotes: every row is imported, or none and the errors are listed."""
-        if not self.has_add_permission(request):
-            raise PermissionDenied
-        form = QuoteImportForm(request.POST or None, request.FILES or None)
-        failure = None
-        if request.method == "POST" and form.is_valid():
-            upload = form.cleaned_data["file"]
-            try:
-                result = services.quotes_import(source=upload.file, file_format=format_of(upload.name))
-            except services.QuoteImportError as exc:
-                failure = exc
-            else:
-                messages.success(request, _("Imported %(n)d quotes.") % {"n": result.created})
-                return redirect(reverse("admin:pricing_ratequote_changelist"))
-        context = {
-            **self.admin_site.each_context(request),
-            "opts": self.model._meta,
-            "title": _("Import rate quotes"),
-            "form": form,
-            "failure": failure,
-        }
-        return TemplateResponse(request, "admin/pricing/ratequote/import.html", context)
 
 
 @admin.register(MarketBenchmark)

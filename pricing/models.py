@@ -175,6 +175,15 @@ class RateQuote(models.Model):
             ),
             models.CheckConstraint(condition=in_choices("deliverable", Deliverable), name="quote_deliverable_valid"),
             models.CheckConstraint(condition=in_choices("price_kind", PriceKind), name="quote_price_kind_valid"),
+            # One observation is recorded once: the natural key of a quote (bulk ingest matches on it).
+            models.UniqueConstraint(
+                fields=["account", "tier", "deliverable", "price_kind", "observed_on", "source_url"],
+                nulls_distinct=False,
+                name="quote_one_per_observation",
+                violation_error_message=_(
+                    "This observation (account, tier, deliverable, kind, date, source) is already recorded."
+                ),
+            ),
         ]
         indexes = [
             models.Index(fields=["account", "observed_on"], name="quote_account_observed"),

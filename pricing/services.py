@@ -3,17 +3,15 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
-from typing import IO, Any
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -22,7 +20,6 @@ from ledger import journal
 from ledger.models import PlatformAccount
 from pricing import figures
 from pricing.choices import Deliverable, PriceKind
-from pricing.importing import FileUnreadable, RowError, TableRow, read_quote_rows
 from pricing.models import DurationTier, MarketBenchmark, RateQuote
 from pricing.selectors import followers_at_observation
 
@@ -160,142 +157,6 @@ def quote_amend(
     if changes:
         quote.save(update_fields=list(changes))
     return quote
-
-
-# --- import -----------------------------------------------------------------------
-
-MAX_REPORTED_ERRORS = 100
-ACCOUNT_COLUMNS = frozenset({"platform", "platform_uid"})
-
-
-class QuoteImportError(DomainError):
-    """A quote file that cannot be imported. ``errors`` name the row and column of each problem."""
-
-    def __init__(self, errors: list[RowError], *, total: int | None = None):
-        self.errors = errors
-        self.total = total if total is not None else len(errors)
-        more = _(" (and %(n)d more)") % {"n": self.total - len(errors)} if self.total > len(errors) else ""
-        lines = "\n".join(str(e) for e in errors)
-        super().__init__(
-            _("The file was not imported: %(n)d error(s)%(more)s; nothing was written.\n%(lines)s")
-            % {"n": self.total, "more": more, "lines": lines},
-            field="file",
-        )
-
-
-@dataclass(frozen=True)
-class ImportResult:
-    created: int
-
-
-ProgressCallback = Callable[[str, int, int | None], None]
-
-
-def _account_ids(keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], int]:
-    """Account ids by (platform, platform user id), in one query."""
-    by_platform: dict[str, set[str]] = defaultdict(set)
-    for platform, uid in keys:
-        by_platform[platform].add(uid)
-    if not by_platform:
-        return {}
-    condition = Q()
-    for platform, uids in by_platform.items():
-        condition |= Q(platform=platform, platform_uid__in=sorted(uids))
-    rows = PlatformAccount.objects.filter(condition).values_list("platform", "platform_uid", "id")
-    return {(platform, uid): pk for platform, uid, pk in rows}
-
-
-def _batches(rows: Iterator[TableRow], size: int) -> Iterator[list[TableRow]]:
-    batch: list[TableRow] = []
-    for row in rows:
-        batch.append(row)
-        if len(batch) >= size:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
-
-
-def _checked_batches(
-    source: IO[bytes], file_format: str, tiers: dict[str, DurationTier], batch_size: int
-) -> Iterator[tuple[list[tuple[TableRow, int | None]], list[RowError]]]:
-    """The file's rows in batches, each row with its account id, and the batch's errors."""
-    for batch in _batches(read_quote_rows(source, file_format, tiers=tiers), batch_size):
-        accounts = _account_ids((r.platform, r.platform_uid) for r in batch if not ACCOUNT_COLUMNS & r.bad_columns)
-        checked, errors = [], []
-        for row in batch:
-            errors.extend(row.errors)
-            account_id = accounts.get((row.platform, row.platform_uid))
-            if account_id is None and not ACCOUNT_COLUMNS & row.bad_columns:
-                errors.append(
-                    RowError(
-                        row.number,
-                        "platform_uid",
-                        _("No account with platform user id %(uid)r on %(platform)s.")
-                        % {"uid": row.platform_uid, "platform": row.platform},
-                    )
-                )
-            errors.extend(
-                RowError(row.number, field, message)
-                for field, message in quote_problems(**row.quote_values())
-                if field not in row.bad_columns
-            )
-            checked.append((row, account_id))
-        yield checked, errors
-
-
-@transaction.atomic
-def quotes_import(
-    *,
-    source: IO[bytes],
-    file_format: str,
-    progress: ProgressCallback | None = None,
-    batch_size: int = 1000,
-) -> ImportResult:
-    """Import a CSV or XLSX file of quotes: every row or none.
-
-    Two streaming passes over the file: the first checks every row (accounts
-    resolved with one query per batch) and keeps only the errors; the second,
-    reached only when there are none, writes the quotes in journaled batches.
-    Memory stays bounded by the batch size, whatever the file's length; the one
-    transaction makes the import all-or-nothing.
-    """
-    try:
-        return _import(source=source, file_format=file_format, progress=progress, batch_size=batch_size)
-    except FileUnreadable as exc:
-        raise QuoteImportError(exc.errors) from exc
-
-
-def _import(*, source: IO[bytes], file_format: str, progress: ProgressCallback | None, batch_size: int) -> ImportResult:
-    tiers = {tier.code: tier for tier in DurationTier.objects.all()}
-    errors: list[RowError] = []
-    error_total = rows_total = 0
-    for checked, batch_errors in _checked_batches(source, file_format, tiers, batch_size):
-        rows_total += len(checked)
-        error_total += len(batch_errors)
-        errors.extend(batch_errors[: MAX_REPORTED_ERRORS - len(errors)])
-        if progress:
-            progress("check", len(checked), None)
-    if error_total:
-        raise QuoteImportError(errors, total=error_total)
-    if rows_total == 0:
-        raise QuoteImportError([RowError(2, "", _("The file holds no quotes."))])
-
-    source.seek(0)
-    actor = journal.current_actor()
-    created = 0
-    for checked, batch_errors in _checked_batches(source, file_format, tiers, batch_size):
-        if batch_errors:  # the data changed between the passes (e.g. an account was deleted)
-            raise QuoteImportError(batch_errors[:MAX_REPORTED_ERRORS], total=len(batch_errors))
-        quotes = [
-            RateQuote(account_id=account_id, recorded_by=actor, **row.quote_values(with_notes=True))
-            for row, account_id in checked
-        ]
-        journal.bulk_create(RateQuote, quotes, batch_size=batch_size)
-        created += len(quotes)
-        if progress:
-            progress("import", len(quotes), rows_total)
-    return ImportResult(created=created)
 
 
 # --- benchmarks -------------------------------------------------------------------

@@ -64,7 +64,10 @@ def test_only_the_same_account_deliverable_tier_and_currency_count(as_analyst, a
     QuoteFactory(
         account=account, deliverable=Deliverable.LIVE_STREAM, tier=None, price=Decimal("1000"), observed_on=before
     )
-    QuoteFactory(account=account, tier=tier("s21_60"), price=Decimal("1000"), currency="USD", observed_on=before)
+    QuoteFactory(
+        account=account, tier=tier("s21_60"), price=Decimal("1000"), currency="USD", observed_on=before,
+        source_url="https://example.invalid/usd-listing",  # another observation: one per source and day
+    )  # fmt: skip
     order = OrderFactory(account=account)
     assert shown(as_analyst, order)["markup"] is None
     matching = quote(account, "38000", before)
@@ -74,7 +77,7 @@ def test_only_the_same_account_deliverable_tier_and_currency_count(as_analyst, a
 
 def test_among_quotes_of_one_day_the_newest_record_counts(as_analyst, account):
     quote(account, "20000", date(2025, 9, 1))
-    newest = quote(account, "19000", date(2025, 9, 1))
+    newest = quote(account, "19000", date(2025, 9, 1), source_url="https://example.invalid/later-listing")
     order = OrderFactory(account=account, agreed_price=Decimal("38000.00"))
     data = shown(as_analyst, order)
     assert (data["rate_card_quote"], data["markup"]) == (newest.pk, "2.00")
