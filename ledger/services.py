@@ -15,7 +15,7 @@ from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from config.api.errors import DomainError
-from ledger import anomalies, journal, rows
+from ledger import anomalies, journal, limits, rows
 from ledger.choices import AccountStatus, Platform, RefreshOutcome, SnapshotSource
 from ledger.models import FollowerAnomaly, FollowerSnapshot, PlatformAccount, ProfileRefresh
 from ledger.platforms import (
@@ -76,8 +76,10 @@ def _snapshot_record(
     """snapshot_record inside the caller's transaction."""
     if follower_count is None or follower_count < 0:
         raise DomainError("A follower count cannot be negative.", field="follower_count")
+    limits.check_count(follower_count, field="follower_count")
     if captured_at.tzinfo is None:
         raise DomainError("The capture time needs a time zone.", field="captured_at")
+    limits.check_past(captured_at, field="captured_at")
     if source not in SnapshotSource.values:
         raise DomainError(f"Unknown source {source!r}.", field="source")
     # Reads first, so that the section holding the journal lock stays short. A writer racing

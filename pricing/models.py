@@ -11,6 +11,7 @@ from django.db import models
 from django.db.models import Func, Q
 from django.utils.translation import gettext_lazy as _
 
+from ledger import limits
 from ledger.choices import Platform
 from ledger.models import PlatformAccount
 from pricing import figures
@@ -157,8 +158,8 @@ class RateQuote(models.Model):
         _("currency"), max_length=3, default=figures.DEFAULT_CURRENCY, help_text=_("ISO 4217 code, e.g. CNY.")
     )
     price_kind = models.CharField(_("price kind"), max_length=30, choices=PriceKind.choices)
-    observed_on = models.DateField(_("observed on"))
-    valid_until = models.DateField(_("valid until"), null=True, blank=True)
+    observed_on = models.DateField(_("observed on"), validators=[limits.validate_past])
+    valid_until = models.DateField(_("valid until"), null=True, blank=True, validators=[limits.validate_scheduled])
     source_url = models.URLField(_("source URL"), max_length=1000, blank=True)
     notes = models.TextField(_("notes"), blank=True)
     recorded_by = models.CharField(
@@ -171,6 +172,12 @@ class RateQuote(models.Model):
         verbose_name_plural = _("rate quotes")
         ordering = ["-observed_on", "-id"]
         constraints = [
+            models.CheckConstraint(
+                condition=limits.date_range_check("observed_on"), name="ratequote_observed_on_plausible"
+            ),
+            models.CheckConstraint(
+                condition=limits.date_range_check("valid_until", nullable=True), name="ratequote_valid_until_plausible"
+            ),
             models.CheckConstraint(
                 condition=Q(price__gte=0),
                 name="quote_price_non_negative",
@@ -248,7 +255,7 @@ class MarketBenchmark(models.Model):
         _("median per 10k followers"), max_digits=14, decimal_places=2, null=True, blank=True
     )
     window_days = models.PositiveIntegerField(_("window (days)"))
-    as_of = models.DateField(_("as of"), help_text=_("Last day of the window."))
+    as_of = models.DateField(_("as of"), help_text=_("Last day of the window."), validators=[limits.validate_scheduled])
     computed_at = models.DateTimeField(_("computed at"))
 
     class Meta:
@@ -256,6 +263,7 @@ class MarketBenchmark(models.Model):
         verbose_name_plural = _("market benchmarks")
         ordering = ["platform", "deliverable", "tier__min_seconds", "currency", "band_min"]
         constraints = [
+            models.CheckConstraint(condition=limits.date_range_check("as_of"), name="marketbenchmark_as_of_plausible"),
             models.UniqueConstraint(
                 fields=["platform", "deliverable", "tier", "currency", "band"],
                 condition=Q(tier__isnull=False),

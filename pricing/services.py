@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from config.api.errors import DomainError
-from ledger import journal
+from ledger import journal, limits
 from ledger.models import PlatformAccount
 from pricing import figures
 from pricing.choices import Deliverable, PriceKind
@@ -69,8 +69,12 @@ def quote_problems(
         problems.append(("price_kind", _("Unknown price kind %r.") % price_kind))
     if observed_on is None:
         problems.append(("observed_on", _("The date the price was observed is required.")))
+    elif problem := limits.date_problem(observed_on, past=True):
+        problems.append(("observed_on", problem))
     elif valid_until is not None and valid_until < observed_on:
         problems.append(("valid_until", _("A quote cannot expire before it was observed.")))
+    if problem := limits.date_problem(valid_until, past=False):
+        problems.append(("valid_until", problem))
     if source_url:
         try:
             _url(source_url)
