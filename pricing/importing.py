@@ -23,6 +23,7 @@ from typing import IO, Any
 from django.utils.translation import gettext as _
 
 from ledger.choices import Platform
+from ledger.spreadsheet import safe_text
 from pricing import figures
 from pricing.models import DurationTier
 
@@ -237,7 +238,7 @@ def _parse(number: int, cells: dict[str, Any], tiers: dict[str, DurationTier]) -
         except ValueError as exc:
             bad(column, str(exc))
     row.source_url = _text(cells.get("source_url"))
-    row.notes = _text(cells.get("notes"))
+    row.notes = safe_text(_text(cells.get("notes")))  # never a formula when exported again
     return row
 
 

@@ -24,6 +24,7 @@ from rest_framework.request import Request
 from rest_framework.utils.urls import replace_query_param
 
 from ledger import history
+from ledger.spreadsheet import safe_row
 from ledger.choices import FollowerInterval, HistoryKind
 from ledger.models import Influencer
 
@@ -251,7 +252,7 @@ class InfluencerHistory:
     def _csv_lines(self) -> Iterator[str]:
         buffer = _Line()
         writer = csv.writer(buffer)
-        writer.writerow(CSV_COLUMNS)
+        writer.writerow(safe_row(CSV_COLUMNS))
         yield "\ufeff" + buffer.take()
         position = None
         while True:
@@ -259,7 +260,7 @@ class InfluencerHistory:
             for row in rows:
                 event = self.event(row)
                 event["account"] = "" if event["account"] is None else event["account"]
-                writer.writerow([event[c] for c in CSV_COLUMNS])
+                writer.writerow(safe_row([event[c] for c in CSV_COLUMNS]))
                 yield buffer.take()
             if len(rows) < CSV_CHUNK:
                 return
