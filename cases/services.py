@@ -10,9 +10,10 @@ import zipfile
 from datetime import datetime, timedelta
 from typing import IO, Any
 
+from django.conf import settings
 from django.core.files.base import File
 from django.db import transaction
-from django.db.models import Prefetch, Q
+from django.db.models import Prefetch, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -20,7 +21,7 @@ from cases import bundle_texts
 from cases.choices import CASE_TRANSITIONS, CaseStatus
 from cases.models import Authority, Case, CaseNote, CaseStatusChange, Evidence, LegalAction
 from cases.selectors import cases_visible_to
-from config.api.errors import ConflictError, DomainError
+from config.api.errors import ConflictError, DomainError, TooLargeError
 from ledger import journal, limits
 from ledger.identifiers import RESIDENT_ID_REFUSED, contains_resident_id
 from ledger.models import JournalEntry
@@ -234,6 +235,30 @@ def _media_type(name: str, declared: str | None) -> str:
     return guessed or declared or "application/octet-stream"
 
 
+def _authority_storage_used(authority_id: int) -> int:
+    """Bytes of evidence stored for the cases of one authority, with the authority's row locked."""
+    Authority.objects.select_for_update().filter(pk=authority_id).values_list("pk", flat=True).first()
+    used = Evidence.objects.filter(case__authority_id=authority_id).aggregate(total=Sum("size"))["total"]
+    return used or 0
+
+
+def _check_evidence_size(size: int | None, used: int) -> None:
+    """Refuse a file over EVIDENCE_MAX_BYTES (413) or one that does not fit in the authority's quota (409)."""
+    if size is None:
+        return
+    if size > settings.EVIDENCE_MAX_BYTES:
+        raise TooLargeError(
+            f"The file is larger than {settings.EVIDENCE_MAX_BYTES} bytes (EVIDENCE_MAX_BYTES).", field="file"
+        )
+    quota = settings.AUTHORITY_STORAGE_QUOTA_BYTES
+    if quota and used + size > quota:
+        raise ConflictError(
+            f"The authority's evidence storage is full ({used} of {quota} bytes used).",
+            field="file",
+            code="quota_exceeded",
+        )
+
+
 @transaction.atomic
 def evidence_record(
     *,
@@ -263,6 +288,9 @@ def evidence_record(
     declared_size = getattr(file, "size", None)
     if declared_size == 0:
         raise DomainError("The file is empty.", field="file")
+    # Locks the authority: its uploads queue here, so that two cannot both fit in the last of its quota.
+    used = _authority_storage_used(case.authority_id)
+    _check_evidence_size(declared_size, used)
 
     evidence = Evidence(
         case=case,
@@ -285,6 +313,7 @@ def evidence_record(
             )
         if size == 0:
             raise DomainError("The file is empty.", field="file")
+        _check_evidence_size(size, used)
         evidence.sha256, evidence.size = sha256, size
         evidence.save()
     except BaseException:

@@ -63,6 +63,7 @@ class Influencer(models.Model):
         _("legal name"),
         max_length=200,
         blank=True,
+        validators=[reject_resident_id],
         help_text=_("Personal data for a person: shown masked by the API."),
     )
     agency = models.ForeignKey(

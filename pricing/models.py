@@ -16,6 +16,7 @@ from ledger.choices import Platform
 from ledger.models import PlatformAccount
 from pricing import figures
 from pricing.choices import Deliverable, PriceKind
+from pricing.currencies import CURRENCIES, CURRENCY_REFUSED, validate_currency
 
 CURRENCY_PATTERN = r"^[A-Z]{3}$"
 CODE_PATTERN = r"^[a-z0-9_]+$"
@@ -155,7 +156,11 @@ class RateQuote(models.Model):
     )
     price = models.DecimalField(_("price"), max_digits=14, decimal_places=2)
     currency = models.CharField(
-        _("currency"), max_length=3, default=figures.DEFAULT_CURRENCY, help_text=_("ISO 4217 code, e.g. CNY.")
+        _("currency"),
+        max_length=3,
+        default=figures.DEFAULT_CURRENCY,
+        validators=[validate_currency],
+        help_text=_("ISO 4217 code, e.g. CNY."),
     )
     price_kind = models.CharField(_("price kind"), max_length=30, choices=PriceKind.choices)
     observed_on = models.DateField(_("observed on"), validators=[limits.validate_past])
@@ -184,9 +189,9 @@ class RateQuote(models.Model):
                 violation_error_message=_("A price cannot be negative."),
             ),
             models.CheckConstraint(
-                condition=Q(currency__regex=CURRENCY_PATTERN),
+                condition=Q(currency__in=sorted(CURRENCIES)),
                 name="quote_currency_iso4217",
-                violation_error_message=_("A currency is an ISO 4217 code of three capital letters."),
+                violation_error_message=CURRENCY_REFUSED,
             ),
             models.CheckConstraint(
                 condition=TIER_IFF_SHORT_VIDEO,
@@ -243,7 +248,9 @@ class MarketBenchmark(models.Model):
         blank=True,
         related_name="benchmarks",
     )
-    currency = models.CharField(_("currency"), max_length=3, default=figures.DEFAULT_CURRENCY)
+    currency = models.CharField(
+        _("currency"), max_length=3, default=figures.DEFAULT_CURRENCY, validators=[validate_currency]
+    )
     band = models.CharField(_("follower band"), max_length=40, help_text=_("e.g. 500k_1m"))
     band_min = models.BigIntegerField(_("band from (followers)"))
     band_max = models.BigIntegerField(_("band to (followers, exclusive)"), null=True, blank=True)
@@ -284,7 +291,7 @@ class MarketBenchmark(models.Model):
                 condition=Q(band_min__gte=0) & (Q(band_max__isnull=True) | Q(band_max__gt=models.F("band_min"))),
                 name="benchmark_band_bounds",
             ),
-            models.CheckConstraint(condition=Q(currency__regex=CURRENCY_PATTERN), name="benchmark_currency_iso4217"),
+            models.CheckConstraint(condition=Q(currency__in=sorted(CURRENCIES)), name="benchmark_currency_iso4217"),
             models.CheckConstraint(condition=_in_choices("platform", Platform), name="benchmark_platform_valid"),
             models.CheckConstraint(
                 condition=_in_choices("deliverable", Deliverable), name="benchmark_deliverable_valid"

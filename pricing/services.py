@@ -22,6 +22,7 @@ from ledger import journal, limits
 from ledger.models import PlatformAccount
 from pricing import figures
 from pricing.choices import Deliverable, PriceKind
+from pricing.currencies import CURRENCY_REFUSED, is_currency
 from pricing.importing import FileUnreadable, RowError, TableRow, read_quote_rows
 from pricing.models import DurationTier, MarketBenchmark, RateQuote
 from pricing.selectors import followers_at_observation
@@ -63,8 +64,8 @@ def quote_problems(
             problems.append(("price", _("A price has at most 2 decimal places.")))
         elif len(digits) + exponent > MAX_PRICE_DIGITS - PRICE_DECIMALS:
             problems.append(("price", _("A price has at most 12 digits before the decimal point.")))
-    if not (isinstance(currency, str) and len(currency) == 3 and currency.isascii() and currency.isupper()):
-        problems.append(("currency", _("A currency is an ISO 4217 code of three capital letters, e.g. CNY.")))
+    if not is_currency(currency):
+        problems.append(("currency", str(CURRENCY_REFUSED)))
     if price_kind not in PriceKind.values:
         problems.append(("price_kind", _("Unknown price kind %r.") % price_kind))
     if observed_on is None:

@@ -1,6 +1,7 @@
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
+from config.api.filters import IsoDateTimeFilter
 from ledger.choices import Platform
 from ledger.models import Agency, Influencer, PlatformAccount
 from pricing.choices import Deliverable
@@ -44,10 +45,8 @@ class ReviewFilter(django_filters.FilterSet):
     target = TargetTreeFilter(field_name="targets")
     stance = django_filters.ChoiceFilter(choices=Stance.choices)
     status = django_filters.ChoiceFilter(choices=ReviewStatus.choices)
-    published_after = django_filters.IsoDateTimeFilter(
-        field_name="published_at", lookup_expr="gte", label=_("published at or after")
-    )
-    published_before = django_filters.IsoDateTimeFilter(
+    published_after = IsoDateTimeFilter(field_name="published_at", lookup_expr="gte", label=_("published at or after"))
+    published_before = IsoDateTimeFilter(
         field_name="published_at", lookup_expr="lte", label=_("published at or before")
     )
     suspected_ai = django_filters.BooleanFilter()

@@ -15,7 +15,8 @@ from ledger.identifiers import USCC_PATTERN, reject_resident_id, validate_uscc
 from ledger.models import Agency, PlatformAccount
 from pricing import figures
 from pricing.choices import Deliverable
-from pricing.models import CURRENCY_PATTERN, TIER_IFF_SHORT_VIDEO, DurationTier
+from pricing.currencies import CURRENCIES, CURRENCY_REFUSED, validate_currency
+from pricing.models import TIER_IFF_SHORT_VIDEO, DurationTier
 from reviews.choices import OrderStatus, PaymentChannel, ReviewStatus, Stance, TargetKind, Verdict
 
 
@@ -291,7 +292,11 @@ class Order(models.Model):
     )
     agreed_price = models.DecimalField(_("agreed price"), max_digits=14, decimal_places=2)
     currency = models.CharField(
-        _("currency"), max_length=3, default=figures.DEFAULT_CURRENCY, help_text=_("ISO 4217 code, e.g. CNY.")
+        _("currency"),
+        max_length=3,
+        default=figures.DEFAULT_CURRENCY,
+        validators=[validate_currency],
+        help_text=_("ISO 4217 code, e.g. CNY."),
     )
     ordered_on = models.DateField(_("ordered on"), validators=[limits.validate_past])
     reviews = models.ManyToManyField(
@@ -323,9 +328,9 @@ class Order(models.Model):
                 violation_error_message=_("An agreed price is more than zero."),
             ),
             models.CheckConstraint(
-                condition=Q(currency__regex=CURRENCY_PATTERN),
+                condition=Q(currency__in=sorted(CURRENCIES)),
                 name="order_currency_iso4217",
-                violation_error_message=_("A currency is an ISO 4217 code of three capital letters."),
+                violation_error_message=CURRENCY_REFUSED,
             ),
             models.CheckConstraint(
                 condition=Q(client_agency__isnull=False) | ~Q(client_name=""),
@@ -394,7 +399,11 @@ class Payment(models.Model):
     order = models.ForeignKey(Order, verbose_name=_("order"), on_delete=models.PROTECT, related_name="payments")
     amount = models.DecimalField(_("amount"), max_digits=14, decimal_places=2)
     currency = models.CharField(
-        _("currency"), max_length=3, default=figures.DEFAULT_CURRENCY, help_text=_("ISO 4217 code, e.g. CNY.")
+        _("currency"),
+        max_length=3,
+        default=figures.DEFAULT_CURRENCY,
+        validators=[validate_currency],
+        help_text=_("ISO 4217 code, e.g. CNY."),
     )
     paid_on = models.DateField(_("paid on"), validators=[limits.validate_past])
     channel = models.CharField(_("channel"), max_length=20, choices=PaymentChannel.choices)
@@ -417,9 +426,9 @@ class Payment(models.Model):
                 violation_error_message=_("A payment amount is more than zero."),
             ),
             models.CheckConstraint(
-                condition=Q(currency__regex=CURRENCY_PATTERN),
+                condition=Q(currency__in=sorted(CURRENCIES)),
                 name="payment_currency_iso4217",
-                violation_error_message=_("A currency is an ISO 4217 code of three capital letters."),
+                violation_error_message=CURRENCY_REFUSED,
             ),
             models.CheckConstraint(condition=_in_choices("channel", PaymentChannel), name="payment_channel_valid"),
         ]

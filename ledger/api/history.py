@@ -24,9 +24,9 @@ from rest_framework.request import Request
 from rest_framework.utils.urls import replace_query_param
 
 from ledger import history
-from ledger.spreadsheet import safe_row
 from ledger.choices import FollowerInterval, HistoryKind
 from ledger.models import Influencer
+from ledger.spreadsheet import safe_row
 
 CSV_COLUMNS = ["kind", "occurred_at", "account", "summary", "object_type", "object_id", "url"]
 CSV_CHUNK = 1000  # rows per query while the CSV streams

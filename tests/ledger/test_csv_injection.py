@@ -19,7 +19,7 @@ pytestmark = pytest.mark.django_db
 @pytest.mark.parametrize(
     ("value", "expected"),
     [
-        ("=HYPERLINK(\"http://x\")", "'=HYPERLINK(\"http://x\")"),
+        ('=HYPERLINK("http://x")', '\'=HYPERLINK("http://x")'),
         ("+1+1", "'+1+1"),
         ("-2+3", "'-2+3"),
         ("@SUM(A1)", "'@SUM(A1)"),
@@ -53,4 +53,4 @@ def test_imported_quote_notes_are_never_formulas():
         b'douyin,dy_1,short_video,s1_20,18000,CNY,press_report,2025-09-12,"=HYPERLINK(""http://x"")"\n'
     )
     quotes_import(source=source, file_format="csv")
-    assert RateQuote.objects.get().notes == "'=HYPERLINK(\"http://x\")"
+    assert RateQuote.objects.get().notes == '\'=HYPERLINK("http://x")'

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from knox.models import AuthToken
@@ -22,7 +23,8 @@ class Command(BaseCommand):
             type=int,
             help=f"days until the token expires (default {knox_settings.TOKEN_TTL.days}, from API_TOKEN_TTL_DAYS)",
         )
-        expiry.add_argument("--no-expiry", action="store_true", help="a token that never expires")
+        # Kept so that old scripts get a clear refusal rather than "unrecognized arguments".
+        expiry.add_argument("--no-expiry", action="store_true", help="refused: every token expires")
 
     def handle(self, *args, username: str, days: int | None, no_expiry: bool, **options) -> None:
         User = get_user_model()
@@ -32,9 +34,14 @@ class Command(BaseCommand):
             raise CommandError(f"No user {username!r}.") from exc
         if not user.is_active:
             raise CommandError(f"User {username!r} is not active.")
-        if days is not None and days <= 0:
-            raise CommandError("--days must be a positive number.")
-        expiry = None if no_expiry else (timedelta(days=days) if days else knox_settings.TOKEN_TTL)
+        if no_expiry:
+            raise CommandError(
+                "Tokens that never expire are refused: a leaked one would work forever. "
+                f"Give --days (at most {settings.API_TOKEN_MAX_DAYS}, API_TOKEN_MAX_DAYS) and renew the token in time."
+            )
+        if days is not None and not 0 < days <= settings.API_TOKEN_MAX_DAYS:
+            raise CommandError(f"--days must be between 1 and {settings.API_TOKEN_MAX_DAYS} (API_TOKEN_MAX_DAYS).")
+        expiry = timedelta(days=days) if days else knox_settings.TOKEN_TTL
         instance, token = AuthToken.objects.create(user=user, expiry=expiry)
         until = instance.expiry.isoformat() if instance.expiry else "never"
         self.stderr.write(f"Token for {username} (key {instance.token_key}), expires: {until}. It is shown only once:")
