@@ -79,3 +79,8 @@ bench-refresh: venv
 
 bench-history: venv
 	$(BIN)/python bench/history.py
+
+.PHONY: schemathesis
+# Schemathesis over every API operation with a regulator and an admin token (needs PostgreSQL).
+schemathesis: venv
+	scripts/schemathesis.sh

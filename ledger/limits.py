@@ -93,10 +93,21 @@ def validate_scheduled(value: Any) -> None:
         raise ValidationError(problem, code="implausible_date")
 
 
+def count_problem(value: Any) -> str | None:
+    """Why ``value`` is not a plausible count, or None."""
+    if value is None:
+        return None
+    if value < 0:
+        return str(_("A count cannot be negative."))
+    if value >= MAX_COUNT:
+        return str(_("A count is below 10^15."))
+    return None
+
+
 def validate_count(value: Any) -> None:
     """Field validator: a count within 0 <= count < MAX_COUNT."""
-    if value is not None and not 0 <= value < MAX_COUNT:
-        raise ValidationError(_("A count is between 0 and 10^15 - 1."), code="implausible_count")
+    if problem := count_problem(value):
+        raise ValidationError(problem, code="implausible_count")
 
 
 def check_past(value: Any, *, field: str) -> None:
@@ -114,5 +125,5 @@ def check_scheduled(value: Any, *, field: str) -> None:
 
 
 def check_count(value: Any, *, field: str) -> None:
-    if value is not None and not 0 <= value < MAX_COUNT:
-        raise DomainError(str(_("A count is between 0 and 10^15 - 1.")), field=field)
+    if problem := count_problem(value):
+        raise DomainError(problem, field=field)
