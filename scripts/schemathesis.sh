@@ -10,12 +10,14 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=${PYTHON:-.venv/bin/python}
-ST=${SCHEMATHESIS:-.venv/bin/schemathesis}
+ST=${SCHEMATHESIS:-$PWD/.venv/bin/schemathesis}
+# schemathesis keeps a cache in its working folder: a throw-away one, not the project.
+WORKDIR=$(mktemp -d)
 export DATABASE_URL=${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/ledger_schemathesis}
 export DEBUG=1 CELERY_BROKER_URL= PLATFORM_DEFAULT_URL=http://127.0.0.1:9
 # The run itself is a burst of writes: throttles would answer 429 to most of it.
 export API_WRITE_RATE=1000000/min API_UPLOAD_RATE=1000000/min
-export MEDIA_ROOT=${MEDIA_ROOT:-$(mktemp -d)}
+export MEDIA_ROOT=${MEDIA_ROOT:-$WORKDIR/media}
 MAX_TIME=${SCHEMATHESIS_MAX_TIME:-90}
 SEED=${SCHEMATHESIS_SEED:-18}
 
@@ -53,7 +55,7 @@ ADMIN_TOKEN=$(echo "$TOKENS" | sed -n 2p)
 PORT=$("$PY" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 "$PY" manage.py runserver "127.0.0.1:$PORT" --noreload --nothreading >/tmp/schemathesis-server.$$.log 2>&1 &
 SERVER=$!
-trap 'kill "$SERVER" 2>/dev/null || true' EXIT INT TERM
+trap 'kill "$SERVER" 2>/dev/null || true; rm -rf "$WORKDIR"' EXIT INT TERM
 for _ in $(seq 1 60); do
   curl -sf "http://127.0.0.1:$PORT/api/schema/" >/dev/null && break
   sleep 1
@@ -65,12 +67,12 @@ for who in regulator admin; do
   [ "$who" = admin ] && token=$ADMIN_TOKEN
   echo "== schemathesis as $who (at most ${MAX_TIME}s)"
   # The revoke endpoints would end the run's own token.
-  "$ST" run "http://127.0.0.1:$PORT/api/schema/" \
+  (cd "$WORKDIR" && "$ST" run "http://127.0.0.1:$PORT/api/schema/" \
     --header "Authorization: Bearer $token" \
     --checks not_a_server_error,response_schema_conformance \
     --exclude-path-regex '/api/v1/auth/' \
     --max-time "$MAX_TIME" --seed "$SEED" --workers 1 \
-    --request-timeout 30 --warnings off || status=1
+    --request-timeout 30 --warnings off) || status=1
 done
 if [ "$status" -ne 0 ]; then
   echo "server log: /tmp/schemathesis-server.$$.log" >&2
