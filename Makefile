@@ -164,3 +164,8 @@ check-messages: makemessages
 # 1,000,000 snapshots and 100,000 reviews through `manage.py ingest`, against a raw COPY (see docs/ingest.md).
 bench-ingest: venv
 	$(DB) $(BIN)/python bench/ingest.py
+
+.PHONY: schemathesis
+# Schemathesis over every API operation with a regulator and an admin token (needs PostgreSQL).
+schemathesis: venv
+	$(DB) scripts/schemathesis.sh

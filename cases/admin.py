@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.contrib import admin
 from django.db.models import Count, QuerySet
 from django.http import HttpRequest
@@ -11,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cases import selectors, services
 from cases.models import Authority, Case, CaseNote, CaseStatusChange, Evidence, LegalAction
+from config.api.errors import DomainError
 from core.admin import HistoryInline, TransitionAdminMixin, TransitionForm
 from ledger.admin import URL_FIELD
 
@@ -143,9 +145,40 @@ class CaseAdminForm(TransitionForm):
             "shared_with",
         ]
 
+    # Set by CaseAdmin.get_form: the user the form is for (the rules depend on who changes what).
+    user: Any = None
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        changes = {name: data[name] for name in ("authority", "assignees", "shared_with", "opened_on") if name in data}
+        _add_service_error(
+            self,
+            services.case_check_changes,
+            case=self.instance if self.instance.pk else None,
+            user=self.user,
+            changes=changes,
+        )
+        return data
+
+
+def _add_service_error(form: forms.ModelForm, rule: Any, **kwargs: Any) -> None:
+    """Run a service's rule check; its DomainError becomes the form's error on the field."""
+    try:
+        rule(**kwargs)
+    except DomainError as exc:
+        form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+
+
+class _UserFormMixin:
+    """Hand the requesting user to the form, for the service rules its clean() calls."""
+
+    def get_form(self, request: HttpRequest, obj: Any = None, **kwargs: Any):
+        form = super().get_form(request, obj, **kwargs)  # type: ignore[misc]
+        return type(form.__name__, (form,), {"user": request.user})
+
 
 @admin.register(Case)
-class CaseAdmin(TransitionAdminMixin, CaseVisibilityMixin, admin.ModelAdmin):
+class CaseAdmin(TransitionAdminMixin, _UserFormMixin, CaseVisibilityMixin, admin.ModelAdmin):
     """Cases the user may see, with their timeline, evidence and legal actions."""
 
     case_lookup = ""
@@ -261,9 +294,46 @@ class EvidenceAdmin(CaseVisibilityMixin, admin.ModelAdmin):
         obj.media_type, obj.recorded_at, obj.captured_by = saved.media_type, saved.recorded_at, saved.captured_by
 
 
+class LegalActionAdminForm(forms.ModelForm):
+    """A legal action; moving it between cases follows ``services.legal_action_check_case``."""
+
+    user: Any = None
+
+    class Meta:
+        model = LegalAction
+        fields = [
+            "kind",
+            "case",
+            "plaintiff",
+            "court_or_authority",
+            "defendant_influencers",
+            "defendant_accounts",
+            "defendants_text",
+            "filed_on",
+            "hearing_on",
+            "status",
+            "outcome",
+            "amount",
+        ]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if "case" in data:
+            _add_service_error(
+                self,
+                services.legal_action_check_case,
+                action=self.instance if self.instance.pk else None,
+                case=data["case"],
+                user=self.user,
+            )
+        return data
+
+
 @admin.register(LegalAction)
-class LegalActionAdmin(CaseVisibilityMixin, admin.ModelAdmin):
+class LegalActionAdmin(_UserFormMixin, CaseVisibilityMixin, admin.ModelAdmin):
     """Legal actions without a case, and those of the cases the user may see."""
+
+    form = LegalActionAdminForm
 
     list_display = ["__str__", "kind", "case", "plaintiff", "court_or_authority", "status", "filed_on", "amount"]
     list_filter = ["kind", "status"]

@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from cases import selectors
 from cases.choices import AuthorityKind, CaseStatus, LegalActionKind, LegalActionStatus
 from cases.models import Authority, Case, Evidence, LegalAction
+from config.api.filters import IsoDateTimeFilter
 from ledger.models import Agency, Influencer, PlatformAccount
 
 
@@ -63,12 +64,8 @@ class EvidenceFilter(django_filters.FilterSet):
     case = django_filters.ModelChoiceFilter(queryset=visible_cases)
     media_type = django_filters.CharFilter()
     sha256 = django_filters.CharFilter()
-    since = django_filters.IsoDateTimeFilter(
-        field_name="captured_at", lookup_expr="gte", label=_("captured at or after")
-    )
-    until = django_filters.IsoDateTimeFilter(
-        field_name="captured_at", lookup_expr="lte", label=_("captured at or before")
-    )
+    since = IsoDateTimeFilter(field_name="captured_at", lookup_expr="gte", label=_("captured at or after"))
+    until = IsoDateTimeFilter(field_name="captured_at", lookup_expr="lte", label=_("captured at or before"))
 
     class Meta:
         model = Evidence

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cases.choices import AuthorityKind, CaseStatus, LegalActionKind, LegalActionStatus
 from core.models import StatusChange, in_choices
+from ledger import limits
 from ledger.identifiers import reject_resident_id
 from ledger.models import Agency, Influencer, PlatformAccount
 from reviews.choices import CampaignStatus
@@ -84,8 +85,10 @@ class Case(models.Model):
     status = models.CharField(
         _("status"), max_length=20, choices=CaseStatus.choices, default=CaseStatus.OPEN, editable=False
     )
-    opened_on = models.DateField(_("opened on"))
-    closed_on = models.DateField(_("closed on"), null=True, blank=True, editable=False)
+    opened_on = models.DateField(_("opened on"), validators=[limits.validate_past])
+    closed_on = models.DateField(
+        _("closed on"), null=True, blank=True, editable=False, validators=[limits.validate_past]
+    )
     summary = models.TextField(_("summary"), validators=[reject_resident_id], blank=True)
     campaign = models.CharField(
         _("campaign"),
@@ -124,6 +127,10 @@ class Case(models.Model):
         verbose_name_plural = _("cases")
         ordering = ["-opened_on", "-id"]
         constraints = [
+            models.CheckConstraint(condition=limits.date_range_check("opened_on"), name="case_opened_on_plausible"),
+            models.CheckConstraint(
+                condition=limits.date_range_check("closed_on", nullable=True), name="case_closed_on_plausible"
+            ),
             models.CheckConstraint(condition=in_choices("status", CaseStatus), name="case_status_valid"),
             models.CheckConstraint(condition=Q(reference__regex=CASE_REFERENCE_PATTERN), name="case_reference_format"),
             models.CheckConstraint(condition=~Q(title=""), name="case_title_not_empty"),
@@ -217,8 +224,8 @@ class LegalAction(models.Model):
         blank=True,
         help_text=_("Defendants not in the ledger."),
     )
-    filed_on = models.DateField(_("filed on"), null=True, blank=True)
-    hearing_on = models.DateField(_("hearing on"), null=True, blank=True)
+    filed_on = models.DateField(_("filed on"), null=True, blank=True, validators=[limits.validate_past])
+    hearing_on = models.DateField(_("hearing on"), null=True, blank=True, validators=[limits.validate_scheduled])
     status = models.CharField(
         _("status"), max_length=20, choices=LegalActionStatus.choices, default=LegalActionStatus.FILED
     )
@@ -239,6 +246,12 @@ class LegalAction(models.Model):
         verbose_name_plural = _("legal actions")
         ordering = ["-filed_on", "-id"]
         constraints = [
+            models.CheckConstraint(
+                condition=limits.date_range_check("filed_on", nullable=True), name="legalaction_filed_on_plausible"
+            ),
+            models.CheckConstraint(
+                condition=limits.date_range_check("hearing_on", nullable=True), name="legalaction_hearing_on_plausible"
+            ),
             models.CheckConstraint(condition=in_choices("kind", LegalActionKind), name="legal_action_kind_valid"),
             models.CheckConstraint(condition=in_choices("status", LegalActionStatus), name="legal_action_status_valid"),
             models.CheckConstraint(
@@ -272,7 +285,9 @@ class Evidence(models.Model):
 
     case = models.ForeignKey(Case, verbose_name=_("case"), on_delete=models.PROTECT, related_name="evidence")
     file = models.FileField(_("file"), upload_to=evidence_upload_to, max_length=500)
-    captured_at = models.DateTimeField(_("captured at"), help_text=_("When the content was captured."))
+    captured_at = models.DateTimeField(
+        _("captured at"), help_text=_("When the content was captured."), validators=[limits.validate_past]
+    )
     source_url = models.URLField(_("source URL"), max_length=2000, blank=True)
     description = models.TextField(_("description"), validators=[reject_resident_id], blank=True)
     sha256 = models.CharField(_("SHA-256"), max_length=64, editable=False)
@@ -294,6 +309,9 @@ class Evidence(models.Model):
         verbose_name_plural = _("evidence")
         ordering = ["case_id", "captured_at", "id"]
         constraints = [
+            models.CheckConstraint(
+                condition=limits.date_range_check("captured_at"), name="evidence_captured_at_plausible"
+            ),
             models.CheckConstraint(condition=Q(sha256__regex=SHA256_PATTERN), name="evidence_sha256_format"),
             models.CheckConstraint(condition=Q(size__gte=0), name="evidence_size_non_negative"),
             models.CheckConstraint(condition=~Q(file=""), name="evidence_file_not_empty"),

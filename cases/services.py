@@ -11,19 +11,21 @@ from collections.abc import Iterator
 from datetime import datetime, timedelta
 from typing import IO, Any
 
+from django.conf import settings
 from django.core.files.base import File
 from django.db import transaction
-from django.db.models import Prefetch, Q
+from django.db.models import Prefetch, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from cases import bundle_texts
 from cases.choices import CASE_TRANSITIONS, CaseStatus
-from cases.models import Case, CaseNote, CaseStatusChange, Evidence, LegalAction
-from config.api.errors import ConflictError, DomainError
+from cases.models import Authority, Case, CaseNote, CaseStatusChange, Evidence, LegalAction
+from cases.selectors import cases_visible_to
+from config.api.errors import ConflictError, DomainError, TooLargeError
 from core.workflow import Workflow, workflow_transition
-from ledger import heads, journal
+from ledger import heads, journal, limits
 from ledger.identifiers import RESIDENT_ID_REFUSED, contains_resident_id
 from ledger.models import JournalEntry
 from ledger.privacy import mask_name
@@ -35,6 +37,92 @@ from reviews.models import Claim, Order, Payment, Review
 CHUNK_SIZE = 1024 * 1024
 # A capture time may run ahead of the server clock by this much (clock skew), not more.
 CAPTURE_CLOCK_SKEW = timedelta(minutes=5)
+
+
+# --- who may change what --------------------------------------------------------
+
+
+def _is_member(user: Any, authority_id: int | None) -> bool:
+    return (
+        authority_id is not None
+        and user is not None
+        and user.is_authenticated
+        and Authority.members.through.objects.filter(authority_id=authority_id, user_id=user.pk).exists()
+    )
+
+
+# Who owns a case and who else may see it is for the members of its authority to decide.
+CASE_OWNERSHIP_FIELDS = ("authority", "assignees", "shared_with")
+
+
+def case_check_changes(*, case: Case | None, user: Any, changes: dict[str, Any]) -> None:
+    """Refuse (DomainError on the field) the ``changes`` to ``case`` (None: a new case) that ``user`` may not make.
+
+    - A new case is filed under an authority the user is a member of (superusers: any).
+    - Only members of the case's authority (and superusers) change its authority,
+      assignees or sharing; a user the case is only shared with or assigned to
+      cannot take it to another authority.
+    - A case cannot open in the future, before ``ledger.limits.EARLIEST_DATE``, or
+      after it closed.
+
+    The API's serializer and the admin's form both call this, so the rules are the same in both.
+    """
+    superuser = user is not None and user.is_superuser
+    authority = changes.get("authority")
+    if case is None:
+        if authority is not None and not superuser and not _is_member(user, authority.pk):
+            raise DomainError(str(_("File the case under an authority you are a member of.")), field="authority")
+    elif not superuser and not _is_member(user, case.authority_id):
+        current = {
+            "authority": case.authority_id,
+            "assignees": {u.pk for u in case.assignees.all()},
+            "shared_with": {u.pk for u in case.shared_with.all()},
+        }
+        for name in CASE_OWNERSHIP_FIELDS:
+            if name not in changes:
+                continue
+            value = changes[name]
+            given = getattr(value, "pk", value) if name == "authority" else {getattr(u, "pk", u) for u in value}
+            if given != current[name]:
+                raise DomainError(str(_("Only members of the case's authority can change this.")), field=name)
+    opened_on = changes.get("opened_on")
+    if opened_on is not None:
+        if opened_on > timezone.localdate():
+            raise DomainError(str(_("A case cannot open in the future.")), field="opened_on")
+        limits.check_past(opened_on, field="opened_on")
+        if case is not None and case.closed_on and opened_on > case.closed_on:
+            raise DomainError(str(_("A case cannot open after it closed.")), field="opened_on")
+
+
+def legal_action_check_case(*, action: LegalAction | None, case: Case | None, user: Any) -> None:
+    """Refuse (DomainError on ``case``) linking ``action`` (None: a new one) to ``case`` when ``user`` may not.
+
+    A legal action belongs to its case's authority:
+    - a new action may be filed under any case the user may see;
+    - moving an action from one case to another needs membership of both authorities;
+    - detaching it from its case (which publishes it to everyone with the view
+      permission) needs membership of its case's authority;
+    - attaching a caseless action to a case (which hides it from everyone else) is
+      for superusers only.
+    """
+    if user is not None and user.is_superuser:
+        return
+    if action is None:
+        if case is not None and not cases_visible_to(user).filter(pk=case.pk).exists():
+            raise DomainError(str(_("Unknown case.")), field="case")
+        return
+    old_id, new_id = action.case_id, getattr(case, "pk", None)
+    if old_id == new_id:
+        return
+    if old_id is None:
+        raise DomainError(
+            str(_("Only an administrator can attach a legal action without a case to a case.")), field="case"
+        )
+    old_authority = Case.objects.filter(pk=old_id).values_list("authority_id", flat=True).first()
+    if not _is_member(user, old_authority):
+        raise DomainError(str(_("Only members of the case's authority can move its legal actions.")), field="case")
+    if case is not None and not _is_member(user, case.authority_id):
+        raise DomainError(str(_("A legal action can only move to a case of your own authority.")), field="case")
 
 
 # --- case status and notes ------------------------------------------------------
@@ -140,6 +228,30 @@ def _media_type(name: str, declared: str | None) -> str:
     return guessed or declared or "application/octet-stream"
 
 
+def _authority_storage_used(authority_id: int) -> int:
+    """Bytes of evidence stored for the cases of one authority, with the authority's row locked."""
+    Authority.objects.select_for_update().filter(pk=authority_id).values_list("pk", flat=True).first()
+    used = Evidence.objects.filter(case__authority_id=authority_id).aggregate(total=Sum("size"))["total"]
+    return used or 0
+
+
+def _check_evidence_size(size: int | None, used: int) -> None:
+    """Refuse a file over EVIDENCE_MAX_BYTES (413) or one that does not fit in the authority's quota (409)."""
+    if size is None:
+        return
+    if size > settings.EVIDENCE_MAX_BYTES:
+        raise TooLargeError(
+            f"The file is larger than {settings.EVIDENCE_MAX_BYTES} bytes (EVIDENCE_MAX_BYTES).", field="file"
+        )
+    quota = settings.AUTHORITY_STORAGE_QUOTA_BYTES
+    if quota and used + size > quota:
+        raise ConflictError(
+            f"The authority's evidence storage is full ({used} of {quota} bytes used).",
+            field="file",
+            code="quota_exceeded",
+        )
+
+
 @transaction.atomic
 def evidence_record(
     *,
@@ -162,12 +274,16 @@ def evidence_record(
         raise DomainError(_("The capture time needs a time zone."), field="captured_at")
     if captured_at > timezone.now() + CAPTURE_CLOCK_SKEW:
         raise DomainError(_("The capture time is in the future."), field="captured_at")
+    limits.check_past(captured_at, field="captured_at")
     if contains_resident_id(description):
         raise DomainError(str(RESIDENT_ID_REFUSED), field="description")
     name = getattr(file, "name", None) or "evidence.bin"
     declared_size = getattr(file, "size", None)
     if declared_size == 0:
         raise DomainError(_("The file is empty."), field="file")
+    # Locks the authority: its uploads queue here, so that two cannot both fit in the last of its quota.
+    used = _authority_storage_used(case.authority_id)
+    _check_evidence_size(declared_size, used)
 
     evidence = Evidence(
         case=case,
@@ -192,6 +308,7 @@ def evidence_record(
             )
         if size == 0:
             raise DomainError(_("The file is empty."), field="file")
+        _check_evidence_size(size, used)
         evidence.sha256, evidence.size = sha256, size
         evidence.save()
     except BaseException:

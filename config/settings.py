@@ -471,3 +471,82 @@ DATABASE_ROUTERS = ["config.replica.ReplicaRouter"]
 MIDDLEWARE.insert(
     MIDDLEWARE.index("config.ops.requestid.RequestIdMiddleware") + 1, "config.replica.ReadReplicaMiddleware"
 )
+
+# --- Hardening: limits, throttles, login lockout, passwords, headers ---------------
+# Every limit here is described in docs/security.md, with how to change it.
+
+INSTALLED_APPS += ["axes", "csp"]
+# First: refuse NUL characters and oversized API bodies before anything reads them.
+MIDDLEWARE.insert(1, "config.middleware.RequestGuardMiddleware")
+MIDDLEWARE += [
+    "config.middleware.ApiNoStoreMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "axes.middleware.AxesMiddleware",  # last, as django-axes requires
+]
+
+# Largest evidence file (bytes), and the evidence one authority may store in all (0: no quota).
+EVIDENCE_MAX_BYTES = env_int("EVIDENCE_MAX_BYTES", 100 * 1024 * 1024)
+AUTHORITY_STORAGE_QUOTA_BYTES = env_int("AUTHORITY_STORAGE_QUOTA_BYTES", 20 * 1024 * 1024 * 1024)
+# Largest request body outside file uploads (Django's setting; its default, 2.5 MB).
+DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 2_621_440)
+
+# API throttles, per user (all tokens of a user share them): writes of any kind, and evidence uploads.
+REST_FRAMEWORK["DEFAULT_PARSER_CLASSES"] = [
+    "config.api.parsers.JSONParser",
+    "config.api.parsers.FormParser",
+    "config.api.parsers.MultiPartParser",
+]
+REST_FRAMEWORK["DEFAULT_THROTTLE_CLASSES"] = ["config.api.throttles.WriteThrottle"]
+REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] = {
+    "write": env_str("API_WRITE_RATE", "600/hour"),
+    "upload": env_str("API_UPLOAD_RATE", "60/hour"),
+}
+# Throttle counts live in the cache: Redis (shared by every process) when RATE_LIMIT_REDIS_URL
+# or a Redis broker is configured, else each process counts on its own.
+if RATE_LIMIT_REDIS_URL:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": RATE_LIMIT_REDIS_URL}}
+
+# Login lockout (django-axes) for the admin and the API's login page: after AXES_FAILURE_LIMIT
+# wrong passwords for one username from one address, that pair is locked out for AXES_COOLOFF_HOURS.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(hours=env_float("AXES_COOLOFF_HOURS", 1.0))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_IPWARE_PROXY_COUNT = env_int("AXES_PROXY_COUNT", 0)
+
+# Longest life of an API token issued by `issue_token --days` (tokens never live forever).
+API_TOKEN_MAX_DAYS = env_int("API_TOKEN_MAX_DAYS", 365)
+
+# Passwords: Django's validators; a changed password also revokes every API token of the user.
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": env_int("PASSWORD_MIN_LENGTH", 12)},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "config.api.authentication.RevokeTokensOnPasswordChange"},
+]
+
+# Content-Security-Policy (django-csp): scripts only from this site (the admin and the
+# Swagger UI, served by drf-spectacular-sidecar, need no other source); inline styles
+# are allowed because both set style attributes.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+    }
+}
+# django-prometheus' after-middleware stays last, so that it times the whole stack.
+MIDDLEWARE.remove("django_prometheus.middleware.PrometheusAfterMiddleware")
+MIDDLEWARE.append("django_prometheus.middleware.PrometheusAfterMiddleware")

@@ -5,7 +5,7 @@ from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
 from config.api.auth import TokenRevokeAllView, TokenRevokeView
@@ -30,7 +30,7 @@ urlpatterns = [
     path("api/v1/", include("pricing.api.urls")),  # the rate card: /api/v1/accounts/{id}/rate-card/
     path("api/v1/", include("ingest.api.urls")),  # bulk ingest: /api/v1/ingest/{kind}/ and its jobs
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
     path("api-auth/", include("rest_framework.urls")),
     path("healthz", healthz, name="healthz"),
     path("readyz", readyz, name="readyz"),

@@ -28,6 +28,13 @@ class DomainError(Exception):
         return {"detail": self.message, "code": self.code}
 
 
+class TooLargeError(DomainError):
+    """A request whose upload or body is over a size limit (HTTP 413)."""
+
+    status_code = 413
+    default_code = "too_large"
+
+
 class ConflictError(DomainError):
     """A request that conflicts with the current state of the data (HTTP 409)."""
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 
+from django.db import transaction
 from django.db.models import Q
 
 from ingest.models import IngestJob, IngestKind
@@ -28,6 +29,8 @@ def ingest_follow_up(*, job: IngestJob) -> int:
             ledger_services.account_followers_resync(account=account)
             ledger_services.anomalies_scan(account=account)
             done += 1
+    if job.kind == IngestKind.ACCOUNTS:
+        initials_fill()
     if job.kind == IngestKind.REVIEWS:
         campaigns_detect_after_ingest(job=job)
     logger.info("ingest %s: follow-up of %s account(s) done", job.pk, done)
@@ -51,3 +54,17 @@ def campaigns_detect_after_ingest(*, job: IngestJob) -> None:
     )
     if review_ids:
         campaigns_detect(review_ids=review_ids)
+
+
+def initials_fill() -> int:
+    """Give the agencies, influencers and accounts an ingest wrote in bulk their pinyin initials
+    (kept on save for rows written one at a time)."""
+    from ledger.models import Agency, Influencer
+
+    filled = 0
+    for model in (Agency, Influencer, PlatformAccount):
+        with transaction.atomic():  # journaled writes
+            for obj in model.objects.filter(search_initials="").order_by("pk").iterator(chunk_size=500):
+                obj.save(update_fields=["search_initials"])
+                filled += 1
+    return filled

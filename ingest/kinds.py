@@ -30,6 +30,7 @@ from ingest import values as v
 from ledger.choices import AccountStatus, InfluencerKind, Platform, SnapshotSource
 from ledger.models import Agency, FollowerSnapshot, Influencer, PlatformAccount
 from pricing.choices import Deliverable, PriceKind
+from pricing.currencies import CURRENCIES
 from pricing.models import DurationTier, RateQuote
 from pricing.services import quote_problems
 from reviews.choices import ReviewStatus, Stance
@@ -506,12 +507,12 @@ QUOTES = Kind(
         Column("deliverable", "text", v.choice(Deliverable.values), required=True),
         Column("tier", "text", v.text(30), default=""),
         Column("price", "numeric", v.decimal, required=True),
-        Column("currency", "text", v.text(3), default="CNY"),
+        Column("currency", "text", v.choice(sorted(CURRENCIES)), default="CNY"),
         Column("price_kind", "text", v.choice(PriceKind.values), required=True),
         Column("observed_on", "date", v.day, required=True),
         Column("valid_until", "date", v.day),
         Column("source_url", "text", v.text(1000), default=""),
-        Column("notes", "text", v.text(1_000_000), default=""),
+        Column("notes", "text", v.spreadsheet_text(1_000_000), default=""),
     ),
     key=("platform", "platform_uid", "deliverable", "tier_id", "price_kind", "observed_on", "source_url"),
     check=_quote_check,

@@ -21,6 +21,8 @@ from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.utils.translation import gettext as _
 
+from ledger.spreadsheet import safe_text
+
 Parser = Callable[[Any], Any]
 _url = URLValidator(schemes=["http", "https"])
 # The plain ASCII http(s) URLs that URLValidator accepts (hostname labels, a letter TLD, an optional
@@ -55,6 +57,16 @@ def text(max_length: int) -> Parser:
         if len(result) > max_length:
             raise ValueError(_("At most %d characters.") % max_length)
         return result
+
+    return parse
+
+
+def spreadsheet_text(max_length: int) -> Parser:
+    """Free text that will be exported to spreadsheets again: never kept as a formula (OWASP)."""
+    parse_text = text(max_length)
+
+    def parse(value: Any) -> str:
+        return safe_text(parse_text(value))
 
     return parse
 

@@ -1,6 +1,7 @@
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
+from config.api.filters import IsoDateTimeFilter
 from ledger.choices import AccountStatus, AgencyKind, AnomalyKind, InfluencerKind, Platform, SnapshotSource
 from ledger.models import Agency, FollowerAnomaly, FollowerSnapshot, Influencer, JournalEntry, PlatformAccount
 
@@ -58,12 +59,8 @@ class AccountFilter(django_filters.FilterSet):
 class SnapshotFilter(django_filters.FilterSet):
     account = django_filters.ModelChoiceFilter(queryset=PlatformAccount.objects.all())
     source = django_filters.ChoiceFilter(choices=SnapshotSource.choices)
-    since = django_filters.IsoDateTimeFilter(
-        field_name="captured_at", lookup_expr="gte", label=_("captured at or after")
-    )
-    until = django_filters.IsoDateTimeFilter(
-        field_name="captured_at", lookup_expr="lte", label=_("captured at or before")
-    )
+    since = IsoDateTimeFilter(field_name="captured_at", lookup_expr="gte", label=_("captured at or after"))
+    until = IsoDateTimeFilter(field_name="captured_at", lookup_expr="lte", label=_("captured at or before"))
 
     class Meta:
         model = FollowerSnapshot
@@ -75,8 +72,8 @@ class JournalFilter(django_filters.FilterSet):
     object_id = django_filters.CharFilter()
     actor = django_filters.CharFilter(help_text=_("user:NAME, command:NAME or task:NAME"))
     action = django_filters.ChoiceFilter(choices=JournalEntry.Action.choices)
-    since = django_filters.IsoDateTimeFilter(field_name="occurred_at", lookup_expr="gte")
-    until = django_filters.IsoDateTimeFilter(field_name="occurred_at", lookup_expr="lte")
+    since = IsoDateTimeFilter(field_name="occurred_at", lookup_expr="gte")
+    until = IsoDateTimeFilter(field_name="occurred_at", lookup_expr="lte")
 
     class Meta:
         model = JournalEntry
@@ -88,7 +85,7 @@ class AnomalyFilter(django_filters.FilterSet):
     influencer = django_filters.ModelChoiceFilter(field_name="account__influencer", queryset=Influencer.objects.all())
     platform = django_filters.ChoiceFilter(field_name="account__platform", choices=Platform.choices)
     kind = django_filters.ChoiceFilter(choices=AnomalyKind.choices)
-    since = django_filters.IsoDateTimeFilter(
+    since = IsoDateTimeFilter(
         field_name="snapshot__captured_at", lookup_expr="gte", label=_("snapshot captured at or after")
     )
 

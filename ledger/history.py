@@ -51,7 +51,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _gettext
 
 from config.replica import read_connection
-from ledger import selectors
+from ledger import limits, selectors
 from ledger.choices import AccountStatus, AnomalyKind, FollowerInterval, HistoryKind, Platform
 from ledger.models import FollowerAnomaly, JournalEntry, PlatformAccount
 
@@ -276,9 +276,15 @@ def _member(rows: QuerySet | RawRows) -> tuple[str, list[Any]]:
 def _filters(
     *, since: datetime | None, until: datetime | None, position: Position | None, backwards: bool
 ) -> tuple[str, list[Any]]:
-    """The outer WHERE of the timeline: bounds and the keyset, on the combined rows."""
+    """The outer WHERE of the timeline: bounds and the keyset, on the combined rows.
+
+    Rows outside the plausible range (``ledger.limits``) are left out: a row written
+    before the range's CHECK constraints existed (they are NOT VALID for old rows)
+    must not break the timeline of everyone who reads it.
+    """
     adapt = connection.ops.adapt_datetimefield_value
-    clauses, params = [], []
+    clauses = ["ev_at >= %s", "ev_at < %s"]
+    params: list[Any] = [adapt(limits.EARLIEST_AT), adapt(limits.LATEST_AT)]
     if since is not None:
         clauses.append("ev_at >= %s")
         params.append(adapt(since))
@@ -292,7 +298,7 @@ def _filters(
             f"(ev_at {op} %s OR (ev_at = %s AND ev_kind {op} %s) OR (ev_at = %s AND ev_kind = %s AND ev_id {op} %s))"
         )
         params += [adapt(at), adapt(at), rank, adapt(at), rank, object_id]
-    return ("WHERE " + " AND ".join(clauses) if clauses else ""), params
+    return "WHERE " + " AND ".join(clauses), params
 
 
 def _converted(row: tuple) -> Row:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
@@ -65,9 +66,23 @@ def is_valid_resident_id(value: str) -> bool:
     )
 
 
+# Spaces, dashes and dots written between the digits of a number ("110105 19491231 002X").
+_DIGIT_SEPARATORS = re.compile(r"(?<=[0-9])[\s\-.\u00b7\u2010-\u2015\u30fb]+(?=[0-9Xx])")
+
+
+def normalize_digits(text: str) -> str:
+    """``text`` with full-width digits and letters made ASCII (NFKC) and separators between digits removed."""
+    return _DIGIT_SEPARATORS.sub("", unicodedata.normalize("NFKC", text or ""))
+
+
 def contains_resident_id(text: str) -> bool:
-    """True when free text holds something that is a valid resident identity number (personal data)."""
-    return any(is_valid_resident_id(m.group(0)) for m in _RESIDENT_ID_IN_TEXT.finditer(text or ""))
+    """True when free text holds something that is a valid resident identity number (personal data).
+
+    Checked after :func:`normalize_digits`, so full-width digits (U+FF10 to U+FF19) or a number
+    written in groups with spaces or dashes are caught too.
+    """
+    normalized = normalize_digits(text)
+    return any(is_valid_resident_id(m.group(0)) for m in _RESIDENT_ID_IN_TEXT.finditer(normalized))
 
 
 RESIDENT_ID_REFUSED = _("Do not record resident identity numbers (personal data): name the person instead.")

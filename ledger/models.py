@@ -9,6 +9,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from core.models import in_choices
+from ledger import limits
 from ledger.choices import (
     AccountStatus,
     AgencyKind,
@@ -29,6 +30,7 @@ def _search_initials_field() -> models.CharField:
         blank=True,
         editable=False,
         help_text=_("Derived from the name: search 老K说车 as lksc."),
+        db_default="",  # rows written in bulk (ingest) get theirs in the ingest's follow-up
         db_collation="C",  # so that a plain index serves prefix searches (LIKE 'LK%')
     )
 
@@ -95,6 +97,7 @@ class Influencer(models.Model):
         _("legal name"),
         max_length=200,
         blank=True,
+        validators=[reject_resident_id],
         help_text=_("Personal data for a person: shown masked by the API."),
     )
     agency = models.ForeignKey(
@@ -144,8 +147,12 @@ class PlatformAccount(models.Model):
     )
     profile_url = models.URLField(_("profile URL"), max_length=500, blank=True)
     status = models.CharField(_("status"), max_length=20, choices=AccountStatus.choices, default=AccountStatus.ACTIVE)
-    follower_count = models.BigIntegerField(_("follower count"), null=True, blank=True, editable=False)
-    followers_captured_at = models.DateTimeField(_("followers captured at"), null=True, blank=True, editable=False)
+    follower_count = models.BigIntegerField(
+        _("follower count"), null=True, blank=True, editable=False, validators=[limits.validate_count]
+    )
+    followers_captured_at = models.DateTimeField(
+        _("followers captured at"), null=True, blank=True, editable=False, validators=[limits.validate_past]
+    )
     last_refreshed_at = models.DateTimeField(
         _("last refreshed at"),
         null=True,
@@ -167,6 +174,14 @@ class PlatformAccount(models.Model):
         verbose_name_plural = _("platform accounts")
         ordering = ["platform", "handle", "id"]
         constraints = [
+            models.CheckConstraint(
+                condition=limits.count_check("follower_count", nullable=True),
+                name="platformaccount_follower_count_range",
+            ),
+            models.CheckConstraint(
+                condition=limits.date_range_check("followers_captured_at", nullable=True),
+                name="platformaccount_followers_captured_at_plausible",
+            ),
             models.UniqueConstraint(
                 fields=["platform", "platform_uid"],
                 name="account_platform_uid_unique",
@@ -211,8 +226,8 @@ class FollowerSnapshot(models.Model):
     account = models.ForeignKey(
         PlatformAccount, verbose_name=_("account"), on_delete=models.PROTECT, related_name="snapshots"
     )
-    captured_at = models.DateTimeField(_("captured at"))
-    follower_count = models.BigIntegerField(_("follower count"))
+    captured_at = models.DateTimeField(_("captured at"), validators=[limits.validate_past])
+    follower_count = models.BigIntegerField(_("follower count"), validators=[limits.validate_count])
     source = models.CharField(_("source"), max_length=20, choices=SnapshotSource.choices, default=SnapshotSource.MANUAL)
     refresh_slot = models.DateTimeField(
         _("refresh slot"),
@@ -228,6 +243,12 @@ class FollowerSnapshot(models.Model):
         verbose_name_plural = _("follower snapshots")
         ordering = ["account_id", "-captured_at"]
         constraints = [
+            models.CheckConstraint(
+                condition=limits.date_range_check("captured_at"), name="followersnapshot_captured_at_plausible"
+            ),
+            models.CheckConstraint(
+                condition=limits.count_check("follower_count"), name="followersnapshot_follower_count_range"
+            ),
             models.UniqueConstraint(
                 fields=["account", "captured_at"],
                 name="snapshot_one_per_account_instant",
@@ -415,7 +436,7 @@ class FollowerAnomaly(models.Model):
     detected_at = models.DateTimeField(_("detected at"), auto_now_add=True)
     change = models.BigIntegerField(_("change"), help_text=_("Followers gained (negative: lost)."))
     change_per_day = models.DecimalField(
-        _("relative change per day"), max_digits=12, decimal_places=6, help_text=_("0.12 is +12 % per day.")
+        _("relative change per day"), max_digits=22, decimal_places=6, help_text=_("0.12 is +12 % per day.")
     )
     z_score = models.DecimalField(_("robust z-score"), max_digits=12, decimal_places=2, null=True, blank=True)
     reason = models.CharField(_("reason"), max_length=300)

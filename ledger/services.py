@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from config.api.errors import DomainError
-from ledger import anomalies, journal, rows
+from ledger import anomalies, journal, limits, rows
 from ledger.choices import AccountStatus, Platform, RefreshOutcome, SnapshotSource
 from ledger.models import FollowerAnomaly, FollowerSnapshot, PlatformAccount, ProfileRefresh
 from ledger.platforms import (
@@ -77,8 +77,10 @@ def _snapshot_record(
     """snapshot_record inside the caller's transaction."""
     if follower_count is None or follower_count < 0:
         raise DomainError(_("A follower count cannot be negative."), field="follower_count")
+    limits.check_count(follower_count, field="follower_count")
     if captured_at.tzinfo is None:
         raise DomainError(_("The capture time needs a time zone."), field="captured_at")
+    limits.check_past(captured_at, field="captured_at")
     if source not in SnapshotSource.values:
         raise DomainError(_("Unknown source %(source)r.") % {"source": source}, field="source")
     # Reads first, so that the section holding the journal lock stays short. A writer racing

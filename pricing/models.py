@@ -12,10 +12,12 @@ from django.db.models import Func, Q
 from django.utils.translation import gettext_lazy as _
 
 from core.models import in_choices
+from ledger import limits
 from ledger.choices import Platform
 from ledger.models import PlatformAccount
 from pricing import figures
 from pricing.choices import Deliverable, PriceKind
+from pricing.currencies import CURRENCIES, CURRENCY_REFUSED, validate_currency
 
 CURRENCY_PATTERN = r"^[A-Z]{3}$"
 CODE_PATTERN = r"^[a-z0-9_]+$"
@@ -136,11 +138,15 @@ class RateQuote(models.Model):
     )
     price = models.DecimalField(_("price"), max_digits=14, decimal_places=2)
     currency = models.CharField(
-        _("currency"), max_length=3, default=figures.DEFAULT_CURRENCY, help_text=_("ISO 4217 code, e.g. CNY.")
+        _("currency"),
+        max_length=3,
+        default=figures.DEFAULT_CURRENCY,
+        validators=[validate_currency],
+        help_text=_("ISO 4217 code, e.g. CNY."),
     )
     price_kind = models.CharField(_("price kind"), max_length=30, choices=PriceKind.choices)
-    observed_on = models.DateField(_("observed on"))
-    valid_until = models.DateField(_("valid until"), null=True, blank=True)
+    observed_on = models.DateField(_("observed on"), validators=[limits.validate_past])
+    valid_until = models.DateField(_("valid until"), null=True, blank=True, validators=[limits.validate_scheduled])
     source_url = models.URLField(_("source URL"), max_length=1000, blank=True)
     notes = models.TextField(_("notes"), blank=True)
     recorded_by = models.CharField(
@@ -154,14 +160,20 @@ class RateQuote(models.Model):
         ordering = ["-observed_on", "-id"]
         constraints = [
             models.CheckConstraint(
+                condition=limits.date_range_check("observed_on"), name="ratequote_observed_on_plausible"
+            ),
+            models.CheckConstraint(
+                condition=limits.date_range_check("valid_until", nullable=True), name="ratequote_valid_until_plausible"
+            ),
+            models.CheckConstraint(
                 condition=Q(price__gte=0),
                 name="quote_price_non_negative",
                 violation_error_message=_("A price cannot be negative."),
             ),
             models.CheckConstraint(
-                condition=Q(currency__regex=CURRENCY_PATTERN),
+                condition=Q(currency__in=sorted(CURRENCIES)),
                 name="quote_currency_iso4217",
-                violation_error_message=_("A currency is an ISO 4217 code of three capital letters."),
+                violation_error_message=CURRENCY_REFUSED,
             ),
             models.CheckConstraint(
                 condition=TIER_IFF_SHORT_VIDEO,
@@ -227,7 +239,9 @@ class MarketBenchmark(models.Model):
         blank=True,
         related_name="benchmarks",
     )
-    currency = models.CharField(_("currency"), max_length=3, default=figures.DEFAULT_CURRENCY)
+    currency = models.CharField(
+        _("currency"), max_length=3, default=figures.DEFAULT_CURRENCY, validators=[validate_currency]
+    )
     band = models.CharField(_("follower band"), max_length=40, help_text=_("e.g. 500k_1m"))
     band_min = models.BigIntegerField(_("band from (followers)"))
     band_max = models.BigIntegerField(_("band to (followers, exclusive)"), null=True, blank=True)
@@ -239,7 +253,7 @@ class MarketBenchmark(models.Model):
         _("median per 10k followers"), max_digits=14, decimal_places=2, null=True, blank=True
     )
     window_days = models.PositiveIntegerField(_("window (days)"))
-    as_of = models.DateField(_("as of"), help_text=_("Last day of the window."))
+    as_of = models.DateField(_("as of"), help_text=_("Last day of the window."), validators=[limits.validate_scheduled])
     computed_at = models.DateTimeField(_("computed at"))
 
     class Meta:
@@ -247,6 +261,7 @@ class MarketBenchmark(models.Model):
         verbose_name_plural = _("market benchmarks")
         ordering = ["platform", "deliverable", "tier__min_seconds", "currency", "band_min"]
         constraints = [
+            models.CheckConstraint(condition=limits.date_range_check("as_of"), name="marketbenchmark_as_of_plausible"),
             models.UniqueConstraint(
                 fields=["platform", "deliverable", "tier", "currency", "band"],
                 condition=Q(tier__isnull=False),
@@ -267,7 +282,7 @@ class MarketBenchmark(models.Model):
                 condition=Q(band_min__gte=0) & (Q(band_max__isnull=True) | Q(band_max__gt=models.F("band_min"))),
                 name="benchmark_band_bounds",
             ),
-            models.CheckConstraint(condition=Q(currency__regex=CURRENCY_PATTERN), name="benchmark_currency_iso4217"),
+            models.CheckConstraint(condition=Q(currency__in=sorted(CURRENCIES)), name="benchmark_currency_iso4217"),
             models.CheckConstraint(condition=in_choices("platform", Platform), name="benchmark_platform_valid"),
             models.CheckConstraint(
                 condition=in_choices("deliverable", Deliverable), name="benchmark_deliverable_valid"

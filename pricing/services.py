@@ -16,10 +16,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from config.api.errors import DomainError
-from ledger import journal
+from ledger import journal, limits
 from ledger.models import PlatformAccount
 from pricing import figures
 from pricing.choices import Deliverable, PriceKind
+from pricing.currencies import CURRENCY_REFUSED, is_currency
 from pricing.models import DurationTier, MarketBenchmark, RateQuote
 from pricing.selectors import followers_at_observation
 
@@ -60,14 +61,18 @@ def quote_problems(
             problems.append(("price", _("A price has at most 2 decimal places.")))
         elif len(digits) + exponent > MAX_PRICE_DIGITS - PRICE_DECIMALS:
             problems.append(("price", _("A price has at most 12 digits before the decimal point.")))
-    if not (isinstance(currency, str) and len(currency) == 3 and currency.isascii() and currency.isupper()):
-        problems.append(("currency", _("A currency is an ISO 4217 code of three capital letters, e.g. CNY.")))
+    if not is_currency(currency):
+        problems.append(("currency", str(CURRENCY_REFUSED)))
     if price_kind not in PriceKind.values:
         problems.append(("price_kind", _("Unknown price kind %r.") % price_kind))
     if observed_on is None:
         problems.append(("observed_on", _("The date the price was observed is required.")))
+    elif problem := limits.date_problem(observed_on, past=True):
+        problems.append(("observed_on", problem))
     elif valid_until is not None and valid_until < observed_on:
         problems.append(("valid_until", _("A quote cannot expire before it was observed.")))
+    if problem := limits.date_problem(valid_until, past=False):
+        problems.append(("valid_until", problem))
     if source_url:
         try:
             _url(source_url)

@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
+from config.api.filters import IsoDateTimeFilter
 from ledger.choices import Platform
 from ledger.models import Agency, Influencer, PlatformAccount
 from pricing.choices import Deliverable
@@ -46,10 +47,8 @@ class ReviewFilter(django_filters.FilterSet):
     target = TargetTreeFilter(field_name="targets")
     stance = django_filters.ChoiceFilter(choices=Stance.choices)
     status = django_filters.ChoiceFilter(choices=ReviewStatus.choices)
-    published_after = django_filters.IsoDateTimeFilter(
-        field_name="published_at", lookup_expr="gte", label=_("published at or after")
-    )
-    published_before = django_filters.IsoDateTimeFilter(
+    published_after = IsoDateTimeFilter(field_name="published_at", lookup_expr="gte", label=_("published at or after"))
+    published_before = IsoDateTimeFilter(
         field_name="published_at", lookup_expr="lte", label=_("published at or before")
     )
     suspected_ai = django_filters.BooleanFilter()

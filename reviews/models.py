@@ -10,11 +10,13 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from core.models import StatusChange, in_choices
+from ledger import limits
 from ledger.identifiers import USCC_PATTERN, reject_resident_id, validate_uscc
 from ledger.models import Agency, PlatformAccount
 from pricing import figures
 from pricing.choices import Deliverable
-from pricing.models import CURRENCY_PATTERN, TIER_IFF_SHORT_VIDEO, DurationTier
+from pricing.currencies import CURRENCIES, CURRENCY_REFUSED, validate_currency
+from pricing.models import TIER_IFF_SHORT_VIDEO, DurationTier
 from reviews.choices import CampaignStatus, OrderStatus, PaymentChannel, ReviewStatus, Stance, TargetKind, Verdict
 
 
@@ -107,7 +109,7 @@ class Review(models.Model):
     post_id = models.CharField(_("post id"), max_length=200, blank=True, help_text=_("The platform's own id."))
     headline = models.CharField(_("headline"), max_length=500)
     text = models.TextField(_("text"), blank=True, help_text=_("Transcript or body text."))
-    published_at = models.DateTimeField(_("published at"))
+    published_at = models.DateTimeField(_("published at"), validators=[limits.validate_past])
     duration_seconds = models.PositiveIntegerField(
         _("duration (seconds)"), null=True, blank=True, help_text=_("For videos; empty for posts and articles.")
     )
@@ -115,12 +117,16 @@ class Review(models.Model):
     stance = models.CharField(_("stance"), max_length=20, choices=Stance.choices, default=Stance.NEGATIVE)
     suspected_ai = models.BooleanField(_("suspected AI-generated"), default=False)
     undisclosed_ad = models.BooleanField(_("undisclosed advertising"), default=False)
-    views = models.BigIntegerField(_("views"), null=True, blank=True)
-    likes = models.BigIntegerField(_("likes"), null=True, blank=True)
-    comments = models.BigIntegerField(_("comments"), null=True, blank=True)
-    shares = models.BigIntegerField(_("shares"), null=True, blank=True)
+    views = models.BigIntegerField(_("views"), null=True, blank=True, validators=[limits.validate_count])
+    likes = models.BigIntegerField(_("likes"), null=True, blank=True, validators=[limits.validate_count])
+    comments = models.BigIntegerField(_("comments"), null=True, blank=True, validators=[limits.validate_count])
+    shares = models.BigIntegerField(_("shares"), null=True, blank=True, validators=[limits.validate_count])
     engagement_captured_at = models.DateTimeField(
-        _("engagement captured at"), null=True, blank=True, help_text=_("When views, likes, ... were read.")
+        _("engagement captured at"),
+        null=True,
+        blank=True,
+        help_text=_("When views, likes, ... were read."),
+        validators=[limits.validate_past],
     )
     status = models.CharField(_("status"), max_length=20, choices=ReviewStatus.choices, default=ReviewStatus.LIVE)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
@@ -133,6 +139,19 @@ class Review(models.Model):
         verbose_name_plural = _("reviews")
         ordering = ["-published_at", "-id"]
         constraints = [
+            models.CheckConstraint(
+                condition=limits.date_range_check("published_at"), name="review_published_at_plausible"
+            ),
+            models.CheckConstraint(
+                condition=limits.date_range_check("engagement_captured_at", nullable=True),
+                name="review_engagement_captured_at_plausible",
+            ),
+            models.CheckConstraint(condition=limits.count_check("views", nullable=True), name="review_views_range"),
+            models.CheckConstraint(condition=limits.count_check("likes", nullable=True), name="review_likes_range"),
+            models.CheckConstraint(
+                condition=limits.count_check("comments", nullable=True), name="review_comments_range"
+            ),
+            models.CheckConstraint(condition=limits.count_check("shares", nullable=True), name="review_shares_range"),
             models.CheckConstraint(condition=in_choices("stance", Stance), name="review_stance_valid"),
             models.CheckConstraint(condition=in_choices("status", ReviewStatus), name="review_status_valid"),
             models.CheckConstraint(condition=~Q(headline=""), name="review_headline_not_empty"),
@@ -183,7 +202,9 @@ class Claim(models.Model):
     verdict = models.CharField(
         _("verdict"), max_length=20, choices=Verdict.choices, default=Verdict.PENDING, editable=False
     )
-    verdict_on = models.DateField(_("verdict on"), null=True, blank=True, editable=False)
+    verdict_on = models.DateField(
+        _("verdict on"), null=True, blank=True, editable=False, validators=[limits.validate_past]
+    )
     verdict_by = models.CharField(
         _("verdict by"),
         max_length=300,
@@ -200,6 +221,9 @@ class Claim(models.Model):
         verbose_name_plural = _("claims")
         ordering = ["-created_at", "-id"]
         constraints = [
+            models.CheckConstraint(
+                condition=limits.date_range_check("verdict_on", nullable=True), name="claim_verdict_on_plausible"
+            ),
             models.CheckConstraint(condition=in_choices("verdict", Verdict), name="claim_verdict_valid"),
             models.CheckConstraint(condition=~Q(text=""), name="claim_text_not_empty"),
             # a verdict comes with its date and author; a pending claim has neither
@@ -264,9 +288,13 @@ class Order(models.Model):
     )
     agreed_price = models.DecimalField(_("agreed price"), max_digits=14, decimal_places=2)
     currency = models.CharField(
-        _("currency"), max_length=3, default=figures.DEFAULT_CURRENCY, help_text=_("ISO 4217 code, e.g. CNY.")
+        _("currency"),
+        max_length=3,
+        default=figures.DEFAULT_CURRENCY,
+        validators=[validate_currency],
+        help_text=_("ISO 4217 code, e.g. CNY."),
     )
-    ordered_on = models.DateField(_("ordered on"))
+    ordered_on = models.DateField(_("ordered on"), validators=[limits.validate_past])
     reviews = models.ManyToManyField(
         Review, verbose_name=_("reviews"), blank=True, related_name="orders", help_text=_("What the order produced.")
     )
@@ -282,6 +310,7 @@ class Order(models.Model):
         verbose_name_plural = _("suspected orders")
         ordering = ["-ordered_on", "-id"]
         constraints = [
+            models.CheckConstraint(condition=limits.date_range_check("ordered_on"), name="order_ordered_on_plausible"),
             models.CheckConstraint(condition=in_choices("status", OrderStatus), name="order_status_valid"),
             models.CheckConstraint(condition=in_choices("deliverable", Deliverable), name="order_deliverable_valid"),
             models.CheckConstraint(
@@ -295,9 +324,9 @@ class Order(models.Model):
                 violation_error_message=_("An agreed price is more than zero."),
             ),
             models.CheckConstraint(
-                condition=Q(currency__regex=CURRENCY_PATTERN),
+                condition=Q(currency__in=sorted(CURRENCIES)),
                 name="order_currency_iso4217",
-                violation_error_message=_("A currency is an ISO 4217 code of three capital letters."),
+                violation_error_message=CURRENCY_REFUSED,
             ),
             models.CheckConstraint(
                 condition=Q(client_agency__isnull=False) | ~Q(client_name=""),
@@ -350,9 +379,13 @@ class Payment(models.Model):
     order = models.ForeignKey(Order, verbose_name=_("order"), on_delete=models.PROTECT, related_name="payments")
     amount = models.DecimalField(_("amount"), max_digits=14, decimal_places=2)
     currency = models.CharField(
-        _("currency"), max_length=3, default=figures.DEFAULT_CURRENCY, help_text=_("ISO 4217 code, e.g. CNY.")
+        _("currency"),
+        max_length=3,
+        default=figures.DEFAULT_CURRENCY,
+        validators=[validate_currency],
+        help_text=_("ISO 4217 code, e.g. CNY."),
     )
-    paid_on = models.DateField(_("paid on"))
+    paid_on = models.DateField(_("paid on"), validators=[limits.validate_past])
     channel = models.CharField(_("channel"), max_length=20, choices=PaymentChannel.choices)
     payer = models.CharField(_("payer"), max_length=300, blank=True)
     payee = models.CharField(_("payee"), max_length=300, blank=True)
@@ -366,15 +399,16 @@ class Payment(models.Model):
         verbose_name_plural = _("payments")
         ordering = ["paid_on", "id"]
         constraints = [
+            models.CheckConstraint(condition=limits.date_range_check("paid_on"), name="payment_paid_on_plausible"),
             models.CheckConstraint(
                 condition=Q(amount__gt=0),
                 name="payment_amount_positive",
                 violation_error_message=_("A payment amount is more than zero."),
             ),
             models.CheckConstraint(
-                condition=Q(currency__regex=CURRENCY_PATTERN),
+                condition=Q(currency__in=sorted(CURRENCIES)),
                 name="payment_currency_iso4217",
-                violation_error_message=_("A currency is an ISO 4217 code of three capital letters."),
+                violation_error_message=CURRENCY_REFUSED,
             ),
             models.CheckConstraint(condition=in_choices("channel", PaymentChannel), name="payment_channel_valid"),
         ]

@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy
 
 from config.api.errors import DomainError
 from core.workflow import Workflow, workflow_transition
-from ledger import journal
+from ledger import journal, limits
 from ledger.identifiers import RESIDENT_ID_REFUSED, contains_resident_id
 from reviews import campaigns
 from reviews.choices import (
@@ -96,6 +96,8 @@ def payment_problems(
         problems.append(("paid_on", _("The date of the payment is required.")))
     elif paid_on > timezone.localdate():
         problems.append(("paid_on", _("A payment cannot be dated in the future.")))
+    elif problem := limits.date_problem(paid_on, past=True):
+        problems.append(("paid_on", problem))
     for name, value in (("payer", payer), ("payee", payee), ("reference", reference)):
         if contains_resident_id(value):
             problems.append((name, RESIDENT_ID_REFUSED))
@@ -151,6 +153,7 @@ def claim_verdict_set(*, claim: Claim, verdict: str, verdict_on: date, verdict_b
         raise DomainError(_("A verdict is one of false, misleading, unproven or accurate."), field="verdict")
     if verdict_on is None:
         raise DomainError(_("Give the date of the verdict."), field="verdict_on")
+    limits.check_past(verdict_on, field="verdict_on")
     if verdict_on > timezone.localdate():
         raise DomainError(_("A verdict cannot be dated in the future."), field="verdict_on")
     verdict_by = (verdict_by or "").strip()

@@ -1,23 +1,32 @@
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db.models import Q
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from cases import selectors
+from cases import selectors, services
 from cases.choices import CaseStatus
 from cases.models import Authority, Case, CaseNote, Evidence, LegalAction
 from cases.services import CASE_WORKFLOW
+from config.api.errors import DomainError
 from core.api import TransitionSerializer
 from reviews.models import Order, Review
 
 User = get_user_model()
+
+
+def _check(rule: Callable[..., None], **kwargs: Any) -> None:
+    """Run a service's rule check, its DomainError becoming the serializer's ValidationError on the field."""
+    try:
+        rule(**kwargs)
+    except DomainError as exc:
+        raise serializers.ValidationError(exc.as_data()) from exc
 
 
 class VisibleCaseField(serializers.PrimaryKeyRelatedField):
@@ -130,36 +139,11 @@ class CaseSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = ["status", "closed_on"]
 
-    # Who owns a case and who else may see it is for the members of its authority to decide.
-    OWNERSHIP_FIELDS = ("authority", "assignees", "shared_with")
-
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         attrs = super().validate(attrs)
-        case, request = self.instance, self.context.get("request")
-        user = getattr(request, "user", None)
-        if case is None or user is None or user.is_superuser or case.authority.members.filter(pk=user.pk).exists():
-            return attrs
-        current = {
-            "authority": case.authority,
-            "assignees": set(case.assignees.all()),
-            "shared_with": set(case.shared_with.all()),
-        }
-        errors = {}
-        for name in self.OWNERSHIP_FIELDS:
-            if name in attrs:
-                given = set(attrs[name]) if name != "authority" else attrs[name]
-                if given != current[name]:
-                    errors[name] = [_("Only members of the case's authority can change this.")]
-        if errors:
-            raise serializers.ValidationError(errors)
+        request = self.context.get("request")
+        _check(services.case_check_changes, case=self.instance, user=getattr(request, "user", None), changes=attrs)
         return attrs
-
-    def validate_opened_on(self, value):
-        if value > timezone.localdate():
-            raise serializers.ValidationError(_("A case cannot open in the future."))
-        if self.instance is not None and self.instance.closed_on and value > self.instance.closed_on:
-            raise serializers.ValidationError(_("A case cannot open after it closed."))
-        return value
 
     @extend_schema_field(TimelineItemSerializer(many=True))
     def get_timeline(self, case: Case) -> list[dict[str, Any]]:
@@ -220,6 +204,10 @@ class LegalActionSerializer(serializers.ModelSerializer):
         extra_kwargs = {"amount": {"min_value": 0, "help_text": _("CNY, never negative.")}}
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if "case" in attrs or self.instance is None:
+            request = self.context.get("request")
+            user = getattr(request, "user", None)
+            _check(services.legal_action_check_case, action=self.instance, case=attrs.get("case"), user=user)
         filed_on = attrs.get("filed_on", getattr(self.instance, "filed_on", None))
         hearing_on = attrs.get("hearing_on", getattr(self.instance, "hearing_on", None))
         if filed_on and hearing_on and hearing_on < filed_on:

@@ -8,7 +8,6 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -27,7 +26,9 @@ from cases.filters import AuthorityFilter, CaseFilter, EvidenceFilter, LegalActi
 from cases.models import Authority, Evidence
 from cases.services import CASE_WORKFLOW
 from config.api.mixins import ReloadAfterWriteMixin
+from config.api.parsers import FormParser, MultiPartParser
 from config.api.permissions import ActionModelPermissions
+from config.api.throttles import UploadThrottle, WriteThrottle
 from core.api import ERROR_409, transition_action
 from ledger import journal
 
@@ -173,6 +174,7 @@ class EvidenceViewSet(
     serializer_class = EvidenceSerializer
     filterset_class = EvidenceFilter
     parser_classes = [MultiPartParser, FormParser]
+    throttle_classes = [WriteThrottle, UploadThrottle]
     ordering_fields = ["id", "captured_at", "recorded_at", "size"]
     ordering = ["case_id", "captured_at", "id"]
 

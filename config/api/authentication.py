@@ -40,3 +40,24 @@ class TokenScheme(KnoxTokenScheme):
     """These tokens in the OpenAPI schema: knox's Bearer scheme, as before."""
 
     target_class = "config.api.authentication.TokenAuthentication"
+
+
+class RevokeTokensOnPasswordChange:
+    """A password "validator" that validates nothing: when a user's password changes, their API tokens go.
+
+    Django calls ``password_changed`` of every validator in AUTH_PASSWORD_VALIDATORS
+    after a new password is saved, wherever it was set (the admin, ``changepassword``,
+    a password reset), so a token issued under the old password does not outlive it.
+    """
+
+    def validate(self, password: str, user=None) -> None:
+        return None
+
+    def password_changed(self, password: str, user=None) -> None:
+        from knox.models import AuthToken
+
+        if user is not None and user.pk is not None:
+            AuthToken.objects.filter(user=user).delete()
+
+    def get_help_text(self) -> str:
+        return ""

@@ -26,6 +26,7 @@ from rest_framework.utils.urls import replace_query_param
 from ledger import history
 from ledger.choices import FollowerInterval, HistoryKind
 from ledger.models import Influencer
+from ledger.spreadsheet import safe_row
 
 CSV_COLUMNS = ["kind", "occurred_at", "account", "summary", "object_type", "object_id", "url"]
 # The header row, in the request's language (the columns keep their order in every language).
@@ -264,7 +265,7 @@ class InfluencerHistory:
         buffer = _Line()
         writer = csv.writer(buffer)
         with translation.override(language):
-            writer.writerow([str(CSV_HEADERS[c]) for c in CSV_COLUMNS])
+            writer.writerow(safe_row([str(CSV_HEADERS[c]) for c in CSV_COLUMNS]))
         yield "\ufeff" + buffer.take()
         position = None
         while True:
@@ -273,7 +274,7 @@ class InfluencerHistory:
                 for row in rows:
                     event = self.event(row)
                     event["account"] = "" if event["account"] is None else event["account"]
-                    writer.writerow([event[c] for c in CSV_COLUMNS])
+                    writer.writerow(safe_row([event[c] for c in CSV_COLUMNS]))
             yield buffer.take()
             if len(rows) < CSV_CHUNK:
                 return

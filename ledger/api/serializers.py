@@ -50,7 +50,11 @@ class MaskedLegalNameField(serializers.CharField):
 
 class InfluencerSerializer(serializers.ModelSerializer):
     legal_name = MaskedLegalNameField(
-        max_length=200, required=False, allow_blank=True, help_text=_("Masked for persons.")
+        max_length=200,
+        required=False,
+        allow_blank=True,
+        validators=Influencer._meta.get_field("legal_name").validators,
+        help_text=_("Masked for persons."),
     )
     accounts = AccountSummarySerializer(many=True, read_only=True)
     account_count = serializers.IntegerField(read_only=True)

@@ -3,7 +3,6 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from django.core.validators import RegexValidator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
@@ -12,13 +11,14 @@ from rest_framework import serializers
 from core.api import TransitionSerializer
 from ledger.choices import Platform
 from pricing.choices import Deliverable
-from pricing.models import CURRENCY_PATTERN, DurationTier
+from pricing.currencies import validate_currency
+from pricing.models import DurationTier
 from reviews import selectors
 from reviews.choices import Verdict
 from reviews.models import Campaign, CampaignStatusChange, Claim, Order, OrderStatusChange, Payment, Review, Target
 from reviews.services import CAMPAIGN_WORKFLOW, ORDER_WORKFLOW
 
-CURRENCY = RegexValidator(CURRENCY_PATTERN, _("A currency is an ISO 4217 code of three capital letters, e.g. CNY."))
+CURRENCY = validate_currency
 
 
 class TargetSerializer(serializers.ModelSerializer):
@@ -122,8 +122,20 @@ class ReviewSerializer(serializers.ModelSerializer):
         return attrs
 
 
+class BlankAsNullURLField(serializers.URLField):
+    """A read-only URL that may be unset: null, never "" (which is no ``format: uri``)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(read_only=True, allow_null=True, **kwargs)
+
+    def to_representation(self, value):
+        return value or None
+
+
 class ClaimSerializer(serializers.ModelSerializer):
     """A claim. Its verdict is set with ``POST /api/v1/claims/{id}/verdict/``."""
+
+    verdict_url = BlankAsNullURLField(help_text=_("Where the verdict is published; null until there is one."))
 
     class Meta:
         model = Claim

@@ -290,3 +290,15 @@ def test_a_smear_ingested_in_bulk_is_found_as_a_campaign_by_the_follow_up(target
     ingest_follow_up(job=job)
     campaign = Campaign.objects.get()
     assert campaign.members.count() == 3
+
+
+def test_quote_notes_are_never_stored_as_formulas_and_currencies_are_iso_4217(accounts):
+    text = (
+        "platform,platform_uid,deliverable,tier,price,currency,price_kind,observed_on,notes\n"
+        'douyin,dy_1,short_video,s1_20,18000,CNY,press_report,2025-09-12,"=HYPERLINK(""http://x.invalid"")"\n'
+    )
+    ingest("quotes", text)
+    assert RateQuote.objects.get().notes == '\'=HYPERLINK("http://x.invalid")'
+    with pytest.raises(IngestRejected) as info:
+        ingest("quotes", text.replace(",CNY,", ",XYZ,").replace("2025-09-12", "2025-09-13"))
+    assert errors(info) == [(2, "currency")]

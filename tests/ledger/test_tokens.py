@@ -59,12 +59,14 @@ def test_expired_token_is_refused(api, analyst):
     assert bearer(api, token).get("/api/v1/influencers/").status_code == 401
 
 
-def test_default_expiry_comes_from_settings_and_can_be_disabled(analyst):
+def test_default_expiry_comes_from_settings_and_cannot_be_disabled(analyst):
     issue(analyst.username)
-    issue(analyst.username, "--no-expiry")
-    expiries = sorted(AuthToken.objects.filter(user=analyst).values_list("expiry", flat=True), key=lambda e: e is None)
-    assert timedelta(days=89) < expiries[0] - timezone.now() <= timedelta(days=90)
-    assert expiries[1] is None
+    with pytest.raises(CommandError, match="never expire"):
+        issue(analyst.username, "--no-expiry")
+    with pytest.raises(CommandError, match="--days must be between"):
+        issue(analyst.username, "--days", "100000")
+    (expiry,) = AuthToken.objects.filter(user=analyst).values_list("expiry", flat=True)
+    assert timedelta(days=89) < expiry - timezone.now() <= timedelta(days=90)
 
 
 def test_client_can_revoke_its_own_token(api, analyst):
@@ -121,7 +123,7 @@ def test_a_request_reads_only_the_presented_token(api, analyst):
 def test_revoke_command_deletes_expired_tokens_only(api, analyst):
     token = issue(analyst.username)
     issue(analyst.username, "--days", "1")
-    issue(analyst.username, "--no-expiry")
+    issue(analyst.username, "--days", "365")
     AuthToken.objects.filter(user=analyst, expiry__lt=timezone.now() + timedelta(days=2)).update(
         expiry=timezone.now() - timedelta(seconds=1)
     )

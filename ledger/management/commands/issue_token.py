@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
@@ -23,7 +24,8 @@ class Command(BaseCommand):
             type=int,
             help=f"days until the token expires (default {knox_settings.TOKEN_TTL.days}, from API_TOKEN_TTL_DAYS)",
         )
-        expiry.add_argument("--no-expiry", action="store_true", help="a token that never expires")
+        # Kept so that old scripts get a clear refusal rather than "unrecognized arguments".
+        expiry.add_argument("--no-expiry", action="store_true", help="refused: every token expires")
 
     def handle(self, *args, username: str, days: int | None, no_expiry: bool, **options) -> None:
         User = get_user_model()
@@ -33,9 +35,19 @@ class Command(BaseCommand):
             raise CommandError(_("No user %(user)r.") % {"user": username}) from exc
         if not user.is_active:
             raise CommandError(_("User %(user)r is not active.") % {"user": username})
-        if days is not None and days <= 0:
-            raise CommandError(_("--days must be a positive number."))
-        expiry = None if no_expiry else (timedelta(days=days) if days else knox_settings.TOKEN_TTL)
+        if no_expiry:
+            raise CommandError(
+                _(
+                    "Tokens that never expire are refused: a leaked one would work forever. Give --days "
+                    "(at most %(max)d, API_TOKEN_MAX_DAYS) and renew the token in time."
+                )
+                % {"max": settings.API_TOKEN_MAX_DAYS}
+            )
+        if days is not None and not 0 < days <= settings.API_TOKEN_MAX_DAYS:
+            raise CommandError(
+                _("--days must be between 1 and %(max)d (API_TOKEN_MAX_DAYS).") % {"max": settings.API_TOKEN_MAX_DAYS}
+            )
+        expiry = timedelta(days=days) if days else knox_settings.TOKEN_TTL
         instance, token = AuthToken.objects.create(user=user, expiry=expiry)
         until = instance.expiry.isoformat() if instance.expiry else _("never")
         self.stderr.write(
