@@ -81,3 +81,4 @@ class HistoryKind(models.TextChoices):
     CASE_OPENED = "case_opened", _("Case opened")
     CASE_STATUS = "case_status", _("Case status")
     LEGAL_ACTION = "legal_action", _("Legal action")
+    RISK = "risk", _("Risk score change")

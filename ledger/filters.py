@@ -35,10 +35,13 @@ class AccountFilter(django_filters.FilterSet):
     max_followers = django_filters.NumberFilter(
         field_name="follower_count", lookup_expr="lte", label=_("at most this many followers")
     )
+    min_risk = django_filters.NumberFilter(
+        field_name="risk_score", lookup_expr="gte", label=_("risk score at least (0-100)")
+    )
 
     class Meta:
         model = PlatformAccount
-        fields = ["platform", "status", "influencer", "agency", "min_followers", "max_followers"]
+        fields = ["platform", "status", "influencer", "agency", "min_followers", "max_followers", "min_risk"]
 
 
 class SnapshotFilter(django_filters.FilterSet):

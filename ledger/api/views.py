@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from django.apps import apps
 from django.db import transaction
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
@@ -139,9 +140,20 @@ class AccountViewSet(viewsets.ModelViewSet):
         "follower_count",
         "followers_captured_at",
         "last_refreshed_at",
+        "risk_score",
         "created_at",
     ]
     ordering = ["platform", "handle", "id"]
+
+    def get_queryset(self):
+        queryset = super().get_queryset()
+        if self.action in ("list", "retrieve") and apps.is_installed("reviews"):
+            # Engagement reads reviews and quotes, which sit above the ledger: imported only when installed
+            # (as journal_list does for cases). Subqueries: the list's query count stays constant.
+            from reviews.selectors import with_engagement
+
+            queryset = with_engagement(queryset)
+        return queryset
 
     @extend_schema(responses=ProfileRefreshSerializer(many=True), filters=False)
     @action(detail=True, methods=["get"], filterset_class=None, ordering_fields=None, search_fields=None)
