@@ -29,12 +29,12 @@ def _risk_summary(row: Row, ctx: SummaryContext) -> str:
     HistoryKind.RISK,
     object_type="risk.riskchange",
     permission="risk.view_riskscore",
-    url_name="account-risk",
+    url_name="account-detail",  # the registry links <list>/<id>/: the account (its risk at .../risk/)
     url_column="ev_account",
     summary=_risk_summary,
 )
 def risk_changes(scope: HistoryScope) -> QuerySet:
-    """Account scores that rose or fell by ``RISK_EVENT_MIN_CHANGE`` points or more; the URL is the score's."""
+    """Account scores that rose or fell by ``RISK_EVENT_MIN_CHANGE`` points or more; the URL is the account's."""
     return event_rows(
         RiskChange.objects.filter(account_id__in=scope.account_ids),
         kind=HistoryKind.RISK,

@@ -11,6 +11,7 @@ the follower series checks are pure functions over the daily series.
 
 from __future__ import annotations
 
+import math
 import statistics
 from collections import defaultdict
 from collections.abc import Iterable
@@ -75,7 +76,8 @@ class Signal:
 def score_of(signals: Iterable[Signal]) -> tuple[int, list[dict[str, Any]]]:
     """The score (0-100) and the signals as stored, strongest contribution first."""
     rows = sorted((s.as_dict() for s in signals), key=lambda r: (-r["contribution"], r["signal"]))
-    return min(100, round(sum(r["contribution"] for r in rows))), rows
+    total = sum(r["contribution"] for r in rows)
+    return min(100, math.floor(total + 0.5)), rows  # rounded half up
 
 
 def _path(name: str, pk: int) -> str:
