@@ -98,3 +98,7 @@ bench-refresh: venv
 
 bench-history: venv
 	$(DB) $(BIN)/python bench/history.py
+
+.PHONY: bench-campaigns
+bench-campaigns: venv
+	$(BIN)/python bench/campaigns.py

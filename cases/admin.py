@@ -176,13 +176,22 @@ class CaseAdmin(CaseVisibilityMixin, admin.ModelAdmin):
     list_filter = ["status", "authority"]
     list_select_related = ["authority"]
     search_fields = ["reference", "title", "campaign"]
-    autocomplete_fields = ["influencers", "accounts", "agencies", "orders", "reviews", "assignees", "shared_with"]
+    autocomplete_fields = [
+        "influencers",
+        "accounts",
+        "agencies",
+        "orders",
+        "reviews",
+        "coordinated_campaigns",
+        "assignees",
+        "shared_with",
+    ]
     readonly_fields = ["status", "closed_on", "created_at", "updated_at"]
     fieldsets = [
         (None, {"fields": ["reference", "title", "authority", "opened_on", "campaign", "summary"]}),
         (_("Status"), {"fields": ["status", "closed_on", "transition_to", "transition_reason"]}),
         (_("Subjects"), {"fields": ["influencers", "accounts", "agencies"]}),
-        (_("Orders and content"), {"fields": ["orders", "reviews"]}),
+        (_("Orders and content"), {"fields": ["orders", "reviews", "coordinated_campaigns"]}),
         (_("Access"), {"fields": ["assignees", "shared_with"]}),
         (_("Record"), {"fields": ["created_at", "updated_at"]}),
     ]

@@ -14,7 +14,8 @@ from django.utils.translation import gettext_lazy as _
 from cases.choices import AuthorityKind, CaseStatus, LegalActionKind, LegalActionStatus
 from ledger.identifiers import reject_resident_id
 from ledger.models import Agency, Influencer, PlatformAccount
-from reviews.models import Order, Review
+from reviews.choices import CampaignStatus
+from reviews.models import Campaign, Order, Review
 
 # An issuing body's code, the year and a running number: CAC-2025-0001, MIIT-2025-00012.
 CASE_REFERENCE_PATTERN = r"^[A-Z][A-Z0-9]{1,9}-(19|20)[0-9]{2}-[0-9]{4,6}$"
@@ -93,6 +94,14 @@ class Case(models.Model):
     )
     reviews = models.ManyToManyField(
         Review, verbose_name=_("reviews"), blank=True, related_name="cases", help_text=_("Content under review.")
+    )
+    coordinated_campaigns = models.ManyToManyField(
+        Campaign,
+        verbose_name=_("coordinated campaigns"),
+        blank=True,
+        related_name="cases",
+        limit_choices_to={"status": CampaignStatus.CONFIRMED},
+        help_text=_("Coordinated campaigns under review; only a confirmed campaign can be linked."),
     )
     assignees = models.ManyToManyField(
         settings.AUTH_USER_MODEL, verbose_name=_("assignees"), blank=True, related_name="assigned_cases"

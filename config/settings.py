@@ -208,6 +208,7 @@ SPECTACULAR_SETTINGS = {
         "VerdictEnum": "reviews.choices.Verdict",
         "OrderStatusEnum": "reviews.choices.OrderStatus",
         "PaymentChannelEnum": "reviews.choices.PaymentChannel",
+        "CampaignStatusEnum": "reviews.choices.CampaignStatus",
     },
 }
 
@@ -370,6 +371,24 @@ ANOMALY_DAILY_CHANGE = env_float("ANOMALY_DAILY_CHANGE", 0.10)
 ANOMALY_MIN_CHANGE = env_int("ANOMALY_MIN_CHANGE", 1000)
 ANOMALY_Z_THRESHOLD = env_float("ANOMALY_Z_THRESHOLD", 6.0)
 ANOMALY_HISTORY_DAYS = env_int("ANOMALY_HISTORY_DAYS", 60)
+
+# --- Campaigns ----------------------------------------------------------------
+# Coordinated campaigns (reviews/campaigns.py, docs/campaigns.md): near-duplicate negative
+# reviews of one target by at least CAMPAIGN_MIN_ACCOUNTS accounts within
+# CAMPAIGN_WINDOW_HOURS of the group's first review; near-duplicate means an estimated
+# Jaccard similarity of character shingles of at least CAMPAIGN_SIMILARITY.
+
+CAMPAIGN_WINDOW_HOURS = env_int("CAMPAIGN_WINDOW_HOURS", 72)
+CAMPAIGN_MIN_ACCOUNTS = env_int("CAMPAIGN_MIN_ACCOUNTS", 3)
+CAMPAIGN_SIMILARITY = env_float("CAMPAIGN_SIMILARITY", 0.45)
+CAMPAIGN_SHINGLE_SIZE = env_int("CAMPAIGN_SHINGLE_SIZE", 3)
+CAMPAIGN_NUM_PERM = env_int("CAMPAIGN_NUM_PERM", 128)
+if CAMPAIGN_WINDOW_HOURS < 1 or CAMPAIGN_MIN_ACCOUNTS < 2:
+    raise ImproperlyConfigured("CAMPAIGN_WINDOW_HOURS must be at least 1 and CAMPAIGN_MIN_ACCOUNTS at least 2.")
+if not 0 < CAMPAIGN_SIMILARITY < 1:
+    raise ImproperlyConfigured("CAMPAIGN_SIMILARITY must be between 0 and 1 (exclusive).")
+if CAMPAIGN_SHINGLE_SIZE < 1 or not 16 <= CAMPAIGN_NUM_PERM <= 1024:
+    raise ImproperlyConfigured("CAMPAIGN_SHINGLE_SIZE must be at least 1, CAMPAIGN_NUM_PERM between 16 and 1024.")
 
 # --- Logging ------------------------------------------------------------------
 

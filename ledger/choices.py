@@ -81,4 +81,5 @@ class HistoryKind(models.TextChoices):
     CASE_OPENED = "case_opened", _("Case opened")
     CASE_STATUS = "case_status", _("Case status")
     LEGAL_ACTION = "legal_action", _("Legal action")
+    CAMPAIGN = "campaign", _("Campaign")
     RISK = "risk", _("Risk score change")

@@ -353,7 +353,8 @@ def head() -> tuple[int, str]:
 
 # Operational logs, not ledger records: the refresh attempt log would otherwise add
 # two entries per attempt of a machine process and serialise every worker on the journal.
-NOT_JOURNALED = frozenset({"ledger.journalentry", "ledger.profilerefresh"})
+# A review's MinHash signature is derived from the review's journaled content.
+NOT_JOURNALED = frozenset({"ledger.journalentry", "ledger.profilerefresh", "reviews.reviewsignature"})
 
 
 def is_journaled(model: type[models.Model]) -> bool:

@@ -8,13 +8,18 @@ from django.contrib import admin, messages
 from django.contrib.admin.helpers import ActionForm
 from django.db.models import F, QuerySet
 from django.http import HttpRequest
+from django.urls import reverse
+from django.utils import formats, timezone
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
 from config.api.errors import DomainError
+from ledger import charts
 from ledger.admin import URL_FIELD, HistoryInline
-from reviews import selectors, services
-from reviews.choices import ORDER_TRANSITIONS, OrderStatus, Verdict
-from reviews.models import Claim, Order, OrderStatusChange, Payment, Review, Target
+from reviews import selectors, services, tasks
+from reviews.choices import CAMPAIGN_TRANSITIONS, ORDER_TRANSITIONS, CampaignStatus, OrderStatus, Verdict
+from reviews.models import Campaign, CampaignStatusChange, Claim, Order, OrderStatusChange, Payment, Review, Target
 
 
 def _money(value: Decimal | None) -> str:
@@ -74,6 +79,12 @@ class ReviewAdmin(admin.ModelAdmin):
     @admin.display(description=_("duration tier"), ordering="tier_code")
     def tier(self, obj: Review) -> str:
         return getattr(obj, "tier_code", None) or "—"
+
+    def save_related(self, request: HttpRequest, form, formsets, change: bool) -> None:
+        """With its targets saved: store the review's signature, and look for its campaign after commit."""
+        super().save_related(request, form, formsets, change)
+        services.review_signature_store(review=form.instance)
+        tasks.detect_campaigns.delay_on_commit(review_ids=[form.instance.pk])
 
     def save_formset(self, request: HttpRequest, form, formset, change: bool) -> None:
         """Link and unlink claims through ``Claim.reviews`` so that the journal records them on the claim."""
@@ -372,3 +383,218 @@ class PaymentAdmin(admin.ModelAdmin):
             reference=obj.reference,
         )
         obj.pk, obj.created_at = saved.pk, saved.created_at
+
+
+# --- campaigns ------------------------------------------------------------------
+
+
+class CampaignStatusChangeInline(HistoryInline):
+    """The status history: written only by campaign_transition."""
+
+    model = CampaignStatusChange
+
+
+class CampaignActionForm(ActionForm):
+    """The action bar of the campaign list: the status to move to and why."""
+
+    status = forms.ChoiceField(label=_("to status"), choices=[("", "—"), *CampaignStatus.choices], required=False)
+    reason = forms.CharField(label=_("reason"), required=False)
+
+
+def _count(value: int | None) -> str:
+    return "—" if value is None else f"{value:,}"
+
+
+@admin.register(Campaign)
+class CampaignAdmin(admin.ModelAdmin):
+    """Coordinated campaigns found by detection: read-only but for their status (confirm or dismiss).
+
+    A confirmed campaign is linked to a case from the case's page.
+    """
+
+    action_form = CampaignActionForm
+    actions = ["move_selected"]
+    list_display = [
+        "__str__",
+        "targets_display",
+        "first_published_at",
+        "last_published_at",
+        "review_count_display",
+        "account_count_display",
+        "total_views_display",
+        "similarity",
+        "status",
+    ]
+    list_filter = ["status"]
+    search_fields = ["targets__name", "members__review__headline"]
+    date_hierarchy = "first_published_at"
+    fieldsets = [
+        (None, {"fields": ["status", "targets_display", "first_published_at", "last_published_at", "similarity"]}),
+        (
+            _("Figures"),
+            {
+                "fields": [
+                    "review_count_display",
+                    "account_count_display",
+                    "agency_count_display",
+                    "total_views_display",
+                ]
+            },
+        ),
+        (_("Why one campaign"), {"fields": ["explanation"]}),
+        (_("Headline variants"), {"fields": ["variants_table"]}),
+        (_("Timeline"), {"fields": ["timeline"]}),
+        (_("Members"), {"fields": ["members_table"]}),
+        (_("Cases"), {"fields": ["cases_display"]}),
+        (_("Record"), {"fields": ["detected_at", "updated_at"]}),
+    ]
+    readonly_fields = [
+        "status",
+        "targets_display",
+        "first_published_at",
+        "last_published_at",
+        "similarity",
+        "review_count_display",
+        "account_count_display",
+        "agency_count_display",
+        "total_views_display",
+        "explanation",
+        "variants_table",
+        "timeline",
+        "members_table",
+        "cases_display",
+        "detected_at",
+        "updated_at",
+    ]
+    inlines = [CampaignStatusChangeInline]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Campaign]:
+        return selectors.campaign_list().prefetch_related("cases")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # campaigns are found by detection
+
+    def has_delete_permission(self, request: HttpRequest, obj: Campaign | None = None) -> bool:
+        return False  # detection deletes suspected campaigns it no longer finds; decided ones stay
+
+    @admin.display(description=_("targets"))
+    def targets_display(self, obj: Campaign) -> str:
+        return "、".join(t.name for t in obj.targets.all()) or "—"
+
+    @admin.display(description=_("reviews"), ordering="review_count")
+    def review_count_display(self, obj: Campaign) -> str:
+        return _count(obj.review_count)
+
+    @admin.display(description=_("accounts"), ordering="account_count")
+    def account_count_display(self, obj: Campaign) -> str:
+        return _count(obj.account_count)
+
+    @admin.display(description=_("agencies"), ordering="agency_count")
+    def agency_count_display(self, obj: Campaign) -> str:
+        return _count(obj.agency_count)
+
+    @admin.display(description=_("views"), ordering="total_views")
+    def total_views_display(self, obj: Campaign) -> str:
+        return _count(obj.total_views)
+
+    @admin.display(description=_("explanation"))
+    def explanation(self, obj: Campaign) -> SafeString:
+        return format_html(
+            "<ul>{}</ul>", format_html_join("", "<li>{}</li>", ((s,) for s in selectors.campaign_explanation(obj)))
+        )
+
+    @admin.display(description=_("headline variants"))
+    def variants_table(self, obj: Campaign) -> SafeString:
+        rows = format_html_join(
+            "",
+            "<tr><td>{}</td><td>{}</td><td>{}</td></tr>",
+            ((v["headline"], v["review_count"], f"{v['views']:,}") for v in selectors.headline_variants(obj)),
+        )
+        return format_html(
+            '<table class="campaign-variants"><thead><tr><th>{}</th><th>{}</th><th>{}</th></tr></thead>'
+            "<tbody>{}</tbody></table>",
+            _("headline"),
+            _("reviews"),
+            _("views"),
+            rows,
+        )
+
+    @admin.display(description=_("timeline"))
+    def timeline(self, obj: Campaign) -> SafeString:
+        """When each account posted (one colour per account) and how many views each review drew."""
+        by_account: dict[int, list] = {}
+        names: dict[int, str] = {}
+        for review in selectors.campaign_reviews(obj):
+            by_account.setdefault(review.account_id, []).append((review.published_at, review.views or 0))
+            names[review.account_id] = str(review.account)
+        return charts.time_chart(
+            title=str(_("Views of each member review, by account and publication time")),
+            series=[charts.Series(names[pk], points) for pk, points in by_account.items()],
+            dots=True,
+            from_zero=True,
+            empty=str(_("No member reviews.")),
+        )
+
+    @admin.display(description=_("members"))
+    def members_table(self, obj: Campaign) -> SafeString:
+        rows = format_html_join(
+            "",
+            '<tr><td><a href="{}">{}</a></td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>',
+            (
+                (
+                    reverse("admin:reviews_review_change", args=[r.pk]),
+                    r.headline,
+                    r.account,
+                    formats.date_format(timezone.localtime(r.published_at), "DATETIME_FORMAT"),
+                    r.account.influencer,
+                    _count(r.views),
+                )
+                for r in selectors.campaign_reviews(obj)
+            ),
+        )
+        return format_html(
+            "<table><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr></thead>"
+            "<tbody>{}</tbody></table>",
+            _("headline"),
+            _("account"),
+            _("published at"),
+            _("influencer"),
+            _("views"),
+            rows,
+        )
+
+    @admin.display(description=_("cases"))
+    def cases_display(self, obj: Campaign) -> SafeString | str:
+        cases = list(obj.cases.all())
+        if not cases:
+            return _("None. A confirmed campaign is linked to a case from the case's page.")
+        return format_html_join(
+            ", ", '<a href="{}">{}</a>', ((reverse("admin:cases_case_change", args=[c.pk]), c) for c in cases)
+        )
+
+    @admin.action(description=_("Move selected campaigns to the chosen status (give a reason)"), permissions=["change"])
+    def move_selected(self, request: HttpRequest, queryset: QuerySet[Campaign]) -> None:
+        """Move each selected campaign through campaign_transition, in primary-key order (the lock order)."""
+        status = request.POST.get("status", "")
+        reason = (request.POST.get("reason") or "").strip()
+        if status not in CampaignStatus.values or not reason:
+            self.message_user(request, _("Choose the status to move to and give a reason."), level=messages.ERROR)
+            return
+        moved, refused = [], []
+        for campaign in queryset.order_by("pk"):
+            try:
+                services.campaign_transition(campaign=campaign, status=status, reason=reason, user=request.user)
+                moved.append(campaign.pk)
+            except DomainError as exc:
+                refused.append(f"#{campaign.pk}: {exc.message}")
+        if moved:
+            self.message_user(
+                request, _("Moved %(n)d campaign(s) to %(status)s.") % {"n": len(moved), "status": status}
+            )
+        if refused:
+            allowed = "; ".join(f"{a} → {', '.join(sorted(b)) or '—'}" for a, b in CAMPAIGN_TRANSITIONS.items())
+            self.message_user(
+                request,
+                _("Not moved: %(items)s (allowed: %(allowed)s).") % {"items": "; ".join(refused), "allowed": allowed},
+                level=messages.WARNING,
+            )

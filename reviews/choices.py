@@ -63,3 +63,17 @@ class PaymentChannel(models.TextChoices):
     WECHAT_PAY = "wechat_pay", _("WeChat Pay")
     CASH = "cash", _("Cash")
     OTHER = "other", _("Other")
+
+
+class CampaignStatus(models.TextChoices):
+    SUSPECTED = "suspected", _("Suspected")
+    CONFIRMED = "confirmed", _("Confirmed")
+    DISMISSED = "dismissed", _("Dismissed")
+
+
+# A campaign is found by detection as suspected; a regulator confirms or dismisses it, once.
+CAMPAIGN_TRANSITIONS: dict[str, frozenset[str]] = {
+    CampaignStatus.SUSPECTED: frozenset({CampaignStatus.CONFIRMED, CampaignStatus.DISMISSED}),
+    CampaignStatus.CONFIRMED: frozenset(),
+    CampaignStatus.DISMISSED: frozenset(),
+}

@@ -1,3 +1,4 @@
+# ruff: noqa: RUF001 - Chinese text with its own (full-width) punctuation
 """Demo reviews, claims and a confirmed black order (called by ``manage.py seed_demo``).
 
 The story of domain.md: the two fabricated claims of 2025 (NIO cars catch fire
@@ -5,7 +6,10 @@ spontaneously; XIAOMI doors cannot be opened after a collision), both found
 false, made by videos of the 600,000-follower blogger (douyin ``dy_60000001``)
 and a second account; and the order behind his NIO video, agreed far above his
 rate card of 18,000 / 26,000 / 38,000 CNY and paid (with a bonus) above the
-agreed price. Accounts, agencies, URLs and verdict authors are invented.
+agreed price. Within two days of his XIAOMI video, five accounts of three
+agencies post the same "doors cannot be opened after a collision" smear in
+Chinese under four headline variants: the coordinated campaign that detection
+finds. Accounts, agencies, URLs and verdict authors are invented.
 
 Idempotent: targets are matched on name and parent, reviews on URL, claims on
 text, the order on account, date and price, payments on reference; the order
@@ -25,7 +29,7 @@ from pricing.choices import Deliverable
 from pricing.models import DurationTier
 from reviews import selectors, services
 from reviews.choices import ORDER_TRANSITIONS, OrderStatus, PaymentChannel, ReviewStatus, Stance, TargetKind, Verdict
-from reviews.models import Claim, Order, Review, Target
+from reviews.models import Campaign, Claim, Order, Review, Target
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 BLOGGER = ("douyin", "dy_60000001")
@@ -105,6 +109,81 @@ REVIEWS = [
 ]
 ENGAGEMENT_CAPTURED_AT = datetime(2025, 9, 25, 12, 0, tzinfo=SHANGHAI)
 
+# The coordinated smear against XIAOMI: one script, lightly reworded, under headline variants.
+SMEAR_TEXT = (
+    "网友爆料：小米SU7发生碰撞以后，四个车门全部打不开，车主被困在车里出不来，"
+    "救援人员只能砸窗救人。电子门把手断电就失灵，这样的设计太危险了，"
+    "买车之前一定要慎重考虑，家人的安全最重要。"
+)
+SMEAR_VARIANT = (
+    "刚看到网友爆料：小米SU7发生碰撞以后，四个车门全部打不开，车主被困在车里出不来，"
+    "救援人员只能砸窗救人。电子门把手断电就失灵，这种设计太危险了，"
+    "大家买车之前一定要慎重考虑，家人的安全最重要！"
+)
+# platform, uid, post id, headline, text, published (Shanghai), seconds, targets, views
+CAMPAIGN_REVIEWS = [
+    (
+        "douyin",
+        "dy_60000002",
+        "7416300000000000011",
+        "小米SU7撞车后车门打不开！车主被困车内",
+        SMEAR_TEXT,
+        datetime(2025, 9, 18, 21, 40, tzinfo=SHANGHAI),
+        38,
+        ["XIAOMI SU7"],
+        3_200_000,
+    ),
+    (
+        "kuaishou",
+        "ks_3000999",
+        "5203300000000000012",
+        "【曝光】小米汽车碰撞后车门竟然打不开",
+        SMEAR_VARIANT,
+        datetime(2025, 9, 19, 8, 5, tzinfo=SHANGHAI),
+        52,
+        ["XIAOMI"],
+        870_000,
+    ),
+    (
+        "toutiao",
+        "tt_77120",
+        "7416400000000000013",
+        "小米SU7撞车后车门打不开！车主被困车内",
+        SMEAR_TEXT,
+        datetime(2025, 9, 19, 12, 30, tzinfo=SHANGHAI),
+        41,
+        ["XIAOMI SU7"],
+        410_000,
+    ),
+    (
+        "douyin",
+        "dy_60000003",
+        "7416500000000000014",
+        "小米车门撞后打不开？救援只能砸窗",
+        SMEAR_VARIANT,
+        datetime(2025, 9, 19, 22, 10, tzinfo=SHANGHAI),
+        29,
+        ["XIAOMI SU7"],
+        156_000,
+    ),
+    (
+        "weibo",
+        "wb_7781002",
+        "4950000000000000015",
+        "买小米前必看：碰撞后车门打不开",
+        SMEAR_TEXT,
+        datetime(2025, 9, 20, 9, 45, tzinfo=SHANGHAI),
+        None,
+        ["XIAOMI"],
+        98_000,
+    ),
+]
+
+
+def campaign_review_url(platform: str, uid: str, post_id: str) -> str:
+    return f"https://example.invalid/{platform}/{uid}/post/{post_id}"
+
+
 # text, target, review URLs, verdict, verdict on, verdict by, verdict URL
 CLAIMS = [
     (
@@ -178,6 +257,36 @@ def _reviews(targets: dict[str, Target]) -> dict[str, Review]:
     return found
 
 
+def _campaign_reviews(targets: dict[str, Target]) -> list[Review]:
+    """The planted smear, each review stored with its signature (as the review service does)."""
+    found: list[Review] = []
+    for platform, uid, post_id, headline, text, published_at, seconds, names, views in CAMPAIGN_REVIEWS:
+        review, _ = Review.objects.update_or_create(
+            url=campaign_review_url(platform, uid, post_id),
+            defaults={
+                "account": PlatformAccount.objects.get(platform=platform, platform_uid=uid),
+                "post_id": post_id,
+                "headline": headline,
+                "text": text,
+                "published_at": published_at,
+                "duration_seconds": seconds,
+                "stance": Stance.NEGATIVE,
+                "views": views,
+                "engagement_captured_at": ENGAGEMENT_CAPTURED_AT,
+            },
+        )
+        review.targets.set([targets[n] for n in names])
+        services.review_signature_store(review=review)
+        found.append(review)
+    return found
+
+
+def demo_campaign() -> Campaign | None:
+    """The campaign detection found in the planted smear (None before the demo is loaded)."""
+    first = CAMPAIGN_REVIEWS[0]
+    return Campaign.objects.filter(members__review__url=campaign_review_url(first[0], first[1], first[2])).first()
+
+
 def _claims(targets: dict[str, Target], reviews: dict[str, Review]) -> None:
     for text, target, urls, verdict, verdict_on, verdict_by, verdict_url in CLAIMS:
         claim, _ = Claim.objects.update_or_create(text=text, defaults={"target": targets[target]})
@@ -241,15 +350,25 @@ def _order(targets: dict[str, Target], reviews: dict[str, Review]) -> Order:
 
 
 def seed(*, command) -> None:
-    """Add the demo targets, reviews, claims with their verdicts, and the confirmed order with its payments."""
+    """Add the demo targets, reviews, claims with their verdicts, the confirmed order with its payments,
+    and the planted smear campaign, found by detection."""
     with transaction.atomic():
         targets = _targets()
         reviews = _reviews(targets)
         _claims(targets, reviews)
         order = _order(targets, reviews)
+        planted = _campaign_reviews(targets)
+        services.campaigns_detect(review_ids=[r.pk for r in planted])
     shown = selectors.order_list().get(pk=order.pk)
+    campaign = selectors.campaign_list().filter(pk=getattr(demo_campaign(), "pk", None)).first()
     command.stdout.write(
         f"  reviews: {len(targets)} targets, {len(reviews)} reviews, {len(CLAIMS)} false claims; order #{order.pk} "
         f"({shown.status}): {shown.agreed_price:.2f} CNY against a rate card of {shown.rate_card_price:.2f} "
         f"(markup {shown.markup}), {shown.total_paid:.2f} paid"
     )
+    if campaign is not None:
+        command.stdout.write(
+            f"  campaign #{campaign.pk} ({campaign.status}): {campaign.review_count} reviews by "
+            f"{campaign.account_count} accounts against {', '.join(t.name for t in campaign.targets.all())}, "
+            f"{campaign.total_views:,} views"
+        )

@@ -1,13 +1,15 @@
 import django_filters
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 
 from ledger.choices import Platform
 from ledger.models import Agency, Influencer, PlatformAccount
 from pricing.choices import Deliverable
 from pricing.models import DurationTier
 from reviews import selectors
-from reviews.choices import OrderStatus, PaymentChannel, ReviewStatus, Stance, TargetKind, Verdict
-from reviews.models import Claim, Order, Payment, Review, Target
+from reviews.choices import CampaignStatus, OrderStatus, PaymentChannel, ReviewStatus, Stance, TargetKind, Verdict
+from reviews.models import Campaign, Claim, Order, Payment, Review, Target
 
 
 class TargetTreeFilter(django_filters.ModelChoiceFilter):
@@ -52,6 +54,7 @@ class ReviewFilter(django_filters.FilterSet):
     )
     suspected_ai = django_filters.BooleanFilter()
     undisclosed_ad = django_filters.BooleanFilter()
+    campaign = django_filters.ModelChoiceFilter(field_name="campaign_member__campaign", queryset=Campaign.objects.all())
 
     class Meta:
         model = Review
@@ -66,6 +69,7 @@ class ReviewFilter(django_filters.FilterSet):
             "published_before",
             "suspected_ai",
             "undisclosed_ad",
+            "campaign",
         ]
 
 
@@ -142,3 +146,49 @@ class PaymentFilter(django_filters.FilterSet):
     class Meta:
         model = Payment
         fields = ["order", "channel", "currency", "paid_after", "paid_before", "min_amount"]
+
+
+@extend_schema_field(OpenApiTypes.INT)
+class MemberFilter(django_filters.ModelChoiceFilter):
+    """Campaigns with a member review matching ``<field_name>`` (listed once however many match)."""
+
+    def filter(self, qs, value):
+        if not value:
+            return qs
+        return qs.filter(pk__in=Campaign.objects.filter(**{f"members__review__{self.field_name}": value}).values("pk"))
+
+
+class CampaignFilter(django_filters.FilterSet):
+    target = TargetTreeFilter(field_name="targets")
+    status = django_filters.ChoiceFilter(choices=CampaignStatus.choices)
+    min_accounts = django_filters.NumberFilter(
+        field_name="account_count", lookup_expr="gte", label=_("at least this many distinct accounts")
+    )
+    account = MemberFilter(field_name="account", queryset=PlatformAccount.objects.all(), label=_("account"))
+    influencer = MemberFilter(
+        field_name="account__influencer", queryset=Influencer.objects.all(), label=_("influencer")
+    )
+    agency = MemberFilter(
+        field_name="account__influencer__agency",
+        queryset=Agency.objects.all(),
+        label=_("agency of a member's influencer"),
+    )
+    published_after = django_filters.IsoDateTimeFilter(
+        field_name="first_published_at", lookup_expr="gte", label=_("first review published at or after")
+    )
+    published_before = django_filters.IsoDateTimeFilter(
+        field_name="first_published_at", lookup_expr="lte", label=_("first review published at or before")
+    )
+
+    class Meta:
+        model = Campaign
+        fields = [
+            "target",
+            "status",
+            "min_accounts",
+            "account",
+            "influencer",
+            "agency",
+            "published_after",
+            "published_before",
+        ]

@@ -1,11 +1,11 @@
-"""Reviews' events on an influencer's history: content, claim verdicts, orders, their status, payments.
+"""Reviews' events on an influencer's history: content, claim verdicts, orders, their status, payments, campaigns.
 
 See ``ledger.history`` for the registry and the uniform event columns.
 """
 
 from __future__ import annotations
 
-from django.db.models import BigIntegerField, Exists, OuterRef, QuerySet, Subquery
+from django.db.models import BigIntegerField, CharField, DateTimeField, Exists, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Cast
 
 from ledger.choices import HistoryKind
@@ -22,8 +22,8 @@ from ledger.history import (
 )
 from ledger.history import gettext as _
 from pricing.choices import Deliverable
-from reviews.choices import OrderStatus, PaymentChannel, ReviewStatus, Stance, Verdict
-from reviews.models import Claim, Order, OrderStatusChange, Payment, Review
+from reviews.choices import CampaignStatus, OrderStatus, PaymentChannel, ReviewStatus, Stance, Verdict
+from reviews.models import Campaign, CampaignMember, Claim, Order, OrderStatusChange, Payment, Review
 
 
 def _review_summary(row: Row, ctx: SummaryContext) -> str:
@@ -177,4 +177,37 @@ def payments(scope: HistoryScope) -> QuerySet:
         label="channel",
         amount="amount",
         currency="currency",
+    )
+
+
+def _campaign_summary(row: Row, ctx: SummaryContext) -> str:
+    return _("%(account)s took part in campaign #%(campaign)s with “%(headline)s” (%(status)s)") % {
+        "account": account_name(row["ev_account"], ctx),
+        "campaign": row["ev_id"],
+        "headline": row["ev_detail"],
+        "status": choice_label(CampaignStatus, row["ev_label"]).lower(),
+    }
+
+
+@register(
+    HistoryKind.CAMPAIGN,
+    object_type="reviews.campaign",
+    permission="reviews.view_campaign",
+    url_name="campaign-detail",
+    summary=_campaign_summary,
+)
+def campaigns(scope: HistoryScope) -> QuerySet:
+    """Coordinated campaigns the accounts took part in, once per campaign, when their first member review
+    was published (with its headline)."""
+    mine = CampaignMember.objects.filter(campaign=OuterRef("pk"), review__account_id__in=scope.account_ids).order_by(
+        "review__published_at", "review_id"
+    )
+    return event_rows(
+        Campaign.objects.filter(Exists(mine)),
+        kind=HistoryKind.CAMPAIGN,
+        # casts: without accounts a subquery compiles to a bare NULL, which the UNION would take for text
+        at=Cast(Subquery(mine.values("review__published_at")[:1]), output_field=DateTimeField()),
+        account=Cast(Subquery(mine.values("review__account_id")[:1]), output_field=BigIntegerField()),
+        label="status",
+        detail=Cast(Subquery(mine.values("review__headline")[:1]), output_field=CharField()),
     )

@@ -15,7 +15,7 @@ from ledger.models import Agency, PlatformAccount
 from pricing import figures
 from pricing.choices import Deliverable
 from pricing.models import CURRENCY_PATTERN, TIER_IFF_SHORT_VIDEO, DurationTier
-from reviews.choices import OrderStatus, PaymentChannel, ReviewStatus, Stance, TargetKind, Verdict
+from reviews.choices import CampaignStatus, OrderStatus, PaymentChannel, ReviewStatus, Stance, TargetKind, Verdict
 
 
 def markup(agreed_price: Decimal, rate_card_price: Decimal | None) -> Decimal | None:
@@ -411,3 +411,145 @@ class Payment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.amount} {self.currency} on {self.paid_on} ({self.get_channel_display()})"
+
+
+class ReviewSignature(models.Model):
+    """The MinHash signature of a review's headline and text, computed once when the review is written.
+
+    ``digest`` is the SHA-256 of the normalised content the signature was computed
+    from, so a signature is recomputed only when the content, ``num_perm`` or
+    ``shingle_size`` changes.
+    ``hashvalues`` holds ``num_perm`` unsigned 32-bit integers, little-endian.
+    """
+
+    review = models.OneToOneField(
+        Review, verbose_name=_("review"), on_delete=models.CASCADE, primary_key=True, related_name="signature"
+    )
+    num_perm = models.PositiveSmallIntegerField(_("permutations"))
+    shingle_size = models.PositiveSmallIntegerField(_("shingle size"))
+    digest = models.CharField(_("content digest"), max_length=64)
+    hashvalues = models.BinaryField(_("MinHash values"))
+    computed_at = models.DateTimeField(_("computed at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("review signature")
+        verbose_name_plural = _("review signatures")
+        constraints = [
+            models.CheckConstraint(condition=Q(num_perm__gte=16), name="signature_num_perm_min"),
+            models.CheckConstraint(condition=Q(shingle_size__gte=1), name="signature_shingle_size_positive"),
+            models.CheckConstraint(condition=Q(digest__regex=r"^[0-9a-f]{64}$"), name="signature_digest_sha256"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.review_id} ({self.num_perm})"
+
+
+class Campaign(models.Model):
+    """Near-duplicate negative content against one target, posted by several accounts in a burst.
+
+    Found by ``reviews.campaigns`` as ``suspected``; its members, window and
+    similarity are kept by detection while it is suspected. ``status`` changes
+    only through ``reviews.services.campaign_transition``; a confirmed or dismissed
+    campaign is never changed by detection again.
+    """
+
+    status = models.CharField(
+        _("status"),
+        max_length=20,
+        choices=CampaignStatus.choices,
+        default=CampaignStatus.SUSPECTED,
+        editable=False,
+    )
+    targets = models.ManyToManyField(
+        Target,
+        verbose_name=_("targets"),
+        related_name="campaigns",
+        help_text=_("The most specific targets every member attacks (a car model counts for its brand)."),
+    )
+    first_published_at = models.DateTimeField(_("first published at"), editable=False)
+    last_published_at = models.DateTimeField(_("last published at"), editable=False)
+    similarity = models.DecimalField(
+        _("similarity"),
+        max_digits=4,
+        decimal_places=3,
+        editable=False,
+        help_text=_("Mean estimated Jaccard similarity of the members' content, pair by pair (0-1)."),
+    )
+    detected_at = models.DateTimeField(_("detected at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("campaign")
+        verbose_name_plural = _("campaigns")
+        ordering = ["-first_published_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=_in_choices("status", CampaignStatus), name="campaign_status_valid"),
+            models.CheckConstraint(
+                condition=Q(first_published_at__lte=F("last_published_at")),
+                name="campaign_window_ordered",
+                violation_error_message=_("A campaign's first review is not after its last."),
+            ),
+            models.CheckConstraint(
+                condition=Q(similarity__gte=0, similarity__lte=1),
+                name="campaign_similarity_range",
+                violation_error_message=_("A similarity is between 0 and 1."),
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "-first_published_at"], name="campaign_status_first")]
+
+    def __str__(self) -> str:
+        return _("Campaign #%(id)s") % {"id": self.pk}
+
+
+class CampaignMember(models.Model):
+    """One review in one campaign. A review belongs to at most one campaign."""
+
+    campaign = models.ForeignKey(Campaign, verbose_name=_("campaign"), on_delete=models.CASCADE, related_name="members")
+    review = models.OneToOneField(
+        Review, verbose_name=_("review"), on_delete=models.CASCADE, related_name="campaign_member"
+    )
+
+    class Meta:
+        verbose_name = _("campaign member")
+        verbose_name_plural = _("campaign members")
+        ordering = ["campaign", "review"]
+
+    def __str__(self) -> str:
+        return f"{self.campaign_id}: {self.review_id}"
+
+
+class CampaignStatusChange(models.Model):
+    """One status transition of a campaign: from, to, who, when and why."""
+
+    campaign = models.ForeignKey(
+        Campaign, verbose_name=_("campaign"), on_delete=models.PROTECT, related_name="status_changes"
+    )
+    from_status = models.CharField(_("from status"), max_length=20, choices=CampaignStatus.choices)
+    to_status = models.CharField(_("to status"), max_length=20, choices=CampaignStatus.choices)
+    reason = models.TextField(_("reason"))
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("changed by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    actor = models.CharField(_("actor"), max_length=200, help_text=_("user:NAME, command:NAME or task:NAME"))
+    changed_at = models.DateTimeField(_("changed at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("campaign status change")
+        verbose_name_plural = _("campaign status changes")
+        ordering = ["changed_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=_in_choices("from_status", CampaignStatus), name="campaign_change_from_valid"
+            ),
+            models.CheckConstraint(condition=_in_choices("to_status", CampaignStatus), name="campaign_change_to_valid"),
+            models.CheckConstraint(condition=~Q(from_status=F("to_status")), name="campaign_change_moves"),
+            models.CheckConstraint(condition=~Q(reason=""), name="campaign_change_reason_not_empty"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.campaign_id}: {self.from_status} -> {self.to_status}"

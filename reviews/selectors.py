@@ -13,6 +13,7 @@ from typing import Any
 from django.conf import settings
 from django.db.models import (
     BigIntegerField,
+    Count,
     DecimalField,
     ExpressionWrapper,
     F,
@@ -28,7 +29,9 @@ from django.db.models import (
     Value,
 )
 from django.db.models.functions import Cast, Coalesce, NullIf, Round
-from django.utils import timezone
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from ledger.choices import InfluencerKind
 from ledger.models import PlatformAccount
@@ -36,7 +39,17 @@ from pricing import figures
 from pricing.choices import Deliverable
 from pricing.models import DurationTier, RateQuote
 from reviews.choices import VERDICT_RATING, Verdict
-from reviews.models import Claim, Order, OrderStatusChange, Payment, Review, Target
+from reviews.models import (
+    Campaign,
+    CampaignMember,
+    CampaignStatusChange,
+    Claim,
+    Order,
+    OrderStatusChange,
+    Payment,
+    Review,
+    Target,
+)
 
 MONEY = DecimalField(max_digits=14, decimal_places=2)
 
@@ -81,7 +94,7 @@ def review_list() -> QuerySet[Review]:
     return (
         Review.objects.select_related("account", "account__influencer")
         .prefetch_related("targets", Prefetch("claims", queryset=Claim.objects.only("id")))
-        .annotate(tier_code=tier_code_of_duration())
+        .annotate(tier_code=tier_code_of_duration(), campaign_id=F("campaign_member__campaign_id"))
     )
 
 
@@ -291,3 +304,102 @@ def with_engagement(accounts: QuerySet[PlatformAccount]) -> QuerySet[PlatformAcc
         cpm=Round(ExpressionWrapper(price_x_reviews * 1000 / views, output_field=exact), 2, output_field=money),
         cpe=Round(ExpressionWrapper(price_x_reviews / interacted, output_field=exact), 2, output_field=money),
     )
+
+
+# --- campaigns ------------------------------------------------------------------
+
+
+def _member_figure(aggregate, output_field) -> Subquery:
+    """An aggregate over a campaign's members (``OuterRef``), as a subquery: no join multiplies the rows."""
+    rows = (
+        CampaignMember.objects.filter(campaign=OuterRef("pk"))
+        .order_by()
+        .values("campaign")
+        .annotate(figure=aggregate)
+        .values("figure")
+    )
+    return Subquery(rows, output_field=output_field)
+
+
+def campaign_list() -> QuerySet[Campaign]:
+    """Campaigns with their targets, members (review, account, influencer) and status history prefetched,
+    and ``review_count``, ``account_count``, ``agency_count`` and ``total_views`` annotated."""
+    members = CampaignMember.objects.select_related("review__account__influencer").order_by(
+        "review__published_at", "review_id"
+    )
+    return Campaign.objects.prefetch_related(
+        "targets",
+        Prefetch("members", queryset=members),
+        Prefetch("status_changes", queryset=CampaignStatusChange.objects.order_by("changed_at", "id")),
+    ).annotate(
+        review_count=Coalesce(_member_figure(Count("pk"), IntegerField()), 0),
+        account_count=Coalesce(_member_figure(Count("review__account", distinct=True), IntegerField()), 0),
+        agency_count=Coalesce(
+            _member_figure(Count("review__account__influencer__agency", distinct=True), IntegerField()), 0
+        ),
+        total_views=Coalesce(_member_figure(Sum("review__views"), BigIntegerField()), Value(0)),
+    )
+
+
+def campaign_reviews(campaign: Campaign) -> list[Review]:
+    """The member reviews, by time (from the prefetch of ``campaign_list``)."""
+    return [member.review for member in campaign.members.all()]
+
+
+def headline_variants(campaign: Campaign) -> list[dict[str, Any]]:
+    """``{headline, review_count, views}`` per distinct headline, most viewed first (then most posted)."""
+    variants: dict[str, dict[str, Any]] = {}
+    for review in campaign_reviews(campaign):
+        variant = variants.setdefault(review.headline, {"headline": review.headline, "review_count": 0, "views": 0})
+        variant["review_count"] += 1
+        variant["views"] += review.views or 0
+    return sorted(variants.values(), key=lambda v: (-v["views"], -v["review_count"], v["headline"]))
+
+
+def campaign_explanation(campaign: Campaign) -> list[str]:
+    """Plain sentences saying why these reviews are one campaign (needs ``campaign_list``'s annotations)."""
+    targets = "、".join(t.name for t in campaign.targets.all()) or "—"
+    first = formats.date_format(timezone.localtime(campaign.first_published_at), "DATETIME_FORMAT")
+    last = formats.date_format(timezone.localtime(campaign.last_published_at), "DATETIME_FORMAT")
+    hours = (campaign.last_published_at - campaign.first_published_at).total_seconds() / 3600
+    sentences = [
+        ngettext(
+            "%(reviews)d negative review by %(accounts)d distinct accounts attacks %(targets)s.",
+            "%(reviews)d negative reviews by %(accounts)d distinct accounts attack %(targets)s.",
+            campaign.review_count,
+        )
+        % {"reviews": campaign.review_count, "accounts": campaign.account_count, "targets": targets},
+        _(
+            "All were published between %(first)s and %(last)s (%(hours).1f hours), within %(window)d hours "
+            "of the first one."
+        )
+        % {"first": first, "last": last, "hours": hours, "window": settings.CAMPAIGN_WINDOW_HOURS},
+        _(
+            "Their headlines and texts are near-duplicates: the mean estimated similarity of their "
+            "%(size)d-character shingles is %(similarity).2f; the threshold is %(threshold).2f."
+        )
+        % {
+            "size": settings.CAMPAIGN_SHINGLE_SIZE,
+            "similarity": campaign.similarity,
+            "threshold": settings.CAMPAIGN_SIMILARITY,
+        },
+    ]
+    if campaign.agency_count:
+        sentences.append(
+            ngettext(
+                "The accounts belong to influencers of %(count)d agency.",
+                "The accounts belong to influencers of %(count)d agencies.",
+                campaign.agency_count,
+            )
+            % {"count": campaign.agency_count}
+        )
+    variants = headline_variants(campaign)
+    if len(variants) > 1:
+        sentences.append(
+            _(
+                "The content ran under %(count)d headline variants; "
+                "the most viewed, “%(headline)s”, drew %(views)s views."
+            )
+            % {"count": len(variants), "headline": variants[0]["headline"], "views": f"{variants[0]['views']:,}"}
+        )
+    return sentences

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import date
+from collections.abc import Callable, Sequence
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -15,8 +16,16 @@ from django.utils.translation import gettext as _
 from config.api.errors import ConflictError, DomainError
 from ledger import journal
 from ledger.identifiers import RESIDENT_ID_REFUSED, contains_resident_id
-from reviews.choices import ORDER_TRANSITIONS, OrderStatus, PaymentChannel, Verdict
-from reviews.models import Claim, Order, OrderStatusChange, Payment
+from reviews import campaigns
+from reviews.choices import (
+    CAMPAIGN_TRANSITIONS,
+    ORDER_TRANSITIONS,
+    CampaignStatus,
+    OrderStatus,
+    PaymentChannel,
+    Verdict,
+)
+from reviews.models import Campaign, CampaignStatusChange, Claim, Order, OrderStatusChange, Payment, Review
 
 _url = URLValidator(schemes=["http", "https"])
 MAX_AMOUNT_DIGITS, AMOUNT_DECIMALS = 14, 2
@@ -184,4 +193,75 @@ def claim_verdict_set(*, claim: Claim, verdict: str, verdict_on: date, verdict_b
         verdict_by,
         verdict_url,
     )
+    return locked
+
+
+# --- campaigns ------------------------------------------------------------------
+
+
+@transaction.atomic
+def review_signature_store(*, review: Review) -> bool:
+    """Compute and store the MinHash signature of a review's headline and text, unless it is current.
+
+    Called whenever a review is written (API, admin, demo, imports). Returns True when
+    a signature was written.
+    """
+    return campaigns.signatures_store([review.pk]) > 0
+
+
+@transaction.atomic
+def campaigns_detect(
+    *,
+    review_ids: Sequence[int] | None = None,
+    since: datetime | None = None,
+    progress: Callable[[str, int], Callable[[int], None]] | None = None,
+) -> campaigns.Outcome:
+    """Find coordinated campaigns and bring the stored suspected campaigns up to date.
+
+    With ``review_ids``: incremental, around those reviews (they join a campaign or
+    form one). With ``since``: every review published since then. Neither: all
+    reviews. Confirmed and dismissed campaigns are never changed. Idempotent: a
+    second run changes nothing. Runs one at a time (a PostgreSQL advisory lock).
+    """
+    if review_ids is not None and since is not None:
+        raise DomainError(_("Give review ids or a date, not both."), field="since")
+    return campaigns.detect(review_ids=review_ids, since=since, progress=progress)
+
+
+@transaction.atomic
+def campaign_transition(*, campaign: Campaign, status: str, reason: str, user: Any = None) -> Campaign:
+    """Confirm or dismiss a suspected campaign and record who, when and why in its status history.
+
+    Allowed: suspected -> confirmed or dismissed. Any other move raises
+    ``ConflictError`` and changes nothing. Waits for a running detection (which
+    may be changing the campaign's members), then locks the row after the journal.
+    """
+    if status not in CampaignStatus.values:
+        raise DomainError(_("Unknown status %r.") % status, field="status")
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainError(_("Give the reason for the change."), field="reason")
+    campaigns.lock()
+    journal.lock()
+    locked = Campaign.objects.select_for_update().filter(pk=campaign.pk).first()
+    if locked is None:
+        raise ConflictError(_("This campaign no longer exists: detection replaced it."), code="gone")
+    if status not in CAMPAIGN_TRANSITIONS[locked.status]:
+        raise ConflictError(
+            _("A campaign cannot move from %(a)s to %(b)s.") % {"a": locked.status, "b": status},
+            field="status",
+            code="invalid_transition",
+        )
+    previous = locked.status
+    locked.status = status
+    locked.save(update_fields=["status", "updated_at"])
+    CampaignStatusChange.objects.create(
+        campaign=locked,
+        from_status=previous,
+        to_status=status,
+        reason=reason,
+        changed_by=user if user is not None and user.is_authenticated else None,
+        actor=journal.current_actor(),
+    )
+    campaign.status, campaign.updated_at = locked.status, locked.updated_at
     return locked

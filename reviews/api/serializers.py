@@ -6,14 +6,15 @@ from typing import Any
 from django.core.validators import RegexValidator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from ledger.choices import Platform
 from pricing.choices import Deliverable
 from pricing.models import CURRENCY_PATTERN, DurationTier
 from reviews import selectors
-from reviews.choices import OrderStatus, Verdict
-from reviews.models import Claim, Order, OrderStatusChange, Payment, Review, Target
+from reviews.choices import CampaignStatus, OrderStatus, Verdict
+from reviews.models import Campaign, CampaignStatusChange, Claim, Order, OrderStatusChange, Payment, Review, Target
 
 CURRENCY = RegexValidator(CURRENCY_PATTERN, _("A currency is an ISO 4217 code of three capital letters, e.g. CNY."))
 
@@ -58,6 +59,12 @@ class ReviewSerializer(serializers.ModelSerializer):
         help_text=_("Code of the duration tier containing duration_seconds (e.g. s21_60); null when none does."),
     )
     claims = serializers.PrimaryKeyRelatedField(many=True, read_only=True, help_text=_("Claims the content makes."))
+    campaign = serializers.IntegerField(
+        source="campaign_id",
+        read_only=True,
+        allow_null=True,
+        help_text=_("The coordinated campaign the review belongs to (null when none)."),
+    )
 
     class Meta:
         model = Review
@@ -84,6 +91,7 @@ class ReviewSerializer(serializers.ModelSerializer):
             "engagement_captured_at",
             "status",
             "claims",
+            "campaign",
             "created_at",
             "updated_at",
         ]
@@ -306,3 +314,78 @@ class PaymentSerializer(serializers.ModelSerializer):
             "reference",
             "created_at",
         ]
+
+
+class HeadlineVariantSerializer(serializers.Serializer):
+    headline = serializers.CharField()
+    review_count = serializers.IntegerField()
+    views = serializers.IntegerField(help_text=_("Views of the reviews under this headline (unknown counts as 0)."))
+
+
+class CampaignStatusChangeSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = CampaignStatusChange
+        fields = ["from_status", "to_status", "reason", "changed_by", "actor", "changed_at"]
+        read_only_fields = fields
+
+
+class CampaignSerializer(serializers.ModelSerializer):
+    """A coordinated campaign. Needs the annotations and prefetches of ``reviews.selectors.campaign_list``."""
+
+    review_count = serializers.IntegerField(read_only=True)
+    account_count = serializers.IntegerField(read_only=True, help_text=_("Distinct accounts among the members."))
+    agency_count = serializers.IntegerField(
+        read_only=True, help_text=_("Distinct agencies (MCNs) of the members' influencers.")
+    )
+    reviews = serializers.SerializerMethodField(help_text=_("Ids of the member reviews, by publication time."))
+    accounts = serializers.SerializerMethodField(help_text=_("Ids of the members' accounts, in order of first post."))
+    similarity = serializers.FloatField(
+        read_only=True, help_text=_("Mean estimated Jaccard similarity of the members' content, pair by pair (0-1).")
+    )
+    total_views = serializers.IntegerField(read_only=True)
+    headline_variants = serializers.SerializerMethodField()
+    explanation = serializers.SerializerMethodField(help_text=_("Why these reviews are one campaign, in sentences."))
+    status_history = CampaignStatusChangeSerializer(source="status_changes", many=True, read_only=True)
+
+    class Meta:
+        model = Campaign
+        fields = [
+            "id",
+            "targets",
+            "first_published_at",
+            "last_published_at",
+            "review_count",
+            "account_count",
+            "agency_count",
+            "reviews",
+            "accounts",
+            "similarity",
+            "total_views",
+            "headline_variants",
+            "status",
+            "explanation",
+            "status_history",
+            "detected_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+    def get_reviews(self, campaign: Campaign) -> list[int]:
+        return [review.pk for review in selectors.campaign_reviews(campaign)]
+
+    def get_accounts(self, campaign: Campaign) -> list[int]:
+        return list(dict.fromkeys(review.account_id for review in selectors.campaign_reviews(campaign)))
+
+    @extend_schema_field(HeadlineVariantSerializer(many=True))
+    def get_headline_variants(self, campaign: Campaign) -> list[dict[str, Any]]:
+        return selectors.headline_variants(campaign)
+
+    def get_explanation(self, campaign: Campaign) -> list[str]:
+        return selectors.campaign_explanation(campaign)
+
+
+class CampaignTransitionSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(
+        choices=CampaignStatus.choices, help_text=_("The status to move the campaign to: confirmed or dismissed.")
+    )
+    reason = serializers.CharField(max_length=4000, help_text=_("Why: recorded in the campaign's status history."))

@@ -13,8 +13,10 @@ from rest_framework.serializers import BaseSerializer
 
 from config.api.mixins import ReloadAfterWriteMixin
 from config.api.permissions import ActionModelPermissions
-from reviews import selectors, services
+from reviews import selectors, services, tasks
 from reviews.api.serializers import (
+    CampaignSerializer,
+    CampaignTransitionSerializer,
     ClaimReviewSerializer,
     ClaimSerializer,
     ClaimVerdictSerializer,
@@ -24,7 +26,7 @@ from reviews.api.serializers import (
     ReviewSerializer,
     TargetSerializer,
 )
-from reviews.filters import ClaimFilter, OrderFilter, PaymentFilter, ReviewFilter, TargetFilter
+from reviews.filters import CampaignFilter, ClaimFilter, OrderFilter, PaymentFilter, ReviewFilter, TargetFilter
 
 ERROR_409 = OpenApiResponse(description="Conflict: nothing was changed.")
 
@@ -58,6 +60,19 @@ class ReviewViewSet(ReloadAfterWriteMixin, viewsets.ModelViewSet):
 
     def get_queryset(self):
         return selectors.review_list()
+
+    def perform_create(self, serializer: BaseSerializer) -> None:
+        super().perform_create(serializer)
+        self._find_campaigns(serializer.instance)
+
+    def perform_update(self, serializer: BaseSerializer) -> None:
+        super().perform_update(serializer)
+        self._find_campaigns(serializer.instance)
+
+    def _find_campaigns(self, review) -> None:
+        """Store the review's signature now; look for its campaign once the write is committed."""
+        services.review_signature_store(review=review)
+        tasks.detect_campaigns.delay_on_commit(review_ids=[review.pk])
 
 
 class ClaimViewSet(ReloadAfterWriteMixin, viewsets.ModelViewSet):
@@ -182,3 +197,37 @@ class PaymentViewSet(
             payee=data.get("payee", ""),
             reference=data.get("reference", ""),
         )
+
+
+class CampaignViewSet(viewsets.ReadOnlyModelViewSet):
+    """Coordinated campaigns: near-duplicate negative content against one target, posted by several accounts
+    in a burst. Found by detection as `suspected`; a regulator confirms or dismisses them with `transition`."""
+
+    serializer_class = CampaignSerializer
+    filterset_class = CampaignFilter
+    permission_classes = [ActionModelPermissions]
+    action_permissions = {"transition": {"POST": ["reviews.change_campaign"]}}
+    ordering_fields = ["id", "first_published_at", "last_published_at", "account_count", "total_views", "status"]
+    ordering = ["-first_published_at", "-id"]
+
+    def get_queryset(self):
+        return selectors.campaign_list()
+
+    @extend_schema(
+        request=CampaignTransitionSerializer,
+        responses={200: CampaignSerializer, 409: ERROR_409},
+        description="Move the campaign: suspected -> confirmed or dismissed. Records who, when and why. "
+        "Any other move answers 409 and changes nothing.",
+    )
+    @action(detail=True, methods=["post"], filterset_class=None)
+    def transition(self, request: Request, pk: str | None = None) -> Response:
+        campaign = self.get_object()
+        payload = CampaignTransitionSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        services.campaign_transition(
+            campaign=campaign,
+            status=payload.validated_data["status"],
+            reason=payload.validated_data["reason"],
+            user=request.user,
+        )
+        return Response(self.get_serializer(self.get_queryset().get(pk=campaign.pk)).data)

@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ("ledger", "0010_account_risk_score"),
-        ("reviews", "0004_order_risk_score"),
+        ("reviews", "0006_order_risk_score"),
     ]
 
     operations = [

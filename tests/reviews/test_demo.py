@@ -6,7 +6,8 @@ from django.core.management import call_command
 
 from ledger.models import JournalEntry
 from reviews import selectors
-from reviews.models import Claim, Order, OrderStatusChange, Payment, Review, Target
+from reviews.demo import demo_campaign
+from reviews.models import Campaign, Claim, Order, OrderStatusChange, Payment, Review, Target
 
 pytestmark = pytest.mark.django_db
 
@@ -19,7 +20,7 @@ def test_demo_tells_the_story_and_is_idempotent():
     call_command("seed_demo", stdout=StringIO())
     first, entries = counts(), JournalEntry.objects.count()
     call_command("seed_demo", stdout=StringIO())
-    assert counts() == first == (8, 3, 2, 1, 2, 3)
+    assert counts() == first == (8, 8, 2, 1, 2, 3)
     assert JournalEntry.objects.count() == entries  # a second run changes nothing
 
     brands = set(Target.objects.filter(kind="brand", parent=None).values_list("name", flat=True))
@@ -41,3 +42,18 @@ def test_demo_tells_the_story_and_is_idempotent():
     assert order.markup == Decimal("3.65")
     assert order.total_paid == Decimal("105000") and order.overpaid
     assert [r.url for r in order.reviews.all()] == [r.url for r in fire.reviews.filter(account=order.account)]
+
+
+def test_demo_plants_the_doors_smear_and_detection_finds_it():
+    call_command("seed_demo", stdout=StringIO())
+    call_command("seed_demo", stdout=StringIO())
+
+    campaign = selectors.campaign_list().get(pk=demo_campaign().pk)
+    assert Campaign.objects.count() == 1
+    assert [t.name for t in campaign.targets.all()] == ["XIAOMI"]  # car-model reviews count for the brand
+    assert (campaign.review_count, campaign.account_count, campaign.status) == (5, 5, "suspected")
+    variants = selectors.headline_variants(campaign)
+    assert len(variants) == 4
+    assert variants[0] == {"headline": "小米SU7撞车后车门打不开！车主被困车内", "review_count": 2, "views": 3_610_000}  # noqa: RUF001
+    # the blogger's own English video is a separate piece of content, not a near-duplicate
+    assert not Review.objects.filter(url__contains="dy_60000001", campaign_member__isnull=False).exists()

@@ -7,7 +7,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ("ledger", "0010_account_risk_score"),
         ("pricing", "0004_recompute_benchmarks_schedule"),
-        ("reviews", "0003_refuse_resident_ids"),
+        ("reviews", "0005_campaign_groups_and_schedule"),
     ]
 
     operations = [

@@ -1,0 +1,43 @@
+"""Campaign permissions for the default groups, and the nightly campaign detection in Celery beat.
+
+- regulator: reads campaigns and their members and status history; changes a
+  campaign (``change_campaign``), which is what confirming or dismissing it needs.
+- analyst, api_client: read campaigns, their members and status history.
+
+The schedule is editable in the admin (django-celery-beat).
+"""
+
+from django.db import migrations
+
+from ledger.permissions_setup import grant, revoke
+
+CAMPAIGN_MODELS = ["campaign", "campaignmember", "campaignstatuschange"]
+TASK_NAME = "Detect coordinated campaigns (nightly)"
+
+
+def forwards(apps, schema_editor):
+    grant(apps, "reviews", CAMPAIGN_MODELS, {"regulator": ["view"], "analyst": ["view"], "api_client": ["view"]})
+    grant(apps, "reviews", ["campaign"], {"regulator": ["change"]})
+    CrontabSchedule = apps.get_model("django_celery_beat", "CrontabSchedule")
+    PeriodicTask = apps.get_model("django_celery_beat", "PeriodicTask")
+    nightly, _ = CrontabSchedule.objects.get_or_create(
+        minute="40", hour="2", day_of_week="*", day_of_month="*", month_of_year="*", timezone="Asia/Shanghai"
+    )
+    PeriodicTask.objects.get_or_create(
+        name=TASK_NAME, defaults={"task": "reviews.detect_campaigns", "crontab": nightly, "enabled": True}
+    )
+
+
+def backwards(apps, schema_editor):
+    apps.get_model("django_celery_beat", "PeriodicTask").objects.filter(name=TASK_NAME).delete()
+    revoke(apps, "reviews", CAMPAIGN_MODELS, ["regulator", "analyst", "api_client"])
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("reviews", "0004_campaigns"),
+        ("ledger", "0002_default_groups"),
+        ("django_celery_beat", "0019_alter_periodictasks_options"),
+    ]
+
+    operations = [migrations.RunPython(forwards, backwards)]
