@@ -269,6 +269,8 @@ RISK_WEIGHTS = {
     "ai_content": env_float("RISK_WEIGHT_AI_CONTENT", 10),
     "undisclosed_ads": env_float("RISK_WEIGHT_UNDISCLOSED_ADS", 10),
     "legal_actions": env_float("RISK_WEIGHT_LEGAL_ACTIONS", 20),
+    "campaign_suspected": env_float("RISK_WEIGHT_CAMPAIGN_SUSPECTED", 15),
+    "campaign_confirmed": env_float("RISK_WEIGHT_CAMPAIGN_CONFIRMED", 35),
     "account_risk": env_float("RISK_WEIGHT_ACCOUNT_RISK", 40),  # orders only: their account's score / 100
 }
 # A count-based signal is at full strength from this many objects (2 anomalies, 2 false claims, ...).

@@ -24,6 +24,8 @@ SIGNAL_LABELS = {
     "ai_content": _("AI-generated content"),
     "undisclosed_ads": _("Undisclosed advertising"),
     "legal_actions": _("Legal actions"),
+    "campaign_suspected": _("Member of suspected campaigns"),
+    "campaign_confirmed": _("Member of confirmed campaigns"),
     "account_risk": _("The account's risk score"),
 }
 

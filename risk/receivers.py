@@ -10,12 +10,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
 from cases.models import Case, LegalAction
 from ledger.models import FollowerAnomaly, FollowerSnapshot, PlatformAccount
 from pricing.models import RateQuote
-from reviews.models import Claim, Order, Review
+from reviews.models import Campaign, Claim, Order, Review
 from risk.services import risk_mark_pending
 
 
@@ -84,11 +85,23 @@ def _order_links_changed(sender, instance, action, reverse, model, pk_set, **kwa
         _mark(Order.objects.filter(reviews=instance).values_list("account_id", flat=True))
 
 
+def _campaign_saved(sender, instance: Campaign, raw=False, **kwargs) -> None:
+    """A campaign found, changed or confirmed: its members' accounts, read after commit (detection adds
+    the members after saving the campaign, with bulk writes that send no signal)."""
+    if raw:
+        return
+    pk = instance.pk
+    transaction.on_commit(
+        lambda: _mark(Review.objects.filter(campaign_member__campaign_id=pk).values_list("account_id", flat=True))
+    )
+
+
 def connect() -> None:
     for model in (FollowerAnomaly, FollowerSnapshot, RateQuote, Order, Review):
         post_save.connect(_by_account, sender=model, dispatch_uid=f"risk_mark_{model._meta.label_lower}")
         post_delete.connect(_by_account, sender=model, dispatch_uid=f"risk_unmark_{model._meta.label_lower}")
     post_save.connect(_claim_saved, sender=Claim, dispatch_uid="risk_mark_claim")
+    post_save.connect(_campaign_saved, sender=Campaign, dispatch_uid="risk_mark_campaign")
     post_save.connect(_legal_action_saved, sender=LegalAction, dispatch_uid="risk_mark_legal_action")
     m2m_changed.connect(_claim_reviews_changed, sender=Claim.reviews.through, dispatch_uid="risk_claim_reviews")
     for through in (LegalAction.defendant_accounts.through, LegalAction.defendant_influencers.through):

@@ -31,8 +31,8 @@ from ledger.choices import AnomalyKind, FollowerInterval
 from ledger.models import FollowerAnomaly, PlatformAccount
 from ledger.selectors import FollowerPoint, follower_series
 from pricing.selectors import outliers_q, quote_list
-from reviews.choices import Verdict
-from reviews.models import Claim, Order, Review
+from reviews.choices import CampaignStatus, Verdict
+from reviews.models import CampaignMember, Claim, Order, Review
 from reviews.selectors import markup_at_least, order_list
 
 EVIDENCE_LIMIT = 20  # paths per signal; the figures hold the full count
@@ -48,8 +48,19 @@ ACCOUNT_SIGNALS = (
     "ai_content",
     "undisclosed_ads",
     "legal_actions",
+    "campaign_suspected",
+    "campaign_confirmed",
 )
-ORDER_SIGNALS = ("account_risk", "order_markup", "false_claims", "ai_content", "undisclosed_ads", "legal_actions")
+ORDER_SIGNALS = (
+    "account_risk",
+    "order_markup",
+    "false_claims",
+    "ai_content",
+    "undisclosed_ads",
+    "legal_actions",
+    "campaign_suspected",
+    "campaign_confirmed",
+)
 
 
 @dataclass
@@ -189,6 +200,24 @@ def legal_actions(ids: list[int]) -> dict[int, Signal]:
     ).values_list("influencer__accounts__id", "legalaction_id")
     pairs = sorted({*direct, *via_influencer})
     return _counted("legal_actions", ids, pairs, "legalaction-detail", "legal_actions")
+
+
+def _campaigns(owner: str, ids: list[int]) -> tuple[dict[int, Signal], dict[int, Signal]]:
+    """Suspected and confirmed campaigns among the content of ``owner`` (``review__account`` or ``review__orders``)."""
+    members = CampaignMember.objects.filter(**{f"{owner}__in": ids}).order_by(owner, "campaign_id")
+    found: dict[str, list[tuple[int, int]]] = {CampaignStatus.SUSPECTED: [], CampaignStatus.CONFIRMED: []}
+    for who, campaign_id, status in members.values_list(owner, "campaign_id", "campaign__status"):
+        if status in found:
+            found[status].append((who, campaign_id))
+    return (
+        _counted("campaign_suspected", ids, found[CampaignStatus.SUSPECTED], "campaign-detail", "campaigns"),
+        _counted("campaign_confirmed", ids, found[CampaignStatus.CONFIRMED], "campaign-detail", "campaigns"),
+    )
+
+
+def campaigns(ids: list[int]) -> tuple[dict[int, Signal], dict[int, Signal]]:
+    """Campaigns the account's content belongs to: suspected (by detection) and confirmed, weighted apart."""
+    return _campaigns("review__account", ids)
 
 
 # --- the follower series ----------------------------------------------------------------
@@ -337,6 +366,7 @@ def _iso(at: datetime | date) -> str:
 def account_signals(ids: list[int]) -> dict[int, list[Signal]]:
     """Every account signal of each account in ``ids``."""
     growth, regular = series_signals(ids)
+    suspected, confirmed = campaigns(ids)
     computed = [
         follower_anomalies(ids),
         growth,
@@ -347,6 +377,8 @@ def account_signals(ids: list[int]) -> dict[int, list[Signal]]:
         ai_content(ids),
         undisclosed_ads(ids),
         legal_actions(ids),
+        suspected,
+        confirmed,
     ]
     return {i: [signals[i] for signals in computed] for i in ids}
 
@@ -380,6 +412,7 @@ def order_signals(ids: list[int]) -> dict[int, list[Signal]]:
         _counted("ai_content", ids, ai, "review-detail", "reviews"),
         _counted("undisclosed_ads", ids, ads, "review-detail", "reviews"),
         _counted("legal_actions", ids, actions, "legalaction-detail", "legal_actions"),
+        *_campaigns("review__orders", ids),
     ]
     result = {}
     for pk in ids:
