@@ -102,3 +102,7 @@ bench-history: venv
 .PHONY: bench-campaigns
 bench-campaigns: venv
 	$(BIN)/python bench/campaigns.py
+
+.PHONY: bench-risk
+bench-risk: venv
+	$(DB) $(BIN)/python bench/risk.py

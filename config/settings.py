@@ -248,7 +248,7 @@ RISK_SERIES_DAYS = env_int("RISK_SERIES_DAYS", 90)
 # grew by less than RISK_GROWTH_EXPLAINED_SHARE of the follower growth.
 RISK_GROWTH_MIN = env_float("RISK_GROWTH_MIN", 0.20)
 RISK_GROWTH_STEADY_SHARE = env_float("RISK_GROWTH_STEADY_SHARE", 0.6)
-RISK_GROWTH_MIN_REVIEWS = env_int("RISK_GROWTH_MIN_REVIEWS", 3)
+RISK_GROWTH_MIN_REVIEWS = env_int("RISK_GROWTH_MIN_REVIEWS", 4)
 RISK_GROWTH_EXPLAINED_SHARE = env_float("RISK_GROWTH_EXPLAINED_SHARE", 0.25)
 # Regular series: at least RISK_REGULAR_MIN_DAYS day-to-day gains averaging at least
 # RISK_REGULAR_MIN_MEAN followers, whose coefficient of variation is below RISK_REGULAR_MAX_CV.
@@ -273,7 +273,8 @@ RISK_WEIGHTS = {
     "campaign_confirmed": env_float("RISK_WEIGHT_CAMPAIGN_CONFIRMED", 35),
     "account_risk": env_float("RISK_WEIGHT_ACCOUNT_RISK", 40),  # orders only: their account's score / 100
 }
-# A count-based signal is at full strength from this many objects (2 anomalies, 2 false claims, ...).
+# A count-based signal is at full strength from this many objects (2 anomalies, 2 false claims, ...);
+# legal actions and campaigns are at full strength from one.
 RISK_COUNT_FULL = env_int("RISK_COUNT_FULL", 2)
 # A change of the score by this many points or more is a `risk` event on the influencer's history.
 RISK_EVENT_MIN_CHANGE = env_int("RISK_EVENT_MIN_CHANGE", 20)

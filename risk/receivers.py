@@ -24,9 +24,10 @@ def _mark(account_ids: Iterable[int | None]) -> None:
     risk_mark_pending(account_ids=[i for i in account_ids if i is not None])
 
 
-def _by_account(sender, instance, raw=False, **kwargs) -> None:
-    if not raw:
-        _mark([instance.account_id])
+def _by_account(sender, instance, raw=False, update_fields=None, **kwargs) -> None:
+    if raw or (update_fields is not None and set(update_fields) <= {"risk_score"}):
+        return  # the recompute writing an order's score is not a change of its signals
+    _mark([instance.account_id])
 
 
 def _claim_saved(sender, instance: Claim, raw=False, **kwargs) -> None:

@@ -22,7 +22,7 @@ from itertools import pairwise
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Avg, Count, F, Q
+from django.db.models import Aggregate, Count, F, FloatField, Q
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 
@@ -95,8 +95,12 @@ def _path(name: str, pk: int) -> str:
     return reverse(name, args=[pk])
 
 
-def _count_value(n: int) -> float:
-    return min(1.0, n / settings.RISK_COUNT_FULL)
+# One legal action, or one campaign, is the whole story: these are at full strength from one.
+FULL_AT_ONE = frozenset({"legal_actions", "campaign_suspected", "campaign_confirmed"})
+
+
+def _count_value(name: str, n: int) -> float:
+    return min(1.0, n / (1 if name in FULL_AT_ONE else settings.RISK_COUNT_FULL))
 
 
 def _counted(name: str, ids: Iterable[int], pairs: Iterable[tuple[int, int]], url_name: str, figure: str) -> dict:
@@ -106,7 +110,9 @@ def _counted(name: str, ids: Iterable[int], pairs: Iterable[tuple[int, int]], ur
         if pk not in found[owner]:
             found[owner].append(pk)
     return {
-        i: Signal(name, _count_value(len(found[i])), {figure: len(found[i])}, [_path(url_name, pk) for pk in found[i]])
+        i: Signal(
+            name, _count_value(name, len(found[i])), {figure: len(found[i])}, [_path(url_name, pk) for pk in found[i]]
+        )
         for i in ids
     }
 
@@ -115,13 +121,27 @@ def _counted(name: str, ids: Iterable[int], pairs: Iterable[tuple[int, int]], ur
 
 
 def follower_anomalies(ids: list[int]) -> dict[int, Signal]:
-    """Follower jumps and robust-z outliers recorded for the account (drops do not count)."""
-    pairs = (
+    """Days with a follower jump or robust-z outlier (drops do not count); a jump that is also an outlier is
+    one day. The evidence lists every anomaly."""
+    rows = (
         FollowerAnomaly.objects.filter(account_id__in=ids, kind__in=[AnomalyKind.JUMP, AnomalyKind.OUTLIER])
-        .order_by("account_id", "-snapshot__captured_at")
-        .values_list("account_id", "id")
+        .order_by("account_id", "-snapshot__captured_at", "id")
+        .values_list("account_id", "snapshot_id", "id")
     )
-    return _counted("follower_anomalies", ids, pairs, "anomaly-detail", "anomalies")
+    days: dict[int, set[int]] = defaultdict(set)
+    found: dict[int, list[int]] = defaultdict(list)
+    for account_id, snapshot_id, pk in rows:
+        days[account_id].add(snapshot_id)
+        found[account_id].append(pk)
+    return {
+        i: Signal(
+            "follower_anomalies",
+            _count_value("follower_anomalies", len(days[i])),
+            {"anomaly_days": len(days[i]), "anomalies": len(found[i])},
+            [_path("anomaly-detail", pk) for pk in found[i]],
+        )
+        for i in ids
+    }
 
 
 def quote_outliers(ids: list[int]) -> dict[int, Signal]:
@@ -250,7 +270,7 @@ def regular_series_signal(points: list[FollowerPoint]) -> Signal:
 
 @dataclass(frozen=True)
 class AudienceHalves:
-    """Views and interactions per review in the first and second half of the series window."""
+    """Median views and interactions per review in the first and second half of the series window."""
 
     early_reviews: int
     late_reviews: int
@@ -302,7 +322,18 @@ def unexplained_growth_signal(points: list[FollowerPoint], audience: AudienceHal
         return Signal("unexplained_growth", 0.0, figures)
     unexplained = growth - max(audience_growth, 0.0)
     figures["unexplained_growth"] = round(unexplained, 4)
-    return Signal("unexplained_growth", min(1.0, unexplained / settings.RISK_GROWTH_MIN), figures)
+    # graded: half strength at the minimum growth, full from twice that
+    return Signal("unexplained_growth", min(1.0, unexplained / (2 * settings.RISK_GROWTH_MIN)), figures)
+
+
+class Median(Aggregate):
+    """The median (PostgreSQL ``percentile_cont(0.5)``): views per review are heavy-tailed, one viral video
+    would move a mean."""
+
+    function = "percentile_cont"
+    name = "Median"
+    template = "percentile_cont(0.5) WITHIN GROUP (ORDER BY %(expressions)s)"
+    output_field = FloatField()
 
 
 def _audience_halves(ids: list[int]) -> dict[int, AudienceHalves]:
@@ -319,10 +350,10 @@ def _audience_halves(ids: list[int]) -> dict[int, AudienceHalves]:
         .annotate(
             early_reviews=Count("id", filter=early),
             late_reviews=Count("id", filter=late),
-            early_views=Avg("views", filter=early),
-            late_views=Avg("views", filter=late),
-            early_interactions=Avg(interactions, filter=early),
-            late_interactions=Avg(interactions, filter=late),
+            early_views=Median("views", filter=early),
+            late_views=Median("views", filter=late),
+            early_interactions=Median(interactions, filter=early),
+            late_interactions=Median(interactions, filter=late),
         )
     )
     return {

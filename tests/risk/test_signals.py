@@ -164,7 +164,7 @@ def test_follower_anomalies_count_jumps_with_their_evidence():
 
     anomaly = account.anomalies.get()
     assert found[account.pk].value == 0.5  # one of RISK_COUNT_FULL = 2
-    assert found[account.pk].figures == {"anomalies": 1}
+    assert found[account.pk].figures == {"anomaly_days": 1, "anomalies": 1}
     assert found[account.pk].evidence == [f"/api/v1/anomalies/{anomaly.pk}/"]
     assert found[other.pk].value == 0.0 and found[other.pk].evidence == []
 
