@@ -38,11 +38,11 @@ def test_suspected_and_confirmed_campaigns_are_two_signals_with_their_own_weight
     def strength(account, name):
         return next((s.value, s.evidence) for s in found[account.pk] if s.signal == name)
 
-    assert strength(suspect, "campaign_suspected") == (0.5, [f"/api/v1/campaigns/{first.pk}/"])
+    assert strength(suspect, "campaign_suspected") == (1.0, [f"/api/v1/campaigns/{first.pk}/"])  # full from one
     assert strength(suspect, "campaign_confirmed") == (0.0, [])
-    assert strength(confirmed, "campaign_confirmed") == (0.5, [f"/api/v1/campaigns/{second.pk}/"])
-    assert signals.score_of(found[suspect.pk])[0] == 8  # 15 x 0.5 = 7.5, half up
-    assert signals.score_of(found[confirmed.pk])[0] == 25  # 7.5 + 35 x 0.5
+    assert strength(confirmed, "campaign_confirmed") == (1.0, [f"/api/v1/campaigns/{second.pk}/"])
+    assert signals.score_of(found[suspect.pk])[0] == 15
+    assert signals.score_of(found[confirmed.pk])[0] == 50  # 15 + 35
     assert signals.score_of(found[bystander.pk])[0] == 0  # a dismissed campaign is no signal
     assert settings.RISK_WEIGHTS["campaign_confirmed"] > settings.RISK_WEIGHTS["campaign_suspected"]
 

@@ -128,11 +128,11 @@ def test_a_change_of_twenty_points_is_a_history_event_and_a_smaller_one_is_not(s
     claim = ClaimFactory(reviews=[ReviewFactory(account=account)])
     claim_verdict_set(claim=claim, verdict=Verdict.FALSE, verdict_on=date(2025, 10, 1), verdict_by="CAC")
     LegalActionFactory().defendant_accounts.add(account)
-    services.risk_recompute_accounts(account_ids=[account.pk])  # 10 -> 12.5 + 10 + 10 = 32.5, half up: 33
+    services.risk_recompute_accounts(account_ids=[account.pk])  # 10 -> 12.5 + 10 + 20 = 42.5, half up: 43
 
     change = RiskChange.objects.get()
-    assert (change.account_id, change.before, change.after) == (account.pk, 10, 33)
-    assert change.signals == "false_claims, legal_actions, undisclosed_ads"  # strongest first, then by name
+    assert (change.account_id, change.before, change.after) == (account.pk, 10, 43)
+    assert change.signals == "legal_actions, false_claims, undisclosed_ads"  # strongest first
 
     services.risk_recompute_accounts(account_ids=[account.pk])  # unchanged: no event
     assert RiskChange.objects.count() == 1
@@ -206,3 +206,30 @@ def test_the_command_scores_every_account_and_order():
 def test_the_nightly_recompute_is_scheduled():
     task = PeriodicTask.objects.get(task="risk.recompute_all")
     assert task.enabled and (task.crontab.hour, task.crontab.minute) == ("4", "30")
+
+
+def test_writing_an_orders_score_does_not_queue_another_recompute(django_capture_on_commit_callbacks):
+    account = AccountFactory()
+    QuoteFactory(account=account, tier=tier("s21_60"), price=Decimal("10000.00"), observed_on=date(2025, 9, 1))
+    OrderFactory(account=account, agreed_price=Decimal("30000.00"))
+    RiskPending.objects.all().delete()
+    with (
+        mock.patch.object(tasks.recompute_account, "apply_async") as queued,
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        run = services.risk_recompute_accounts(account_ids=[account.pk])
+    assert run.changed == 2  # the account's and the order's score
+    assert queued.call_count == 0
+
+
+def test_the_demos_smear_blogger_and_bought_followers_rank_first():
+    """GIVEN the demo ledger WHEN every score is computed THEN its smear blogger and the account with bought
+    followers are the two highest, each with the signals that name them."""
+    call_command("seed_demo", stdout=StringIO())
+    call_command("recompute_risk", "--no-progress", stdout=StringIO())
+
+    top = list(PlatformAccount.objects.order_by("-risk_score", "id")[:2])
+    assert [a.handle for a in top] == ["laok_shuoche", "biaoche_xiaomei"]
+    reasons = {a.handle: {s["signal"] for s in a.risk.signals if s["contribution"] > 0} for a in top}
+    assert {"false_claims", "order_markup", "legal_actions"} <= reasons["laok_shuoche"]
+    assert "follower_anomalies" in reasons["biaoche_xiaomei"]
