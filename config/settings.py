@@ -237,7 +237,7 @@ if PRICING_BENCHMARK_WINDOW_DAYS < 1:
 
 # --- Risk score ---------------------------------------------------------------
 # Engagement figures read an account's RISK_RECENT_REVIEWS newest reviews with views, and
-# CPM/CPE its RISK_RECENT_QUOTES newest short-video quotes in PRICING currency (CNY).
+# CPM/CPE its RISK_RECENT_QUOTES newest short-video quotes in CNY.
 RISK_RECENT_REVIEWS = env_int("RISK_RECENT_REVIEWS", 20)
 RISK_RECENT_QUOTES = env_int("RISK_RECENT_QUOTES", 10)
 # The follower series checks read the last RISK_SERIES_DAYS days up to the newest snapshot.
