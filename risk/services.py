@@ -35,8 +35,12 @@ class RecomputeRun:
 
 
 def _store(model: type, field: str, scored: dict[int, tuple[int, list]], run: RecomputeRun) -> dict[int, int | None]:
-    """Upsert the RiskScore rows; mirror changed scores on the scored rows (journaled). Returns the old scores."""
+    """Upsert the RiskScore rows; mirror changed scores on the scored rows (journaled). Returns the old scores.
+
+    Takes the journal's lock before the rows' (as every journaled write does), then the rows in key order.
+    """
     now = timezone.now()
+    journal.lock()
     rows = list(model.objects.select_for_update().filter(pk__in=scored).order_by("pk"))
     before = {row.pk: row.risk_score for row in rows}
     column = f"{field}_id"
@@ -127,11 +131,11 @@ def risk_mark_pending(*, account_ids: Iterable[int]) -> list[int]:
     ids = sorted({i for i in account_ids if i is not None})
     if not ids:
         return []
-    table = RiskPending._meta.db_table
+    table, accounts = RiskPending._meta.db_table, PlatformAccount._meta.db_table
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(
-            f"INSERT INTO {table} (account_id, marked_at) "  # noqa: S608 - the table name is the model's
-            "SELECT a.id, now() FROM ledger_platformaccount a WHERE a.id = ANY(%s) "
+            f"INSERT INTO {table} (account_id, marked_at) "  # noqa: S608 - table names are the models'
+            f"SELECT a.id, now() FROM {accounts} a WHERE a.id = ANY(%s) "
             "ON CONFLICT (account_id) DO NOTHING RETURNING account_id",
             [ids],
         )

@@ -106,7 +106,7 @@ class AccountEngagementSerializer(serializers.Serializer):
 
 class AccountSerializer(serializers.ModelSerializer):
     engagement = serializers.SerializerMethodField(
-        help_text=_("Engagement figures (null when the reviews app is not installed or on writes).")
+        help_text=_("Engagement figures, on an account's detail (null in lists and on writes).")
     )
 
     @extend_schema_field(AccountEngagementSerializer(allow_null=True))

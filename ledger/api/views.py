@@ -147,9 +147,10 @@ class AccountViewSet(viewsets.ModelViewSet):
 
     def get_queryset(self):
         queryset = super().get_queryset()
-        if self.action in ("list", "retrieve") and apps.is_installed("reviews"):
+        if self.action == "retrieve" and apps.is_installed("reviews"):
             # Engagement reads reviews and quotes, which sit above the ledger: imported only when installed
-            # (as journal_list does for cases). Subqueries: the list's query count stays constant.
+            # (as journal_list does for cases). On the detail only: in a list sorted by another column,
+            # PostgreSQL would compute the subqueries for every account before sorting.
             from reviews.selectors import with_engagement
 
             queryset = with_engagement(queryset)
