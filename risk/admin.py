@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from ledger.models import PlatformAccount
 from reviews.selectors import with_engagement
 from risk.models import RiskChange, RiskScore
+from risk.selectors import signals_for
 
 SIGNAL_LABELS = {
     "follower_anomalies": _("Follower anomalies"),
@@ -82,6 +83,8 @@ class RiskPlatformAccountAdmin(AccountAdminBase):
         obj = super().get_object(request, object_id, from_field)
         if obj is not None:
             obj._risk = RiskScore.objects.filter(account=obj).first()
+            if obj._risk is not None:
+                obj._risk_signals = signals_for(signals=obj._risk.signals, user=request.user)
             obj._engagement = with_engagement(PlatformAccount.objects.filter(pk=obj.pk)).first()
         return obj
 
@@ -93,7 +96,7 @@ class RiskPlatformAccountAdmin(AccountAdminBase):
     @admin.display(description=_("signals"))
     def risk_signals(self, obj: PlatformAccount) -> str:
         risk = getattr(obj, "_risk", None)
-        return signals_table(risk.signals) if risk else "—"
+        return signals_table(obj._risk_signals) if risk else "—"
 
     @admin.display(description=_("engagement"))
     def engagement(self, obj: PlatformAccount) -> str:
@@ -154,9 +157,15 @@ class RiskScoreAdmin(admin.ModelAdmin):
         top = [s for s in obj.signals if s["contribution"] > 0][:3]
         return ", ".join(f"{SIGNAL_LABELS.get(s['signal'], s['signal'])} ({s['contribution']:g})" for s in top) or "—"
 
+    def get_object(self, request: HttpRequest, object_id: str, from_field: str | None = None):
+        obj = super().get_object(request, object_id, from_field)
+        if obj is not None:
+            obj._shown_signals = signals_for(signals=obj.signals, user=request.user)
+        return obj
+
     @admin.display(description=_("signals"))
     def signals_table(self, obj: RiskScore) -> str:
-        return signals_table(obj.signals)
+        return signals_table(getattr(obj, "_shown_signals", []))
 
 
 @admin.register(RiskChange)

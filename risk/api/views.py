@@ -11,6 +11,7 @@ from ledger.models import PlatformAccount
 from reviews.models import Order
 from risk.api.serializers import RiskSerializer
 from risk.models import RiskScore
+from risk.selectors import signals_for
 
 
 class _RiskView(generics.GenericAPIView):
@@ -32,7 +33,7 @@ class _RiskView(generics.GenericAPIView):
             "order": subject.pk if self.subject_field == "order" else None,
             "score": stored.score if stored else None,
             "computed_at": stored.computed_at if stored else None,
-            "signals": stored.signals if stored else [],
+            "signals": signals_for(signals=stored.signals, user=request.user) if stored else [],
         }
         return Response(self.get_serializer(data).data)
 

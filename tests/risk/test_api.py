@@ -153,3 +153,28 @@ def test_account_list_query_count_does_not_grow_with_the_page(as_analyst):
     for _ in range(6):
         reviews_every(AccountFactory(), 3, [1000, 2000])
     assert count() == few
+
+
+def test_legal_actions_of_cases_the_reader_may_not_see_leave_the_evidence(api, analyst, superuser):
+    """GIVEN an account named in a lawsuit of a case and in one without a case WHEN an analyst outside
+    the case reads its risk THEN only the lawsuit without a case is linked, the other counted as not shown."""
+    from tests.cases.factories import CaseFactory, LegalActionFactory
+
+    account = AccountFactory()
+    hidden = LegalActionFactory(case=CaseFactory())
+    public = LegalActionFactory()
+    for action in (hidden, public):
+        action.defendant_accounts.add(account)
+    services.risk_recompute_accounts(account_ids=[account.pk])
+
+    def legal(user):
+        api.force_authenticate(user)
+        body = api.get(f"/api/v1/accounts/{account.pk}/risk/").json()
+        return body["score"], next(s for s in body["signals"] if s["signal"] == "legal_actions")
+
+    score, signal = legal(analyst)
+    assert score == 20
+    assert signal["evidence"] == [f"http://testserver/api/v1/legal-actions/{public.pk}/"]
+    assert signal["figures"] == {"legal_actions": 2, "not_shown": 1}
+    score, signal = legal(superuser)
+    assert len(signal["evidence"]) == 2 and "not_shown" not in signal["figures"]
