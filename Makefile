@@ -169,3 +169,7 @@ bench-ingest: venv
 # Schemathesis over every API operation with a regulator and an admin token (needs PostgreSQL).
 schemathesis: venv
 	$(DB) scripts/schemathesis.sh
+
+.PHONY: bench-risk
+bench-risk: venv
+	$(DB) $(BIN)/python bench/risk.py

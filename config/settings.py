@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "reviews",  # after pricing (orders are priced by its tiers and quotes), before cases (which link to it)
     "cases",
     "ingest",  # bulk ingest of accounts, snapshots, reviews and quotes: after the apps it writes to
+    "risk",  # last: reads every other app
 ]
 
 MIDDLEWARE = [
@@ -248,6 +249,56 @@ if not PRICING_OUTLIER_FACTOR.is_finite() or PRICING_OUTLIER_FACTOR < 1:
 PRICING_BENCHMARK_WINDOW_DAYS = env_int("PRICING_BENCHMARK_WINDOW_DAYS", 365)
 if PRICING_BENCHMARK_WINDOW_DAYS < 1:
     raise ImproperlyConfigured("PRICING_BENCHMARK_WINDOW_DAYS must be at least 1.")
+
+# --- Risk score ---------------------------------------------------------------
+# Engagement figures read an account's RISK_RECENT_REVIEWS newest reviews with views, and
+# CPM/CPE its RISK_RECENT_QUOTES newest short-video quotes in CNY.
+RISK_RECENT_REVIEWS = env_int("RISK_RECENT_REVIEWS", 20)
+RISK_RECENT_QUOTES = env_int("RISK_RECENT_QUOTES", 10)
+# The follower series checks read the last RISK_SERIES_DAYS days up to the newest snapshot.
+RISK_SERIES_DAYS = env_int("RISK_SERIES_DAYS", 90)
+# Unexplained growth: followers grew by RISK_GROWTH_MIN (0.20 = +20 %) or more over the
+# series, with at least RISK_GROWTH_STEADY_SHARE of the daily changes positive, while views
+# and engagement per review (RISK_GROWTH_MIN_REVIEWS in each half of the window, at least)
+# grew by less than RISK_GROWTH_EXPLAINED_SHARE of the follower growth.
+RISK_GROWTH_MIN = env_float("RISK_GROWTH_MIN", 0.20)
+RISK_GROWTH_STEADY_SHARE = env_float("RISK_GROWTH_STEADY_SHARE", 0.6)
+RISK_GROWTH_MIN_REVIEWS = env_int("RISK_GROWTH_MIN_REVIEWS", 4)
+RISK_GROWTH_EXPLAINED_SHARE = env_float("RISK_GROWTH_EXPLAINED_SHARE", 0.25)
+# Regular series: at least RISK_REGULAR_MIN_DAYS day-to-day gains averaging at least
+# RISK_REGULAR_MIN_MEAN followers, whose coefficient of variation is below RISK_REGULAR_MAX_CV.
+RISK_REGULAR_MIN_DAYS = env_int("RISK_REGULAR_MIN_DAYS", 21)
+RISK_REGULAR_MIN_MEAN = env_float("RISK_REGULAR_MIN_MEAN", 50.0)
+RISK_REGULAR_MAX_CV = env_float("RISK_REGULAR_MAX_CV", 0.10)
+# Order markup over the rate card counts from RISK_MARKUP_MIN (1.5 = 150 %) and in full at RISK_MARKUP_FULL.
+RISK_MARKUP_MIN = env_float("RISK_MARKUP_MIN", 1.5)
+RISK_MARKUP_FULL = env_float("RISK_MARKUP_FULL", 3.0)
+# Points of each signal at full strength; a score is the sum of contributions, at most 100.
+RISK_WEIGHTS = {
+    "follower_anomalies": env_float("RISK_WEIGHT_FOLLOWER_ANOMALIES", 20),
+    "unexplained_growth": env_float("RISK_WEIGHT_UNEXPLAINED_GROWTH", 25),
+    "regular_series": env_float("RISK_WEIGHT_REGULAR_SERIES", 20),
+    "quote_outliers": env_float("RISK_WEIGHT_QUOTE_OUTLIERS", 10),
+    "order_markup": env_float("RISK_WEIGHT_ORDER_MARKUP", 20),
+    "false_claims": env_float("RISK_WEIGHT_FALSE_CLAIMS", 25),
+    "ai_content": env_float("RISK_WEIGHT_AI_CONTENT", 10),
+    "undisclosed_ads": env_float("RISK_WEIGHT_UNDISCLOSED_ADS", 10),
+    "legal_actions": env_float("RISK_WEIGHT_LEGAL_ACTIONS", 20),
+    "campaign_suspected": env_float("RISK_WEIGHT_CAMPAIGN_SUSPECTED", 15),
+    "campaign_confirmed": env_float("RISK_WEIGHT_CAMPAIGN_CONFIRMED", 35),
+    "account_risk": env_float("RISK_WEIGHT_ACCOUNT_RISK", 40),  # orders only: their account's score / 100
+}
+# A count-based signal is at full strength from this many objects (2 anomalies, 2 false claims, ...);
+# legal actions and campaigns are at full strength from one.
+RISK_COUNT_FULL = env_int("RISK_COUNT_FULL", 2)
+# A change of the score by this many points or more is a `risk` event on the influencer's history.
+RISK_EVENT_MIN_CHANGE = env_int("RISK_EVENT_MIN_CHANGE", 20)
+# Changes to an account's signals are collected for this long before one recompute runs.
+RISK_DEBOUNCE_SECONDS = env_int("RISK_DEBOUNCE_SECONDS", 30)
+if any(weight < 0 for weight in RISK_WEIGHTS.values()) or RISK_MARKUP_FULL <= RISK_MARKUP_MIN or RISK_COUNT_FULL < 1:
+    raise ImproperlyConfigured(
+        "RISK_WEIGHT_* must not be negative, RISK_MARKUP_FULL must exceed RISK_MARKUP_MIN, RISK_COUNT_FULL >= 1."
+    )
 
 # --- Celery -------------------------------------------------------------------
 # Unset CELERY_BROKER_URL: tasks run in-process (eager). redis:// or amqp://: a real broker.

@@ -112,6 +112,7 @@ class PlatformAccountAdmin(admin.ModelAdmin):
         "status",
         "followers_display",
         "followers_captured_at",
+        "risk_score",
     ]
     list_filter = ["platform", "status", ("influencer__agency", admin.RelatedOnlyFieldListFilter)]
     list_select_related = ["influencer", "influencer__agency"]

@@ -82,3 +82,4 @@ class HistoryKind(models.TextChoices):
     CASE_STATUS = "case_status", _("Case status")
     LEGAL_ACTION = "legal_action", _("Legal action")
     CAMPAIGN = "campaign", _("Campaign")
+    RISK = "risk", _("Risk score change")

@@ -50,10 +50,15 @@ class AccountFilter(django_filters.FilterSet):
         field_name="follower_count", lookup_expr="lte", label=_("at most this many followers")
     )
     initials = InitialsFilter()
+    min_risk = django_filters.NumberFilter(
+        field_name="risk_score", lookup_expr="gte", label=_("risk score at least (0-100)")
+    )
 
     class Meta:
         model = PlatformAccount
-        fields = ["platform", "status", "influencer", "agency", "min_followers", "max_followers", "initials"]
+        fields = [
+            "platform", "status", "influencer", "agency", "min_followers", "max_followers", "initials", "min_risk",
+        ]  # fmt: skip
 
 
 class SnapshotFilter(django_filters.FilterSet):

@@ -56,7 +56,7 @@ from ledger.choices import AccountStatus, AnomalyKind, FollowerInterval, History
 from ledger.models import FollowerAnomaly, JournalEntry, PlatformAccount
 
 # Apps whose ``history.py`` registers sources, loaded when installed (as config.urls does for routers).
-HISTORY_APPS = ("ledger", "pricing", "reviews", "cases")
+HISTORY_APPS = ("ledger", "pricing", "reviews", "cases", "risk")
 DEFAULT_INTERVAL = FollowerInterval.WEEK
 
 # The order of kinds at one instant: the second key of the timeline's order.

@@ -166,6 +166,12 @@ class PlatformAccount(models.Model):
         blank=True,
         help_text=_("Overrides the platform's refresh interval for this account (e.g. 06:00:00)."),
     )
+    risk_score = models.PositiveSmallIntegerField(
+        _("risk score"),
+        default=0,
+        editable=False,
+        help_text=_("0-100, from the named signals of the risk app (0 until first computed)."),
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
@@ -204,9 +210,11 @@ class PlatformAccount(models.Model):
                 condition=Q(refresh_interval__isnull=True) | Q(refresh_interval__gt=timedelta(0)),
                 name="account_refresh_interval_positive",
             ),
+            models.CheckConstraint(condition=Q(risk_score__lte=100), name="account_risk_score_range"),
         ]
         indexes = [
             models.Index(fields=["influencer", "platform"], name="account_influencer_platform"),
+            models.Index(fields=["-risk_score", "id"], name="account_risk_score"),
             # The account list filtered by platform and follower counts, largest first: the page is read
             # from the index (no sort) and its count from the index range (measured by make bench-scale).
             models.Index(fields=["platform", "follower_count"], name="account_platform_followers"),

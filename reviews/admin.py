@@ -256,17 +256,26 @@ class OrderAdmin(admin.ModelAdmin):
         "overpaid",
         "status",
         "ordered_on",
+        "risk_score",
     ]
     list_filter = ["status", "deliverable", OverpaidFilter, "currency"]
     list_select_related = ["account", "client_agency", "tier"]
     search_fields = ["client_name", "notes", "account__handle", "account__platform_uid", "client_agency__name"]
     autocomplete_fields = ["account", "client_agency", "intermediary", "targets", "reviews"]
     date_hierarchy = "ordered_on"
-    readonly_fields = ["status", "rate_card", "markup_display", "total_paid_display", "created_at", "updated_at"]
+    readonly_fields = [
+        "status",
+        "rate_card",
+        "markup_display",
+        "total_paid_display",
+        "risk_score",
+        "created_at",
+        "updated_at",
+    ]
     fieldsets = [
         (None, {"fields": ["account", "client_agency", "client_name", "intermediary", "targets"]}),
         (_("What and how much"), {"fields": ["deliverable", "tier", "agreed_price", "currency", "ordered_on"]}),
-        (_("Figures"), {"fields": ["rate_card", "markup_display", "total_paid_display"]}),
+        (_("Figures"), {"fields": ["rate_card", "markup_display", "total_paid_display", "risk_score"]}),
         (_("Content and notes"), {"fields": ["reviews", "notes"]}),
         (_("Status"), {"fields": ["status"]}),
         (_("Record"), {"fields": ["created_at", "updated_at"]}),

@@ -106,6 +106,9 @@ class OrderFilter(django_filters.FilterSet):
         method="filter_min_markup",
         label=_("markup at least (orders without a rate-card price never match)"),
     )
+    min_risk = django_filters.NumberFilter(
+        field_name="risk_score", lookup_expr="gte", label=_("risk score at least (0-100)")
+    )
 
     class Meta:
         model = Order
@@ -124,6 +127,7 @@ class OrderFilter(django_filters.FilterSet):
             "ordered_after",
             "ordered_before",
             "min_markup",
+            "min_risk",
         ]
 
     def filter_min_markup(self, queryset, name, value):

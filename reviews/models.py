@@ -302,6 +302,12 @@ class Order(models.Model):
     status = models.CharField(
         _("status"), max_length=20, choices=OrderStatus.choices, default=OrderStatus.REPORTED, editable=False
     )
+    risk_score = models.PositiveSmallIntegerField(
+        _("risk score"),
+        default=0,
+        editable=False,
+        help_text=_("0-100, from the named signals of the risk app (0 until first computed)."),
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
@@ -333,8 +339,12 @@ class Order(models.Model):
                 name="order_has_client",
                 violation_error_message=_("Name the client: an agency, a name, or both."),
             ),
+            models.CheckConstraint(condition=Q(risk_score__lte=100), name="order_risk_score_range"),
         ]
-        indexes = [models.Index(fields=["account", "ordered_on"], name="order_account_ordered")]
+        indexes = [
+            models.Index(fields=["account", "ordered_on"], name="order_account_ordered"),
+            models.Index(fields=["-risk_score", "id"], name="order_risk_score"),
+        ]
 
     def __str__(self) -> str:
         return f"#{self.pk} {self.account_id} {self.agreed_price} {self.currency} ({self.ordered_on})"

@@ -15,7 +15,10 @@ from django.db.models import (
     BigIntegerField,
     Count,
     DecimalField,
+    ExpressionWrapper,
     F,
+    FloatField,
+    Func,
     IntegerField,
     OuterRef,
     Prefetch,
@@ -25,12 +28,15 @@ from django.db.models import (
     Sum,
     Value,
 )
-from django.db.models.functions import Coalesce, Round
+from django.db.models.functions import Cast, Coalesce, NullIf, Round
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from ledger.choices import InfluencerKind
+from ledger.models import PlatformAccount
+from pricing import figures
+from pricing.choices import Deliverable
 from pricing.models import DurationTier, RateQuote
 from reviews.choices import VERDICT_RATING, Verdict
 from reviews.models import (
@@ -218,6 +224,86 @@ def markup_at_least(queryset: QuerySet[Order], minimum: Decimal) -> QuerySet[Ord
 
 def payment_list() -> QuerySet[Payment]:
     return Payment.objects.select_related("order")
+
+
+# --- engagement per account -----------------------------------------------------
+
+
+def _recent_reviews() -> QuerySet[Review]:
+    """For an account (``OuterRef(OuterRef("pk"))``): its ``RISK_RECENT_REVIEWS`` newest reviews with views."""
+    return (
+        Review.objects.filter(account=OuterRef(OuterRef("pk")), views__isnull=False)
+        .order_by("-published_at", "-id")
+        .values("pk")[: settings.RISK_RECENT_REVIEWS]
+    )
+
+
+def _over_recent(expression: Any, output_field: Any) -> Subquery:
+    # SUM/COUNT as plain functions: one aggregate row over the recent reviews, no GROUP BY.
+    rows = Review.objects.filter(pk__in=_recent_reviews()).order_by().annotate(x=expression).values("x")
+    return Subquery(rows, output_field=output_field)
+
+
+def _recent_quote_price() -> Subquery:
+    """The mean price of the account's ``RISK_RECENT_QUOTES`` newest short-video quotes in the default currency."""
+    recent = (
+        RateQuote.objects.filter(
+            account=OuterRef(OuterRef("pk")), deliverable=Deliverable.SHORT_VIDEO, currency=figures.DEFAULT_CURRENCY
+        )
+        .order_by("-observed_on", "-id")
+        .values("pk")[: settings.RISK_RECENT_QUOTES]
+    )
+    rows = RateQuote.objects.filter(pk__in=recent).order_by().annotate(x=Func(F("price"), function="AVG"))
+    return Subquery(rows.values("x"), output_field=DecimalField(max_digits=20, decimal_places=6))
+
+
+def _recent_quote_count() -> Subquery:
+    recent = (
+        RateQuote.objects.filter(
+            account=OuterRef(OuterRef("pk")), deliverable=Deliverable.SHORT_VIDEO, currency=figures.DEFAULT_CURRENCY
+        )
+        .order_by("-observed_on", "-id")
+        .values("pk")[: settings.RISK_RECENT_QUOTES]
+    )
+    rows = RateQuote.objects.filter(pk__in=recent).order_by().annotate(x=Func(F("pk"), function="COUNT"))
+    return Subquery(rows.values("x"), output_field=IntegerField())
+
+
+def with_engagement(accounts: QuerySet[PlatformAccount]) -> QuerySet[PlatformAccount]:
+    """Accounts with their engagement figures, computed in the database (subqueries: constant query count).
+
+    Over the account's ``RISK_RECENT_REVIEWS`` newest reviews with views:
+    ``engagement_reviews`` (how many), ``engagement_views``, ``engagement_interactions``
+    (likes + comments + shares, a missing count as 0), ``engagement_rate_views``
+    (interactions / views), ``engagement_rate_followers`` (interactions per review /
+    current followers). From its ``RISK_RECENT_QUOTES`` newest short-video quotes in
+    CNY: ``engagement_quotes``, ``engagement_quote_price`` (mean), ``cpm`` (price per
+    1,000 views per review) and ``cpe`` (price per interaction per review).
+    """
+    interactions = Coalesce(F("likes"), 0) + Coalesce(F("comments"), 0) + Coalesce(F("shares"), 0)
+    big = BigIntegerField()
+    real = FloatField()
+    money = DecimalField(max_digits=20, decimal_places=2)
+    exact = DecimalField(max_digits=24, decimal_places=6)
+    # cost per review (the quote) x reviews / views or interactions: exact decimals
+    price_x_reviews = ExpressionWrapper(
+        F("engagement_quote_price") * Cast("engagement_reviews", exact), output_field=exact
+    )
+    views = NullIf(Cast("engagement_views", exact), Value(Decimal(0)))
+    interacted = NullIf(Cast("engagement_interactions", exact), Value(Decimal(0)))
+    return accounts.annotate(
+        engagement_reviews=Coalesce(_over_recent(Func(F("pk"), function="COUNT"), IntegerField()), 0),
+        engagement_views=_over_recent(Func(F("views"), function="SUM"), big),
+        engagement_interactions=_over_recent(Func(interactions, function="SUM"), big),
+        engagement_quotes=Coalesce(_recent_quote_count(), 0),
+        engagement_quote_price=_recent_quote_price(),
+    ).annotate(
+        engagement_rate_views=Cast("engagement_interactions", real) / NullIf(Cast("engagement_views", real), 0.0),
+        engagement_rate_followers=Cast("engagement_interactions", real)
+        / NullIf(Cast("engagement_reviews", real) * Cast("follower_count", real), 0.0),
+        cpm=Round(ExpressionWrapper(price_x_reviews * 1000 / views, output_field=exact), 2, output_field=money),
+        cpe=Round(ExpressionWrapper(price_x_reviews / interacted, output_field=exact), 2, output_field=money),
+    )
 
 
 # --- campaigns ------------------------------------------------------------------

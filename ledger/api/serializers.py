@@ -84,7 +84,41 @@ class InfluencerSerializer(serializers.ModelSerializer):
         return value
 
 
+class AccountEngagementSerializer(serializers.Serializer):
+    """Engagement figures over the account's recent reviews and quotes (``reviews.selectors.with_engagement``)."""
+
+    reviews = serializers.IntegerField(source="engagement_reviews", help_text=_("Recent reviews with views counted."))
+    views = serializers.IntegerField(source="engagement_views", allow_null=True)
+    interactions = serializers.IntegerField(
+        source="engagement_interactions", allow_null=True, help_text=_("Likes + comments + shares.")
+    )
+    rate_over_views = serializers.FloatField(source="engagement_rate_views", allow_null=True)
+    rate_over_followers = serializers.FloatField(
+        source="engagement_rate_followers", allow_null=True, help_text=_("Interactions per review / followers.")
+    )
+    quotes = serializers.IntegerField(source="engagement_quotes", help_text=_("Recent short-video quotes in CNY."))
+    quote_price = serializers.DecimalField(
+        source="engagement_quote_price", max_digits=20, decimal_places=2, allow_null=True
+    )
+    cpm = serializers.DecimalField(
+        max_digits=20, decimal_places=2, allow_null=True, help_text=_("CNY per 1,000 views.")
+    )
+    cpe = serializers.DecimalField(
+        max_digits=20, decimal_places=2, allow_null=True, help_text=_("CNY per interaction.")
+    )
+
+
 class AccountSerializer(serializers.ModelSerializer):
+    engagement = serializers.SerializerMethodField(
+        help_text=_("Engagement figures, on an account's detail (null in lists and on writes).")
+    )
+
+    @extend_schema_field(AccountEngagementSerializer(allow_null=True))
+    def get_engagement(self, account: PlatformAccount) -> dict[str, Any] | None:
+        if not hasattr(account, "engagement_reviews"):
+            return None
+        return AccountEngagementSerializer(account).data
+
     class Meta:
         model = PlatformAccount
         fields = [
@@ -99,10 +133,12 @@ class AccountSerializer(serializers.ModelSerializer):
             "followers_captured_at",
             "last_refreshed_at",
             "refresh_interval",
+            "risk_score",
+            "engagement",
             "created_at",
             "updated_at",
         ]
-        read_only_fields = ["follower_count", "followers_captured_at", "last_refreshed_at"]
+        read_only_fields = ["follower_count", "followers_captured_at", "last_refreshed_at", "risk_score"]
         # Uniqueness of (platform, platform_uid) is checked in validate() so that
         # the error names the platform_uid field; the database constraint backs it.
         validators: list = []

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from django.apps import apps
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -149,9 +150,21 @@ class AccountViewSet(viewsets.ModelViewSet):
         "follower_count",
         "followers_captured_at",
         "last_refreshed_at",
+        "risk_score",
         "created_at",
     ]
     ordering = ["platform", "handle", "id"]
+
+    def get_queryset(self):
+        queryset = super().get_queryset()
+        if self.action == "retrieve" and apps.is_installed("reviews"):
+            # Engagement reads reviews and quotes, which sit above the ledger: imported only when installed
+            # (as journal_list does for cases). On the detail only: in a list sorted by another column,
+            # PostgreSQL would compute the subqueries for every account before sorting.
+            from reviews.selectors import with_engagement
+
+            queryset = with_engagement(queryset)
+        return queryset
 
     @extend_schema(responses=ProfileRefreshSerializer(many=True), filters=False)
     @action(detail=True, methods=["get"], filterset_class=None, ordering_fields=None, search_fields=None)

@@ -268,10 +268,11 @@ class OrderSerializer(serializers.ModelSerializer):
             "markup",
             "total_paid",
             "status_history",
+            "risk_score",
             "created_at",
             "updated_at",
         ]
-        read_only_fields = ["status"]
+        read_only_fields = ["status", "risk_score"]
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         def value(name: str) -> Any:

@@ -145,7 +145,7 @@ class OrderViewSet(ReloadAfterWriteMixin, viewsets.ModelViewSet):
     permission_classes = [ActionModelPermissions]
     action_permissions = {"transition": {"POST": ["reviews.change_order"]}}
     search_fields = ["client_name", "notes", "account__handle", "account__platform_uid", "client_agency__name"]
-    ordering_fields = ["id", "ordered_on", "agreed_price", "status", "created_at", "total_paid"]
+    ordering_fields = ["id", "ordered_on", "agreed_price", "status", "created_at", "total_paid", "risk_score"]
     ordering = ["-ordered_on", "-id"]
 
     def get_queryset(self):
