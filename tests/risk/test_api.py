@@ -114,7 +114,7 @@ def test_account_engagement_figures(as_analyst):
     )
     reviews_every(account, 3, [10_000, 30_000])  # interactions: 400 + 100 + 100 and 1200 + 300 + 300
     QuoteFactory(account=account, price=Decimal("2000.00"))
-    QuoteFactory(account=account, price=Decimal("4000.00"))
+    QuoteFactory(account=account, price=Decimal("4000.00"), source_url="https://example.invalid/second")
     QuoteFactory(account=account, deliverable="live_stream", tier=None, price=Decimal("90000.00"))  # not a video
 
     engagement = as_analyst.get(f"/api/v1/accounts/{account.pk}/").json()["engagement"]
