@@ -9,8 +9,8 @@ import pytest
 
 from ledger.spreadsheet import safe_cell
 from pricing.models import RateQuote
-from pricing.services import quotes_import
 from tests.factories import AccountFactory
+from tests.ingest.conftest import ingest
 from tests.pricing.factories import QuoteFactory
 
 pytestmark = pytest.mark.django_db
@@ -48,9 +48,9 @@ def test_a_formula_handle_is_text_in_the_history_csv(as_analyst):
 
 def test_imported_quote_notes_are_never_formulas():
     AccountFactory(platform="douyin", platform_uid="dy_1")
-    source = io.BytesIO(
-        b"platform,platform_uid,deliverable,tier,price,currency,price_kind,observed_on,notes\n"
-        b'douyin,dy_1,short_video,s1_20,18000,CNY,press_report,2025-09-12,"=HYPERLINK(""http://x"")"\n'
+    ingest(
+        "quotes",
+        "platform,platform_uid,deliverable,tier,price,currency,price_kind,observed_on,notes\n"
+        'douyin,dy_1,short_video,s1_20,18000,CNY,press_report,2025-09-12,"=HYPERLINK(""http://x"")"\n',
     )
-    quotes_import(source=source, file_format="csv")
     assert RateQuote.objects.get().notes == '\'=HYPERLINK("http://x")'

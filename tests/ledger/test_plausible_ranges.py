@@ -10,12 +10,13 @@ import pytest
 from django.db import IntegrityError, connection, transaction
 
 from cases.models import LegalAction
+from ingest.services import IngestRejected
 from ledger import limits
 from ledger.models import FollowerSnapshot
 from pricing.models import RateQuote
-from pricing.services import QuoteImportError, quotes_import
 from reviews.models import Order, Payment
 from tests.factories import AccountFactory, SnapshotFactory
+from tests.ingest.conftest import ingest
 from tests.pricing.factories import QuoteFactory
 from tests.reviews.factories import OrderFactory
 
@@ -81,13 +82,13 @@ def test_a_snapshot_from_the_future_is_400_and_leaves_the_account_alone(as_regul
 
 def test_an_import_row_with_an_implausible_date_names_the_row():
     AccountFactory(platform="douyin", platform_uid="dy_1")
-    source = io.BytesIO(
-        b"platform,platform_uid,deliverable,tier,price,currency,price_kind,observed_on\n"
-        b"douyin,dy_1,short_video,s1_20,18000,CNY,press_report,0001-01-01\n"
-    )
-    with pytest.raises(QuoteImportError) as caught:
-        quotes_import(source=source, file_format="csv")
-    assert "observed_on" in str(caught.value.errors) and "2" in str(caught.value.errors)
+    with pytest.raises(IngestRejected) as caught:
+        ingest(
+            "quotes",
+            "platform,platform_uid,deliverable,tier,price,currency,price_kind,observed_on\n"
+            "douyin,dy_1,short_video,s1_20,18000,CNY,press_report,0001-01-01\n",
+        )
+    assert [(e.line, e.column) for e in caught.value.errors] == [(2, "observed_on")]
     assert not RateQuote.objects.exists()
 
 
