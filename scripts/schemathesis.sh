@@ -5,8 +5,8 @@
 #
 #   scripts/schemathesis.sh                 # about 2 x SCHEMATHESIS_MAX_TIME seconds
 #
-# Environment: DATABASE_URL (default: a database of its own, ledger_schemathesis, created
-# if missing), SCHEMATHESIS_MAX_TIME (seconds per token, default 90), SCHEMATHESIS_SEED.
+# Environment: DATABASE_URL (default: a database of its own, ledger_schemathesis, dropped
+# and created afresh at each run), SCHEMATHESIS_MAX_TIME (seconds per token, default 90), SCHEMATHESIS_SEED.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=${PYTHON:-.venv/bin/python}
@@ -28,8 +28,9 @@ from urllib.parse import urlparse
 url = urlparse(os.environ["DATABASE_URL"])
 name = url.path.lstrip("/")
 with psycopg.connect(os.environ["DATABASE_URL"].replace(url.path, "/postgres"), autocommit=True) as conn:
-    if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
-        conn.execute(f'CREATE DATABASE "{name}"')
+    # A fresh database each run: the run's data are throw-away.
+    conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    conn.execute(f'CREATE DATABASE "{name}"')
 PY
 "$PY" manage.py migrate --no-input -v0
 "$PY" manage.py seed_demo >/dev/null
