@@ -305,6 +305,7 @@ class Order(models.Model):
     risk_score = models.PositiveSmallIntegerField(
         _("risk score"),
         default=0,
+        db_default=0,  # rows written in bulk (ingest) start at 0 too
         editable=False,
         help_text=_("0-100, from the named signals of the risk app (0 until first computed)."),
     )

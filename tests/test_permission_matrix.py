@@ -22,10 +22,12 @@ from knox.models import AuthToken
 from rest_framework.test import APIClient
 
 from cases.models import LegalAction
+from ingest.models import IngestJob
 from ledger.models import FollowerAnomaly, JournalEntry
 from ledger.services import snapshot_record
 from pricing.models import MarketBenchmark, RateQuote
 from pricing.services import benchmarks_recompute
+from reviews.models import Campaign
 from reviews.services import claim_verdict_set, payment_record
 from tests.cases.factories import AuthorityFactory, CaseFactory, LegalActionFactory, record_evidence
 from tests.factories import AccountFactory, AgencyFactory, UserFactory
@@ -44,7 +46,7 @@ WRITE = ("401", "403", "403", "ok", "ok", "ok")
 ADMIN_ONLY = ("401", "403", "403", "403", "403", "ok")
 CASE = ("401", "403", "403", "404", "ok", "ok")  # one case's data: hidden from other authorities
 CASE_LEGAL_ACTION = ("401", "403", "404", "404", "ok", "ok")  # analysts see caseless ones only
-OWN_TOKEN = ("401", "ok", "ok", "ok", "ok", "ok")
+OWN_TOKEN = ("401", "ok", "ok", "ok", "ok", "ok")  # any signed-in user
 
 RULES: dict[tuple[str, str], tuple[str, ...]] = {
     ("GET", "/api/docs/"): PUBLIC,
@@ -150,6 +152,21 @@ RULES: dict[tuple[str, str], tuple[str, ...]] = {
     ("POST", "/api/v1/evidence/"): WRITE,
     ("GET", "/api/v1/evidence/{pk}/"): CASE,
     ("GET", "/api/v1/evidence/{pk}/download/"): CASE,
+    # campaigns, risk scores
+    ("GET", "/api/v1/campaigns/"): READ,
+    ("GET", "/api/v1/campaigns/{pk}/"): READ,
+    ("POST", "/api/v1/campaigns/{pk}/transition/"): WRITE,
+    ("GET", "/api/v1/accounts/{pk}/risk/"): READ,
+    ("GET", "/api/v1/orders/{pk}/risk/"): READ,
+    # bulk ingest: the add permission of the kind; a job is its creator's (and the admins')
+    ("POST", "/api/v1/ingest/{kind}/"): WRITE,
+    ("GET", "/api/v1/ingest/jobs/{pk}/"): ("401", "404", "404", "404", "ok", "ok"),
+    # the journal's signed heads, key and proofs: verification data, for every signed-in user
+    ("GET", "/api/v1/journal/heads/"): OWN_TOKEN,
+    ("GET", "/api/v1/journal/heads/latest/"): OWN_TOKEN,
+    ("GET", "/api/v1/journal/key/"): OWN_TOKEN,
+    ("GET", "/api/v1/journal/proofs/inclusion/"): OWN_TOKEN,
+    ("GET", "/api/v1/journal/proofs/consistency/"): OWN_TOKEN,
 }
 
 
@@ -214,6 +231,12 @@ def world(db):
         "cases": case.pk,
         "legal-actions": LegalActionFactory(case=case).pk,
         "evidence": record_evidence(case).pk,
+        "campaigns": Campaign.objects.create(
+            first_published_at=t0, last_published_at=t0 + timedelta(hours=5), similarity=Decimal("0.9")
+        ).pk,
+        "ingest": IngestJob.objects.create(
+            kind="snapshots", file_format="csv", actor="user:owner", created_by=users["owner"]
+        ).pk,
     }
     assert all(value is not None for value in ids.values()), ids
     return users, ids
@@ -226,6 +249,7 @@ def request(users: dict, ids: dict, role: str, method: str, path: str) -> int:
         client.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
     resource = path.split("/")[3] if path.startswith("/api/v1/") else ""
     url = path.replace("{pk}", str(ids.get(resource, 0))).replace("{code}", str(ids.get(resource, "")))
+    url = url.replace("{kind}", "snapshots")
     if url.endswith("/tiers/resolve/"):
         url += "?platform=douyin&deliverable=short_video&seconds=30"
     body_format = "multipart" if resource == "evidence" else "json"
