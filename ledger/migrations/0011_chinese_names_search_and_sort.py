@@ -2,7 +2,7 @@
 
 from django.db import migrations, models
 
-from ledger.search import pinyin_initials
+from ledger.search import CREATE_COLLATION_SQL, pinyin_initials
 
 SOURCES = {"agency": "name", "influencer": "display_name", "platformaccount": "handle"}
 
@@ -25,6 +25,7 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
+        migrations.RunSQL(CREATE_COLLATION_SQL, "DROP COLLATION IF EXISTS ledger_zh"),
         migrations.AddField(
             model_name="agency",
             name="search_initials",
@@ -64,17 +65,17 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name="agency",
             name="name",
-            field=models.CharField(db_collation="zh-x-icu", max_length=200, verbose_name="name"),
+            field=models.CharField(db_collation="ledger_zh", max_length=200, verbose_name="name"),
         ),
         migrations.AlterField(
             model_name="influencer",
             name="display_name",
-            field=models.CharField(db_collation="zh-x-icu", max_length=200, verbose_name="display name"),
+            field=models.CharField(db_collation="ledger_zh", max_length=200, verbose_name="display name"),
         ),
         migrations.AlterField(
             model_name="platformaccount",
             name="handle",
-            field=models.CharField(db_collation="zh-x-icu", max_length=200, verbose_name="handle"),
+            field=models.CharField(db_collation="ledger_zh", max_length=200, verbose_name="handle"),
         ),
         migrations.AddIndex(
             model_name="agency",

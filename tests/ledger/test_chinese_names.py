@@ -74,6 +74,10 @@ def test_the_initials_filter_uses_its_index():
 
 
 def test_chinese_names_sort_by_pinyin(as_analyst):
+    from ledger.search import pinyin_sort_available
+
+    if not pinyin_sort_available():  # CI's PostgreSQL has ICU, and forbids skips
+        pytest.skip("this PostgreSQL has no ICU: names sort by code point here")
     # by code point the order would be 张 (U+5F20), 李 (U+674E), 阿 (U+963F)
     for name in ("张三说车", "阿杰测车", "李四聊车"):
         InfluencerFactory(display_name=name)
