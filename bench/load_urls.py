@@ -29,6 +29,7 @@ FIELDS = [
     "followers_captured_at",
     "last_refreshed_at",
     "refresh_interval",
+    "risk_score",
     "created_at",
     "updated_at",
 ]
@@ -48,6 +49,7 @@ def accounts(request: HttpRequest) -> JsonResponse:
                 row[name] = row[name].astimezone(zone).isoformat()
         if row["refresh_interval"] is not None:
             row["refresh_interval"] = duration_string(row["refresh_interval"])
+        row["engagement"] = None  # engagement figures are on an account's detail only
     next_page = request.build_absolute_uri("/api/v1/accounts/?page=2") if count > size else None
     return JsonResponse({"count": count, "next": next_page, "previous": None, "results": rows})
 
