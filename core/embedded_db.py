@@ -5,6 +5,8 @@ It is used only when ``DATABASE_URL`` is unset. Its data lives in ``.pgdata/`` i
 the project folder (gitignored), so a second ``make run`` finds the demo again; it
 listens on a Unix socket in that folder, never on a TCP port.
 
+A plain ``manage.py`` command without ``DATABASE_URL`` starts the server for itself and
+stops it when it ends (:func:`database_url`, called by the settings).
 ``python -m core.embedded_db -- COMMAND ...`` runs a command against it: it starts
 the server (unless ``DATABASE_URL`` is set, or the server is already running),
 exports ``DATABASE_URL`` to the command, and stops the server when the command ends,
@@ -14,6 +16,7 @@ This module is the only place that knows the package, so it can be replaced.
 
 from __future__ import annotations
 
+import atexit
 import os
 import signal
 import subprocess
@@ -52,6 +55,21 @@ def start(pgdata: Path = PGDATA) -> str:
         if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [DATABASE]).fetchone():
             conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(DATABASE)))
     return url_if_running(pgdata) or ""
+
+
+def database_url() -> str:
+    """The embedded server's ``DATABASE_URL`` for a process started without one (``manage.py ...``).
+
+    If the server is not running, this process starts it and stops it when it exits; the URL is
+    put in the environment, so the processes it starts (the autoreloader's server, workers) use
+    the same server instead of starting their own.
+    """
+    url = url_if_running()
+    if url is None:
+        url = start()
+        atexit.register(stop)
+    os.environ["DATABASE_URL"] = url
+    return url
 
 
 def stop(pgdata: Path = PGDATA) -> None:

@@ -61,6 +61,6 @@ def test_durations_in_seconds_accept_fractions():
 
 
 def test_a_database_url_other_than_postgres_is_refused():
-    result = run(["check"], DATABASE_URL="sqlite:///ledger.sqlite3")
+    result = run(["check"], DATABASE_URL="mysql://root@127.0.0.1:3306/ledger")
     assert result.returncode != 0
     assert "DATABASE_URL must be a postgres:// URL" in result.stderr

@@ -42,3 +42,24 @@ def test_with_database_url_set_the_command_runs_without_a_server(tmp_path, monke
     )
     assert code == 0
     assert out.read_text() == "postgres://postgres@127.0.0.1:5432/elsewhere"
+
+
+def test_a_command_without_database_url_starts_the_server_for_itself_and_its_children(monkeypatch):
+    """GIVEN no DATABASE_URL and no running server WHEN the settings ask for the URL
+    THEN the server is started, stopped at exit, and its URL exported to child processes."""
+    started, at_exit = [], []
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    monkeypatch.setattr(embedded_db, "url_if_running", lambda *a: None)
+    monkeypatch.setattr(embedded_db, "start", lambda *a: started.append(1) or "postgres://postgres@%2Fsock/ledger")
+    monkeypatch.setattr(embedded_db.atexit, "register", at_exit.append)
+    assert embedded_db.database_url() == "postgres://postgres@%2Fsock/ledger"
+    assert started == [1] and at_exit == [embedded_db.stop]
+    assert os.environ["DATABASE_URL"] == "postgres://postgres@%2Fsock/ledger"
+
+
+def test_a_running_server_is_used_and_left_running(monkeypatch):
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    monkeypatch.setattr(embedded_db, "url_if_running", lambda *a: "postgres://postgres@%2Frunning/ledger")
+    monkeypatch.setattr(embedded_db, "start", lambda *a: (_ for _ in ()).throw(AssertionError("started")))
+    monkeypatch.setattr(embedded_db.atexit, "register", lambda f: (_ for _ in ()).throw(AssertionError("stop")))
+    assert embedded_db.database_url() == "postgres://postgres@%2Frunning/ledger"
