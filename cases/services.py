@@ -24,11 +24,12 @@ from cases.choices import CASE_TRANSITIONS, CaseStatus
 from cases.models import Authority, Case, CaseNote, CaseStatusChange, Evidence, LegalAction
 from cases.selectors import cases_visible_to
 from config.api.errors import ConflictError, DomainError, TooLargeError
+from core import limits
+from core.identifiers import RESIDENT_ID_REFUSED, contains_resident_id
+from core.privacy import mask_name
 from core.workflow import Workflow, workflow_transition
-from ledger import heads, journal, limits
-from ledger.identifiers import RESIDENT_ID_REFUSED, contains_resident_id
+from ledger import heads, journal
 from ledger.models import JournalEntry
-from ledger.privacy import mask_name
 from pricing.figures import cents
 from reviews import selectors as reviews_selectors
 from reviews.models import Claim, Order, Payment, Review
@@ -62,7 +63,7 @@ def case_check_changes(*, case: Case | None, user: Any, changes: dict[str, Any])
     - Only members of the case's authority (and superusers) change its authority,
       assignees or sharing; a user the case is only shared with or assigned to
       cannot take it to another authority.
-    - A case cannot open in the future, before ``ledger.limits.EARLIEST_DATE``, or
+    - A case cannot open in the future, before ``core.limits.EARLIEST_DATE``, or
       after it closed.
 
     The API's serializer and the admin's form both call this, so the rules are the same in both.

@@ -12,7 +12,8 @@ from django.utils.html import format_html, format_html_join
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
-from ledger import charts, journal, numbers, selectors, services, tasks
+from core import numbers
+from ledger import charts, journal, selectors, services, tasks
 from ledger.models import (
     Agency,
     FollowerAnomaly,

@@ -8,8 +8,10 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from core import limits
+from core.identifiers import USCC_PATTERN, reject_resident_id, validate_uscc
 from core.models import in_choices
-from ledger import limits
+from core.search import CHINESE_COLLATION, pinyin_initials
 from ledger.choices import (
     AccountStatus,
     AgencyKind,
@@ -19,8 +21,6 @@ from ledger.choices import (
     RefreshOutcome,
     SnapshotSource,
 )
-from ledger.identifiers import USCC_PATTERN, reject_resident_id, validate_uscc
-from ledger.search import CHINESE_COLLATION, pinyin_initials
 
 
 def _search_initials_field() -> models.CharField:

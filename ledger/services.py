@@ -16,7 +16,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from config.api.errors import DomainError
-from ledger import anomalies, journal, limits, rows
+from core import limits
+from ledger import anomalies, journal, rows
 from ledger.choices import AccountStatus, Platform, RefreshOutcome, SnapshotSource
 from ledger.models import FollowerAnomaly, FollowerSnapshot, PlatformAccount, ProfileRefresh
 from ledger.platforms import (

@@ -11,8 +11,8 @@ from django.db import models
 from django.db.models import Func, Q
 from django.utils.translation import gettext_lazy as _
 
+from core import limits
 from core.models import in_choices
-from ledger import limits
 from ledger.choices import Platform
 from ledger.models import PlatformAccount
 from pricing import figures

@@ -15,8 +15,8 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
 from config.api.errors import DomainError
+from core import charts
 from core.admin import HistoryInline
-from ledger import charts
 from ledger.admin import URL_FIELD
 from reviews import selectors, services, tasks
 from reviews.choices import CampaignStatus, OrderStatus, Verdict

@@ -15,9 +15,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from config.api.errors import DomainError
+from core import limits
+from core.identifiers import RESIDENT_ID_REFUSED, contains_resident_id
 from core.workflow import Workflow, workflow_transition
-from ledger import journal, limits
-from ledger.identifiers import RESIDENT_ID_REFUSED, contains_resident_id
+from ledger import journal
 from reviews import campaigns
 from reviews.choices import (
     CAMPAIGN_TRANSITIONS,

@@ -74,7 +74,7 @@ RESIDENT_ID = "11010519491231002X"  # the standard's own example number
     ],
 )
 def test_free_text_with_a_resident_identity_number_is_refused(as_regulator, path, payload, field):
-    from ledger.identifiers import is_valid_resident_id
+    from core.identifiers import is_valid_resident_id
 
     assert is_valid_resident_id(RESIDENT_ID)
     response = as_regulator.post(path, payload, format="json")

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from core.privacy import mask_name
 from ledger.choices import InfluencerKind
 from ledger.journal import PERSONAL_DIGEST_PREFIX, PERSONAL_FIELDS
 from ledger.models import (
@@ -17,7 +18,6 @@ from ledger.models import (
     PlatformAccount,
     ProfileRefresh,
 )
-from ledger.privacy import mask_name
 
 
 class AgencySerializer(serializers.ModelSerializer):

@@ -3,7 +3,7 @@ let the default groups read refresh attempts and follower anomalies."""
 
 from django.db import migrations
 
-from ledger.permissions_setup import grant, revoke
+from core.permissions_setup import grant, revoke
 
 TASK_NAME = "Refresh due profiles (hourly)"
 

@@ -9,7 +9,7 @@ The schedule is editable in the admin (django-celery-beat).
 
 from django.db import migrations
 
-from ledger.permissions_setup import grant, revoke
+from core.permissions_setup import grant, revoke
 
 CAMPAIGN_MODELS = ["campaign", "campaignmember", "campaignstatuschange"]
 TASK_NAME = "Detect coordinated campaigns (nightly)"

@@ -2,7 +2,7 @@
 
 from django.db import migrations
 
-from ledger.permissions_setup import grant, revoke
+from core.permissions_setup import grant, revoke
 
 RISK_MODELS = ["riskscore", "riskchange"]
 TASK_NAME = "Recompute risk scores (nightly)"

@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from ledger.charts import Marker, Series, time_chart
+from core.charts import Marker, Series, time_chart
 
 pytestmark = pytest.mark.django_db
 
