@@ -12,8 +12,8 @@ from django.utils.translation import gettext_lazy as _
 
 from cases import selectors, services
 from cases.models import Authority, Case, CaseNote, CaseStatusChange, Evidence, LegalAction
-from config.api.errors import DomainError
 from core.admin import HistoryInline, TransitionAdminMixin, TransitionForm
+from core.errors import DomainError
 from ledger.admin import URL_FIELD
 
 

@@ -23,8 +23,8 @@ from cases import bundle_texts
 from cases.choices import CASE_TRANSITIONS, CaseStatus
 from cases.models import Authority, Case, CaseNote, CaseStatusChange, Evidence, LegalAction
 from cases.selectors import cases_visible_to
-from config.api.errors import ConflictError, DomainError, TooLargeError
 from core import limits
+from core.errors import ConflictError, DomainError, TooLargeError
 from core.identifiers import RESIDENT_ID_REFUSED, contains_resident_id
 from core.privacy import mask_name
 from core.workflow import Workflow, workflow_transition

@@ -25,7 +25,7 @@ from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from config.api.errors import DomainError
+from core.errors import DomainError
 from ingest import reading
 from ingest.kinds import KINDS, Kind, Written
 from ingest.models import IngestJob, IngestStatus

@@ -15,8 +15,8 @@ from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from config.api.errors import DomainError
 from core import limits
+from core.errors import DomainError
 from ledger import anomalies, journal, rows
 from ledger.choices import AccountStatus, Platform, RefreshOutcome, SnapshotSource
 from ledger.models import FollowerAnomaly, FollowerSnapshot, PlatformAccount, ProfileRefresh

@@ -15,8 +15,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from config.api.errors import DomainError
 from core import limits
+from core.errors import DomainError
 from ledger import journal
 from ledger.models import PlatformAccount
 from pricing import figures

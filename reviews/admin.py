@@ -14,9 +14,9 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
-from config.api.errors import DomainError
 from core import charts
 from core.admin import HistoryInline
+from core.errors import DomainError
 from ledger.admin import URL_FIELD
 from reviews import selectors, services, tasks
 from reviews.choices import CampaignStatus, OrderStatus, Verdict

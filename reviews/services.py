@@ -14,8 +14,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from config.api.errors import DomainError
 from core import limits
+from core.errors import DomainError
 from core.identifiers import RESIDENT_ID_REFUSED, contains_resident_id
 from core.workflow import Workflow, workflow_transition
 from ledger import journal

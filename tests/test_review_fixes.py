@@ -86,7 +86,7 @@ def test_free_text_with_a_resident_identity_number_is_refused(as_regulator, path
 def test_case_notes_with_a_resident_identity_number_are_refused():
     from cases.models import CaseNote
     from cases.services import case_note_add
-    from config.api.errors import DomainError
+    from core.errors import DomainError
 
     case = CaseFactory()
     with pytest.raises(DomainError) as info:

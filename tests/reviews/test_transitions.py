@@ -7,7 +7,7 @@ import pytest
 from django.db import connections, transaction
 from django.urls import reverse
 
-from config.api.errors import ConflictError, DomainError
+from core.errors import ConflictError, DomainError
 from ledger.models import JournalEntry
 from reviews.choices import ORDER_TRANSITIONS, OrderStatus
 from reviews.models import Order, OrderStatusChange
