@@ -67,14 +67,20 @@ def snapshot_partitions() -> list[Partition]:
 
 
 @transaction.atomic
-def snapshot_partitions_create(*, months_ahead: int = 3, now: datetime | None = None) -> list[str]:
+def snapshot_partitions_create(
+    *, months_ahead: int = 3, since: date | None = None, now: datetime | None = None
+) -> list[str]:
     """Make sure a partition exists for this month and the ``months_ahead`` after it; the names created.
 
     Idempotent. Months between the newest partition and this one (the task did not run
     for a while) are created too, so no capture time of the past is left without one.
+    ``since`` (a month) also gives the months from then on partitions of their own, taken
+    from the partition of older rows (``..._before``), which must hold none of them yet:
+    for a ledger about to import its history.
     """
     this_month = month_start(now or timezone.now())
-    newest = max((p.end for p in snapshot_partitions()), default=None)
+    found = snapshot_partitions()
+    newest = max((p.end for p in found), default=None)
     month = min(this_month, newest.date()) if newest else this_month
     last = this_month
     for _ in range(months_ahead):
@@ -82,14 +88,35 @@ def snapshot_partitions_create(*, months_ahead: int = 3, now: datetime | None = 
     created = []
     with connection.cursor() as cursor:
         cursor.execute(f"SET LOCAL lock_timeout = '{LOCK_TIMEOUT}'")
+        oldest = found[0] if found and found[0].start is None else None
+        if since is not None and oldest is not None and month_start(since) < oldest.end.date():
+            created += _split_oldest(cursor, oldest, month_start(since))
         while month <= last:
-            cursor.execute(
-                "SELECT to_regclass(%s) IS NULL, ledger_snapshot_partition_create(%s)", [_name(month), month]
-            )
-            missing, name = cursor.fetchone()
-            if missing:
-                created.append(name)
+            created += _create(cursor, month)
             month = _next_month(month)
+    return created
+
+
+def _create(cursor, month: date) -> list[str]:
+    cursor.execute("SELECT to_regclass(%s) IS NULL, ledger_snapshot_partition_create(%s)", [_name(month), month])
+    missing, name = cursor.fetchone()
+    return [name] if missing else []
+
+
+def _split_oldest(cursor, oldest: Partition, since: date) -> list[str]:
+    """Monthly partitions from ``since`` up to where the partition of older rows ended; it then ends at ``since``."""
+    cursor.execute(f'ALTER TABLE "{PARENT}" DETACH PARTITION "{oldest.name}"')
+    cursor.execute(f'SELECT count(*) FROM "{oldest.name}" WHERE captured_at >= %s', [since])  # noqa: S608
+    if cursor.fetchone()[0]:
+        raise ConflictError(f"{oldest.name} already holds snapshots from {since:%Y-%m} on: it is not split.")
+    created, month = [], since
+    while month < oldest.end.date():
+        created += _create(cursor, month)
+        month = _next_month(month)
+    cursor.execute(
+        f'ALTER TABLE "{PARENT}" ATTACH PARTITION "{oldest.name}" FOR VALUES FROM (MINVALUE) TO (%s)',
+        [datetime.combine(since, datetime.min.time(), tzinfo=UTC)],
+    )
     return created
 
 

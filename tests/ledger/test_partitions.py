@@ -203,3 +203,19 @@ def test_the_bulk_ingest_copies_into_the_partitions():
     assert ingest("snapshots", text).unchanged == 2  # the unique (account, captured_at) still says "already there"
     rows = FollowerSnapshot.objects.filter(account=account).order_by("captured_at")
     assert [_partition_of(s) for s in rows] == [f"{PARENT}_before", f"{PARENT}_p{month_start(after):%Y_%m}"]
+
+
+def test_months_of_history_get_partitions_of_their_own_before_an_import():
+    """GIVEN a fresh ledger (older rows go to one partition) WHEN partitions are made since a past month
+    THEN every month from then on has its own, and the partition of older rows ends there."""
+    since = month_start(_boundary() - timedelta(days=40))  # two months back
+    created = partitions.snapshot_partitions_create(since=since)
+    assert created[0] == f"{PARENT}_p{since:%Y_%m}" and len(created) == 2
+    found = partitions.snapshot_partitions()
+    assert (found[0].name, found[0].end.date()) == (f"{PARENT}_before", since)
+    snapshot = SnapshotFactory(captured_at=_boundary() - timedelta(days=20))
+    assert _partition_of(snapshot) == f"{PARENT}_p{month_start(snapshot.captured_at):%Y_%m}"
+    SnapshotFactory(captured_at=datetime.combine(since, datetime.min.time(), tzinfo=UTC) - timedelta(days=400))
+    earlier = month_start(_boundary() - timedelta(days=800))
+    with pytest.raises(CommandError, match="already holds snapshots"):
+        call_command("snapshot_partitions", "create", "--since", f"{earlier:%Y-%m}")

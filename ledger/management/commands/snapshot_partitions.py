@@ -26,6 +26,9 @@ class Command(BaseCommand):
         actions.add_parser("list", help="the attached partitions and their rows")
         create = actions.add_parser("create", help="create this month's partition and the next ones (idempotent)")
         create.add_argument("--months-ahead", type=int, default=3)
+        create.add_argument(
+            "--since", type=_month, help="YYYY-MM: months from then on get partitions of their own (before an import)"
+        )
         detach = actions.add_parser(
             "detach",
             help="detach every partition before a month: it stays a table of its own, for pg_dump and DROP TABLE",
@@ -39,7 +42,12 @@ class Command(BaseCommand):
                 start = p.start.date().isoformat() if p.start else "..."
                 self.stdout.write(f"{p.name}\t{start}\t{p.end.date().isoformat()}")
         elif action == "create":
-            created = partitions.snapshot_partitions_create(months_ahead=options["months_ahead"])
+            try:
+                created = partitions.snapshot_partitions_create(
+                    months_ahead=options["months_ahead"], since=options["since"]
+                )
+            except ConflictError as exc:
+                raise CommandError(str(exc.message)) from None
             self.stdout.write(self.style.SUCCESS(f"created: {', '.join(created) or 'none (all there)'}"))
         else:
             try:
