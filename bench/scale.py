@@ -168,7 +168,10 @@ def measure() -> dict:
     app.control.purge()
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT pg_database_size(current_database()), pg_total_relation_size('ledger_followersnapshot'), "
+            "SELECT pg_database_size(current_database()), "
+            # a partitioned table has no storage of its own: its partitions' sizes, with their indexes
+            "(SELECT sum(pg_total_relation_size(inhrelid)) FROM pg_inherits "
+            " WHERE inhparent = 'ledger_followersnapshot'::regclass), "
             "(SELECT count(*) FROM ledger_followersnapshot), (SELECT count(*) FROM ledger_platformaccount), "
             "(SELECT count(*) FROM reviews_review)"
         )
