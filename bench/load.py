@@ -60,7 +60,7 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-PORT = free_port()
+PORT = int(os.environ.get("BENCH_PORT") or free_port())  # a free loopback port unless BENCH_PORT says which
 METRICS_DIR = Path(tempfile.mkdtemp(prefix="ledger-bench-load-")) / "metrics"
 ENV = {
     **os.environ,

@@ -51,8 +51,14 @@ def influencer_list() -> QuerySet[Influencer]:
 
 
 def account_list() -> QuerySet[PlatformAccount]:
-    """Platform accounts with their influencer and the influencer's agency."""
-    return PlatformAccount.objects.select_related("influencer", "influencer__agency")
+    """Platform accounts, for the API's list and detail.
+
+    No join: an account shows its influencer by id only. Joining the influencer and its
+    agency made PostgreSQL join every account of the first platform before sorting them
+    for a page (15-30 ms against 1-4 ms on 4,000 accounts, measured with EXPLAIN ANALYZE);
+    the default order is read from the ``account_default_order`` index.
+    """
+    return PlatformAccount.objects.all()
 
 
 def ledger_baselines() -> dict[tuple[str, str], tuple[int, date]]:

@@ -132,3 +132,14 @@ def delete_expired_tokens() -> int:
     deleted = sweep()
     logger.info("deleted %s expired API token(s)", deleted)
     return deleted
+
+
+@shared_task(name="ledger.snapshot_partitions_create")
+def snapshot_partitions_create(months_ahead: int = 3) -> list[str]:
+    """Daily: create the follower snapshot partitions of this month and the next ``months_ahead`` (idempotent)."""
+    from ledger import partitions
+
+    created = partitions.snapshot_partitions_create(months_ahead=months_ahead)
+    if created:
+        logger.info("created follower snapshot partition(s): %s", ", ".join(created))
+    return created
