@@ -9,7 +9,7 @@ import mimetypes
 import zipfile
 from collections.abc import Iterator
 from datetime import datetime, timedelta
-from typing import IO, Any
+from typing import IO, Any, cast
 
 from django.conf import settings
 from django.core.files.base import File
@@ -27,6 +27,7 @@ from core import limits
 from core.errors import ConflictError, DomainError, TooLargeError
 from core.identifiers import RESIDENT_ID_REFUSED, contains_resident_id
 from core.privacy import mask_name
+from core.users import AnyUser
 from core.workflow import Workflow, workflow_transition
 from ledger import heads, journal
 from ledger.models import JournalEntry
@@ -43,7 +44,7 @@ CAPTURE_CLOCK_SKEW = timedelta(minutes=5)
 # --- who may change what --------------------------------------------------------
 
 
-def _is_member(user: Any, authority_id: int | None) -> bool:
+def _is_member(user: AnyUser | None, authority_id: int | None) -> bool:
     return (
         authority_id is not None
         and user is not None
@@ -56,7 +57,7 @@ def _is_member(user: Any, authority_id: int | None) -> bool:
 CASE_OWNERSHIP_FIELDS = ("authority", "assignees", "shared_with")
 
 
-def case_check_changes(*, case: Case | None, user: Any, changes: dict[str, Any]) -> None:
+def case_check_changes(*, case: Case | None, user: AnyUser | None, changes: dict[str, Any]) -> None:
     """Refuse (DomainError on the field) the ``changes`` to ``case`` (None: a new case) that ``user`` may not make.
 
     - A new case is filed under an authority the user is a member of (superusers: any).
@@ -95,7 +96,7 @@ def case_check_changes(*, case: Case | None, user: Any, changes: dict[str, Any])
             raise DomainError(str(_("A case cannot open after it closed.")), field="opened_on")
 
 
-def legal_action_check_case(*, action: LegalAction | None, case: Case | None, user: Any) -> None:
+def legal_action_check_case(*, action: LegalAction | None, case: Case | None, user: AnyUser | None) -> None:
     """Refuse (DomainError on ``case``) linking ``action`` (None: a new one) to ``case`` when ``user`` may not.
 
     A legal action belongs to its case's authority:
@@ -155,7 +156,7 @@ CASE_WORKFLOW = Workflow(
 
 
 def case_transition(
-    *, case: Case, status: str, reason: str, user: Any = None, occurred_at: datetime | None = None
+    *, case: Case, status: str, reason: str, user: AnyUser | None = None, occurred_at: datetime | None = None
 ) -> Case:
     """Move a case along ``CASE_WORKFLOW`` (see core/workflow.py); closing sets ``closed_on``."""
     return workflow_transition(
@@ -182,7 +183,7 @@ def case_note_add(*, case: Case, text: str, author: Any = None) -> CaseNote:
 # --- evidence -------------------------------------------------------------------
 
 
-class _HashingFile(File):
+class _HashingFile(File):  # type: ignore[type-arg]  # File is generic only in its stubs
     """A file whose bytes are hashed and counted as storage reads them, chunk by chunk.
 
     It deliberately hides ``temporary_file_path`` of a spooled upload, so that
@@ -198,7 +199,7 @@ class _HashingFile(File):
         self.sequential = True
 
     def read(self, size: int = -1) -> bytes:
-        data = self.file.read(size)
+        data = cast(IO[bytes], self.file).read(size)
         self.digest.update(data)
         self.bytes_read += len(data)
         return data
@@ -208,9 +209,9 @@ class _HashingFile(File):
             self.digest, self.bytes_read = hashlib.sha256(), 0
         else:
             self.sequential = False
-        return self.file.seek(offset, whence)
+        return cast(IO[bytes], self.file).seek(offset, whence)
 
-    def chunks(self, chunk_size: int | None = None):
+    def chunks(self, chunk_size: int | None = None) -> Iterator[bytes]:
         return super().chunks(chunk_size or CHUNK_SIZE)
 
 
@@ -257,7 +258,7 @@ def _check_evidence_size(size: int | None, used: int) -> None:
 def evidence_record(
     *,
     case: Case,
-    file: File,
+    file: File[bytes],
     captured_at: datetime,
     source_url: str = "",
     description: str = "",
@@ -466,17 +467,18 @@ def _order_record(order: Order) -> dict[str, Any]:
         "intermediary": order.intermediary_id,
         "targets": sorted(t.pk for t in order.targets.all()),
         "deliverable": order.deliverable,
-        "tier": order.tier.code if order.tier_id else None,
+        "tier": order.tier.code if order.tier is not None else None,
         "agreed_price": j(order.agreed_price),
         "currency": order.currency,
         "ordered_on": j(order.ordered_on),
         "reviews": sorted(r.pk for r in order.reviews.all()),
         "notes": order.notes,
         "status": order.status,
-        "rate_card_quote": order.rate_card_quote,
-        "rate_card_price": None if order.rate_card_price is None else j(cents(order.rate_card_price)),
+        # annotated by the bundle's queryset (reviews.selectors.order_list)
+        "rate_card_quote": order.rate_card_quote,  # type: ignore[attr-defined]
+        "rate_card_price": None if order.rate_card_price is None else j(cents(order.rate_card_price)),  # type: ignore[attr-defined]
         "markup": j(order.markup),
-        "total_paid": j(cents(order.total_paid)),
+        "total_paid": j(cents(order.total_paid)),  # type: ignore[attr-defined]
         "status_history": [
             {
                 "at": j(c.changed_at),
@@ -515,7 +517,7 @@ def _review_record(review: Review) -> dict[str, Any]:
         "text": review.text,
         "published_at": j(review.published_at),
         "duration_seconds": review.duration_seconds,
-        "tier": review.tier_code,
+        "tier": review.tier_code,  # type: ignore[attr-defined]  # annotated by the bundle's queryset
         "targets": sorted(t.pk for t in review.targets.all()),
         "stance": review.stance,
         "suspected_ai": review.suspected_ai,

@@ -3,33 +3,37 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.widgets import AdminSplitDateTime
+from django.db import models
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from core.errors import DomainError
 from core.workflow import Workflow, workflow_transition
 
+HISTORY_COLUMNS = ("changed_at", "occurred_at", "from_status", "to_status", "reason", "changed_by", "actor")
 
-class HistoryInline(admin.TabularInline):
+
+class HistoryInline(admin.TabularInline):  # type: ignore[type-arg]  # for any concrete StatusChange
     """A status history on its record's page: written only by ``workflow_transition``."""
 
-    fields = ["changed_at", "occurred_at", "from_status", "to_status", "reason", "changed_by", "actor"]
-    readonly_fields = fields
+    fields = HISTORY_COLUMNS
+    readonly_fields = HISTORY_COLUMNS
     extra = 0
     can_delete = False
 
-    def has_add_permission(self, request: HttpRequest, obj=None) -> bool:
+    def has_add_permission(self, request: HttpRequest, obj: models.Model | None = None) -> bool:
         return False
 
-    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+    def has_change_permission(self, request: HttpRequest, obj: models.Model | None = None) -> bool:
         return False
 
 
-class TransitionForm(forms.ModelForm):
+class TransitionForm(forms.ModelForm):  # type: ignore[type-arg]  # for any record with a workflow
     """A change form with an optional move along ``workflow`` (made by ``workflow_transition`` on save)."""
 
     workflow: Workflow  # set by each subclass
@@ -41,19 +45,19 @@ class TransitionForm(forms.ModelForm):
     transition_occurred_at = forms.SplitDateTimeField(
         label=_("decided at"),
         required=False,
-        widget=admin.widgets.AdminSplitDateTime,
+        widget=AdminSplitDateTime,
         help_text=_("When the decision was taken, if earlier than now."),
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         current = getattr(self.instance, self.workflow.status_field)
-        field = self.fields["transition_to"]
+        field = cast(forms.ChoiceField, self.fields["transition_to"])
         field.choices = [("", "—"), *self.workflow.targets(current)]
         field.help_text = self.workflow.describe_lazy()
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         if data.get("transition_to") and not (data.get("transition_reason") or "").strip():
             self.add_error("transition_reason", _("Give the reason for the move."))
         return data
@@ -78,3 +82,4 @@ class TransitionAdminMixin:
             )
         except DomainError as exc:  # e.g. another user moved the record meanwhile
             self.message_user(request, exc.message, level=messages.ERROR)  # type: ignore[attr-defined]
+
