@@ -14,9 +14,9 @@ from __future__ import annotations
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.db.models.functions import Coalesce
 
+from cases import selectors
 from cases.choices import CaseStatus, LegalActionKind, LegalActionStatus
 from cases.models import Case, CaseStatusChange, LegalAction
-from cases.selectors import cases_visible_to
 from core.history import Row, StartOfDay, choice_label, money
 from core.history import gettext as _
 from ledger.choices import HistoryKind
@@ -33,7 +33,7 @@ def _names_subjects(scope: HistoryScope, *, influencers, accounts) -> Q:
 
 def cases_of(scope: HistoryScope) -> QuerySet[Case]:
     """The cases about the scope's influencer (or account) that the scope's user may see."""
-    return cases_visible_to(scope.user).filter(
+    return selectors.cases_visible_to(scope.user).filter(
         _names_subjects(
             scope,
             influencers=Case.influencers.through.objects.filter(case_id=OuterRef("pk")),
@@ -123,7 +123,7 @@ def legal_actions(scope: HistoryScope) -> QuerySet:
         influencers=LegalAction.defendant_influencers.through.objects.filter(legalaction_id=OuterRef("pk")),
         accounts=LegalAction.defendant_accounts.through.objects.filter(legalaction_id=OuterRef("pk")),
     ) | Q(case__in=cases_of(scope).values("pk"))
-    visible = Q(case__isnull=True) | Q(case__in=cases_visible_to(scope.user).values("pk"))
+    visible = Q(case__isnull=True) | Q(case__in=selectors.cases_visible_to(scope.user).values("pk"))
     return influencer_history.event_rows(
         LegalAction.objects.filter(visible & about),
         kind=HistoryKind.LEGAL_ACTION,

@@ -11,7 +11,8 @@ client never sees a 500 for a rule the database enforces.
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, cast
 
 from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -22,6 +23,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.decorators import action
+from rest_framework.generics import GenericAPIView
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -33,7 +35,7 @@ from core.workflow import Workflow, workflow_transition
 ERROR_409 = OpenApiResponse(description="Conflict: nothing was changed.")
 
 
-class TransitionSerializer(serializers.Serializer):
+class TransitionSerializer(serializers.Serializer):  # type: ignore[type-arg]  # a request body, no instance
     """A move: the status to move to, why, and (for a decision taken earlier) when."""
 
     workflow: Workflow  # set by each subclass
@@ -47,10 +49,12 @@ class TransitionSerializer(serializers.Serializer):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["status"].choices = self.workflow.statuses.choices
+        cast(serializers.ChoiceField, self.fields["status"]).choices = self.workflow.statuses.choices
 
 
-def transition_action(*, workflow: Workflow, request_serializer: type[TransitionSerializer], response_serializer: Any):
+def transition_action(
+    *, workflow: Workflow, request_serializer: type[TransitionSerializer], response_serializer: Any
+) -> Callable[..., Response]:
     """The ``transition`` action of a viewset: moves the record through ``workflow_transition``."""
 
     @extend_schema(
@@ -60,7 +64,7 @@ def transition_action(*, workflow: Workflow, request_serializer: type[Transition
         "why (and when the decision was taken, with occurred_at). Any other move answers 409 and changes nothing.",
     )
     @action(detail=True, methods=["post"], filterset_class=None)
-    def transition(self, request: Request, pk: str | None = None) -> Response:
+    def transition(self: GenericAPIView[Any], request: Request, pk: str | None = None) -> Response:
         record = self.get_object()
         payload = request_serializer(data=request.data)
         payload.is_valid(raise_exception=True)
@@ -95,7 +99,7 @@ def _handle(exc: Exception) -> Response | None:
         data = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
         return Response(data, status=status.HTTP_400_BAD_REQUEST)
     if isinstance(exc, ProtectedError):
-        blocking = sorted({obj._meta.verbose_name for obj in exc.protected_objects})
+        blocking = sorted({str(obj._meta.verbose_name) for obj in exc.protected_objects})
         return Response(
             {
                 "detail": gettext("Cannot delete: other records depend on it (%(records)s).")

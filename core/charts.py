@@ -109,7 +109,7 @@ def time_chart(
     legend_rows = -(-len(series) // LEGEND_COLUMNS)
     scale = _scale(series, markers, from_zero=from_zero, top=10 + LEGEND_ROW * legend_rows)
     left, top, right, bottom = scale.plot
-    parts = [
+    parts: list[str] = [
         format_html(
             '<svg xmlns="http://www.w3.org/2000/svg" class="ledger-chart" width="{}" height="{}" '
             'viewBox="0 0 {} {}" role="img" aria-label="{}" font-family="sans-serif" font-size="11">'
@@ -154,7 +154,7 @@ def time_chart(
     return mark_safe("".join(parts))  # noqa: S308
 
 
-def _draw(s: Series, color: str, scale: _Scale, *, dots: bool, value_format) -> str:
+def _draw(s: Series, color: str, scale: _Scale, *, dots: bool, value_format: Callable[[Number], str]) -> str:
     label = escape(s.label)
     if dots:
         return "".join(

@@ -47,6 +47,7 @@ from django.utils.translation import gettext as _gettext
 
 from config.replica import read_connection
 from core import limits
+from core.users import AnyUser
 
 # The uniform columns of every source, in order. ``ev_kind`` is the kind's rank;
 # ``ev_ref`` an id the event's URL may use instead of ``ev_id`` (a case status
@@ -65,7 +66,7 @@ COLUMNS = (
     "ev_amount",
     "ev_currency",
 )
-_TYPES = {
+_TYPES: dict[str, models.Field[Any, Any]] = {
     "ev_account": BigIntegerField(),
     "ev_ref": BigIntegerField(),
     "ev_label": TextField(),
@@ -91,7 +92,15 @@ class StartOfDay(Func):
 
     output_field = DateTimeField()
 
-    def as_sql(self, compiler: Any, connection: Any, **extra_context: Any) -> tuple[str, list[Any]]:
+    def as_sql(
+        self,
+        compiler: Any,
+        connection: Any,
+        function: str | None = None,
+        template: str | None = None,
+        arg_joiner: str | None = None,
+        **extra_context: Any,
+    ) -> tuple[str, list[Any]]:
         sql, params = compiler.compile(self.source_expressions[0])
         return f"(({sql})::timestamp AT TIME ZONE %s)", [*params, settings.TIME_ZONE]
 
@@ -185,7 +194,7 @@ class Timeline(Generic[Scope, Context]):
         """Every registered source by kind."""
         return self._sources
 
-    def kinds_visible_to(self, user: Any, kinds: Iterable[str] | None = None) -> list[str]:
+    def kinds_visible_to(self, user: AnyUser, kinds: Iterable[str] | None = None) -> list[str]:
         """The kinds (of ``kinds``, default all) that have a source and whose model ``user`` may view."""
         wanted = self.kinds.values if kinds is None else kinds
         return [k for k in wanted if k in self._sources and user.has_perm(self._sources[k].permission)]
@@ -211,7 +220,7 @@ class Timeline(Generic[Scope, Context]):
 
         Arguments are field names (``"account_id"``), expressions, or ``None`` for NULL.
         """
-        return queryset.annotate(
+        annotated: QuerySet[Any] = queryset.annotate(
             ev_at=_expression(at, "ev_at"),
             ev_kind=Value(self.rank[kind], output_field=IntegerField()),
             ev_id=_expression(object_id, "ev_id"),
@@ -225,6 +234,7 @@ class Timeline(Generic[Scope, Context]):
             ev_amount=_expression(amount, "ev_amount"),
             ev_currency=_expression(currency, "ev_currency"),
         )
+        return annotated
 
     # --- the timeline ------------------------------------------------------------
 
@@ -352,7 +362,7 @@ def choice_label(choices: type[models.TextChoices], value: str | None) -> str:
     except KeyError:
         pass
     try:
-        label = str(choices(value).label)
+        label = str(choices(value).label) if value is not None else "—"
     except ValueError:
         label = value or "—"
     _TEXTS[key] = label

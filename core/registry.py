@@ -19,9 +19,13 @@ from django.utils.module_loading import module_has_submodule
 
 
 def project_apps() -> list[AppConfig]:
-    """The installed apps whose code is part of this project, in ``INSTALLED_APPS`` order."""
+    """The installed apps of this project that plug into core (all but core), in ``INSTALLED_APPS`` order."""
     base = Path(settings.BASE_DIR).resolve()
-    return [config for config in apps.get_app_configs() if Path(config.path).resolve().parent == base]
+    return [
+        config
+        for config in apps.get_app_configs()
+        if Path(config.path).resolve().parent == base and config.name != "core"
+    ]
 
 
 def app_modules(name: str) -> list[ModuleType]:

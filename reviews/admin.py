@@ -4,8 +4,7 @@ from decimal import Decimal
 from typing import Any
 
 from django import forms
-from django.contrib import admin, messages
-from django.contrib.admin.helpers import ActionForm
+from django.contrib import admin
 from django.db.models import F, QuerySet
 from django.http import HttpRequest
 from django.urls import reverse
@@ -15,11 +14,10 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
 from core import charts
-from core.admin import HistoryInline
-from core.errors import DomainError
+from core.admin import HistoryInline, MoveSelectedMixin, move_action_form
 from ledger.admin import URL_FIELD
 from reviews import selectors, services, tasks
-from reviews.choices import CampaignStatus, OrderStatus, Verdict
+from reviews.choices import Verdict
 from reviews.models import Campaign, CampaignStatusChange, Claim, Order, OrderStatusChange, Payment, Review, Target
 
 
@@ -214,13 +212,6 @@ class PaymentInline(admin.TabularInline):
         return False
 
 
-class OrderActionForm(ActionForm):
-    """The action bar of the order list: the status to move to and why."""
-
-    status = forms.ChoiceField(label=_("to status"), choices=[("", "—"), *OrderStatus.choices], required=False)
-    reason = forms.CharField(label=_("reason"), required=False)
-
-
 class OverpaidFilter(admin.SimpleListFilter):
     title = _("paid above the agreed price")
     parameter_name = "overpaid"
@@ -237,11 +228,11 @@ class OverpaidFilter(admin.SimpleListFilter):
 
 
 @admin.register(Order)
-class OrderAdmin(admin.ModelAdmin):
+class OrderAdmin(MoveSelectedMixin, admin.ModelAdmin):
     """Suspected orders with their markup and payments; flagged when paid above the agreed price."""
 
-    action_form = OrderActionForm
-    actions = ["move_selected"]
+    workflow = services.ORDER_WORKFLOW
+    action_form = move_action_form(services.ORDER_WORKFLOW)
     list_display = [
         "__str__",
         "account",
@@ -305,33 +296,6 @@ class OrderAdmin(admin.ModelAdmin):
     @admin.display(description=_("paid above agreed"), boolean=True)
     def overpaid(self, obj: Order) -> bool:
         return obj.overpaid
-
-    @admin.action(description=_("Move selected orders to the chosen status (give a reason)"), permissions=["change"])
-    def move_selected(self, request: HttpRequest, queryset: QuerySet[Order]) -> None:
-        """Move each selected order through order_transition, in primary-key order (the lock order)."""
-        status = request.POST.get("status", "")
-        reason = (request.POST.get("reason") or "").strip()
-        if status not in OrderStatus.values or not reason:
-            self.message_user(request, _("Choose the status to move to and give a reason."), level=messages.ERROR)
-            return
-        moved, refused = [], []
-        for order in queryset.order_by("pk"):
-            try:
-                services.order_transition(order=order, status=status, reason=reason, user=request.user)
-                moved.append(order.pk)
-            except DomainError as exc:
-                refused.append(f"#{order.pk}: {exc.message}")
-        if moved:
-            self.message_user(
-                request,
-                _("Moved %(n)d order(s) to %(status)s.") % {"n": len(moved), "status": OrderStatus(status).label},
-            )
-        if refused:
-            self.message_user(
-                request,
-                _("Not moved: %(orders)s.") % {"orders": "; ".join(refused)},
-                level=messages.WARNING,
-            )
 
     def save_formset(self, request: HttpRequest, form, formset, change: bool) -> None:
         if formset.model is not Payment:
@@ -397,26 +361,19 @@ class CampaignStatusChangeInline(HistoryInline):
     model = CampaignStatusChange
 
 
-class CampaignActionForm(ActionForm):
-    """The action bar of the campaign list: the status to move to and why."""
-
-    status = forms.ChoiceField(label=_("to status"), choices=[("", "—"), *CampaignStatus.choices], required=False)
-    reason = forms.CharField(label=_("reason"), required=False)
-
-
 def _count(value: int | None) -> str:
     return "—" if value is None else f"{value:,}"
 
 
 @admin.register(Campaign)
-class CampaignAdmin(admin.ModelAdmin):
+class CampaignAdmin(MoveSelectedMixin, admin.ModelAdmin):
     """Coordinated campaigns found by detection: read-only but for their status (confirm or dismiss).
 
     A confirmed campaign is linked to a case from the case's page.
     """
 
-    action_form = CampaignActionForm
-    actions = ["move_selected"]
+    workflow = services.CAMPAIGN_WORKFLOW
+    action_form = move_action_form(services.CAMPAIGN_WORKFLOW)
     list_display = [
         "__str__",
         "targets_display",
@@ -574,29 +531,3 @@ class CampaignAdmin(admin.ModelAdmin):
         return format_html_join(
             ", ", '<a href="{}">{}</a>', ((reverse("admin:cases_case_change", args=[c.pk]), c) for c in cases)
         )
-
-    @admin.action(description=_("Move selected campaigns to the chosen status (give a reason)"), permissions=["change"])
-    def move_selected(self, request: HttpRequest, queryset: QuerySet[Campaign]) -> None:
-        """Move each selected campaign through campaign_transition, in primary-key order (the lock order)."""
-        status = request.POST.get("status", "")
-        reason = (request.POST.get("reason") or "").strip()
-        if status not in CampaignStatus.values or not reason:
-            self.message_user(request, _("Choose the status to move to and give a reason."), level=messages.ERROR)
-            return
-        moved, refused = [], []
-        for campaign in queryset.order_by("pk"):
-            try:
-                services.campaign_transition(campaign=campaign, status=status, reason=reason, user=request.user)
-                moved.append(campaign.pk)
-            except DomainError as exc:
-                refused.append(f"#{campaign.pk}: {exc.message}")
-        if moved:
-            self.message_user(
-                request, _("Moved %(n)d campaign(s) to %(status)s.") % {"n": len(moved), "status": status}
-            )
-        if refused:
-            self.message_user(
-                request,
-                _("Not moved: %(items)s.") % {"items": "; ".join(refused)},
-                level=messages.WARNING,
-            )
