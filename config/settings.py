@@ -59,7 +59,8 @@ INSTALLED_APPS = [
     "reviews",  # after pricing (orders are priced by its tiers and quotes), before cases (which link to it)
     "cases",
     "ingest",  # bulk ingest of accounts, snapshots, reviews and quotes: after the apps it writes to
-    "risk",  # last: reads every other app
+    "risk",  # reads every other app
+    "exports",  # FollowTheMoney and STIX exports: reads ledger, reviews and cases; nothing imports it
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,238 @@
+"""What an export holds: the records around an influencer, a case or a campaign that the reader may see.
+
+An export is built in two steps. ``scope_for`` collects the records (a ``Scope``),
+each kind only for a reader who may view its model, cases only where the reader
+may see the case, as the API does. The format modules (``exports.ftm``,
+``exports.stix``) then turn the scope into FollowTheMoney entities or a STIX 2.1
+bundle. Who ordered, paid, was paid or brokered is turned into a neutral
+``PartyRef`` by one function, ``party_of``, which both formats use.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Model, Q
+from django.utils.translation import gettext_lazy as _
+
+from cases.models import Case
+from cases.selectors import cases_visible_to
+from ledger.choices import InfluencerKind
+from ledger.models import Agency, Influencer, PlatformAccount
+from ledger.privacy import mask_name
+from reviews.choices import TargetKind
+from reviews.models import Campaign, Order, Payment, Review, Target
+
+# The kinds of record an export starts from, with the permission that shows it.
+KINDS: dict[str, str] = {
+    "influencer": "ledger.view_influencer",
+    "case": "cases.view_case",
+    "campaign": "reviews.view_campaign",
+}
+KIND_LABELS = {"influencer": _("influencer"), "case": _("case"), "campaign": _("campaign")}
+
+
+@dataclass(frozen=True)
+class PartyRef:
+    """Who orders, pays, is paid, brokers or is attacked, as both formats need it.
+
+    ``key`` identifies the party across one export (the same agency named by an order
+    and by a case is one entity). ``kind`` is person, company, organization or unknown.
+    """
+
+    key: str
+    name: str
+    kind: str
+    uscc: str = ""
+    aliases: tuple[str, ...] = ()
+    weak_aliases: tuple[str, ...] = ()  # masked names: shown, never matched on
+    role: str = ""  # mcn, pr_agency, broker, brand, ... where the domain says
+
+
+def party_of(obj: Agency | Influencer | Target | str, *, masked: bool) -> PartyRef | None:
+    """The one mapping from a domain object (or a name as recorded) to the party of an export.
+
+    A person's legal name is masked (first character and ``**``) when ``masked``, as the
+    API shows it; an organisation's is not personal data. A car model stands for its brand.
+    """
+    if isinstance(obj, Agency):
+        return PartyRef(key=f"agency-{obj.pk}", name=obj.name, kind="company", uscc=obj.uscc, role=obj.kind)
+    if isinstance(obj, Influencer):
+        person = obj.kind == InfluencerKind.PERSON
+        legal = obj.legal_name.strip()
+        aliases, weak = (legal,) if legal else (), ()
+        if person and legal and masked:
+            aliases, weak = (), (mask_name(legal),)
+        return PartyRef(
+            key=f"influencer-{obj.pk}",
+            name=obj.display_name,
+            kind="person" if person else "organization",
+            aliases=aliases,
+            weak_aliases=weak,
+            role="influencer",
+        )
+    if isinstance(obj, Target):
+        while obj.kind == TargetKind.PRODUCT and obj.parent_id is not None:
+            obj = obj.parent
+        kind = {TargetKind.COMPANY: "company", TargetKind.PERSON: "person"}.get(obj.kind, "organization")
+        return PartyRef(key=f"target-{obj.pk}", name=obj.name, kind=kind, uscc=obj.uscc, role=obj.kind)
+    name = (obj or "").strip()
+    if not name:
+        return None
+    # A name as written in a record: one party per distinct spelling (resolving names is the parties' work).
+    return PartyRef(key=f"name-{_slug(name)}", name=name, kind="unknown")
+
+
+def _slug(name: str) -> str:
+    return hashlib.sha256(name.encode()).hexdigest()[:16]
+
+
+@dataclass
+class Scope:
+    """The records of one export, by primary key; ``root`` is the record it starts from."""
+
+    kind: str
+    root: Model
+    masked: bool
+    influencers: dict[int, Influencer] = field(default_factory=dict)
+    agencies: dict[int, Agency] = field(default_factory=dict)
+    accounts: dict[int, PlatformAccount] = field(default_factory=dict)
+    reviews: dict[int, Review] = field(default_factory=dict)
+    orders: dict[int, Order] = field(default_factory=dict)
+    payments: dict[int, Payment] = field(default_factory=dict)
+    targets: dict[int, Target] = field(default_factory=dict)
+    cases: dict[int, Case] = field(default_factory=dict)
+    campaigns: dict[int, Campaign] = field(default_factory=dict)
+
+    def party(self, obj: Any) -> PartyRef | None:
+        return party_of(obj, masked=self.masked)
+
+
+class _Reader:
+    """The reader's permissions; ``None`` (a management command) may see everything."""
+
+    def __init__(self, user: Any) -> None:
+        self.user = user
+
+    def may(self, perm: str) -> bool:
+        return self.user is None or self.user.has_perm(perm)
+
+    def cases(self):
+        return Case.objects.all() if self.user is None else cases_visible_to(self.user)
+
+
+def root_for(*, kind: str, pk: int, user: Any) -> Model | None:
+    """The record an export starts from, or None when it does not exist or the reader may not see it."""
+    reader = _Reader(user)
+    if kind == "case":
+        return reader.cases().select_related("authority").filter(pk=pk).first()
+    model = {"influencer": Influencer, "campaign": Campaign}[kind]
+    return model.objects.filter(pk=pk).first()
+
+
+def scope_for(*, kind: str, root: Model, user: Any, masked: bool) -> Scope:
+    """Collect the records around ``root`` that ``user`` may see (everything for ``user=None``)."""
+    reader = _Reader(user)
+    scope = Scope(kind=kind, root=root, masked=masked)
+    if kind == "influencer":
+        _add_influencers(scope, reader, Influencer.objects.filter(pk=root.pk))
+        _add_account_content(scope, reader)
+        if reader.may("cases.view_case"):
+            visible = reader.cases().filter(Q(influencers=root) | Q(accounts__influencer=root)).distinct()
+            _add_cases(scope, visible)
+    elif kind == "case":
+        _add_cases(scope, [root])
+        _add_influencers(scope, reader, root.influencers.all())
+        if reader.may("ledger.view_platformaccount"):
+            _add_accounts(scope, root.accounts.select_related("influencer__agency"), reader)
+        if reader.may("ledger.view_agency"):
+            scope.agencies.update({a.pk: a for a in root.agencies.all()})
+        if reader.may("reviews.view_order"):
+            _add_orders(scope, reader, root.orders.all())
+        if reader.may("reviews.view_review"):
+            _add_reviews(scope, reader, root.reviews.all())
+        if reader.may("reviews.view_campaign"):
+            _add_campaigns(scope, reader, root.coordinated_campaigns.all())
+    elif kind == "campaign":
+        _add_campaigns(scope, reader, [root])
+        if reader.may("reviews.view_order"):
+            _add_orders(scope, reader, Order.objects.filter(reviews__campaign_member__campaign=root).distinct())
+        if reader.may("cases.view_case"):
+            _add_cases(scope, reader.cases().filter(coordinated_campaigns=root))
+    return scope
+
+
+def _add_influencers(scope: Scope, reader: _Reader, influencers) -> None:
+    if not reader.may("ledger.view_influencer"):
+        return
+    for influencer in influencers.select_related("agency"):
+        scope.influencers[influencer.pk] = influencer
+        if influencer.agency is not None and reader.may("ledger.view_agency"):
+            scope.agencies[influencer.agency_id] = influencer.agency
+    if reader.may("ledger.view_platformaccount"):
+        _add_accounts(
+            scope, PlatformAccount.objects.filter(influencer__in=list(scope.influencers)).select_related("influencer")
+        )
+
+
+def _add_accounts(scope: Scope, accounts, reader: _Reader | None = None) -> None:
+    for account in accounts:
+        scope.accounts[account.pk] = account
+        if reader is not None and account.influencer_id not in scope.influencers:
+            _add_influencers(scope, reader, Influencer.objects.filter(pk=account.influencer_id))
+
+
+def _add_account_content(scope: Scope, reader: _Reader) -> None:
+    """The reviews posted by, and the orders placed with, the scope's accounts."""
+    accounts = list(scope.accounts)
+    if reader.may("reviews.view_review"):
+        _add_reviews(scope, reader, Review.objects.filter(account__in=accounts))
+    if reader.may("reviews.view_order"):
+        _add_orders(scope, reader, Order.objects.filter(account__in=accounts))
+    if reader.may("reviews.view_campaign"):
+        _add_campaigns(scope, reader, Campaign.objects.filter(members__review__account__in=accounts).distinct())
+
+
+def _add_reviews(scope: Scope, reader: _Reader, reviews) -> None:
+    rows = reviews.select_related("account__influencer", "campaign_member").prefetch_related("targets__parent")
+    for review in rows:
+        scope.reviews[review.pk] = review
+        _add_accounts(scope, [review.account], reader)
+        if reader.may("reviews.view_target"):
+            scope.targets.update({t.pk: t for t in review.targets.all()})
+
+
+def _add_orders(scope: Scope, reader: _Reader, orders) -> None:
+    rows = orders.select_related("account__influencer", "client_agency", "intermediary").prefetch_related(
+        "targets__parent", "reviews", "payments"
+    )
+    for order in rows:
+        scope.orders[order.pk] = order
+        _add_accounts(scope, [order.account], reader)
+        if reader.may("reviews.view_target"):
+            scope.targets.update({t.pk: t for t in order.targets.all()})
+        if reader.may("reviews.view_payment"):
+            scope.payments.update({p.pk: p for p in order.payments.all()})
+        if reader.may("reviews.view_review"):
+            scope.reviews.update({r.pk: r for r in order.reviews.all() if r.account_id in scope.accounts})
+
+
+def _add_campaigns(scope: Scope, reader: _Reader, campaigns) -> None:
+    for campaign in campaigns:
+        scope.campaigns[campaign.pk] = campaign
+        if reader.may("reviews.view_target"):
+            scope.targets.update({t.pk: t for t in campaign.targets.select_related("parent")})
+        if reader.may("reviews.view_review"):
+            _add_reviews(scope, reader, Review.objects.filter(campaign_member__campaign=campaign))
+
+
+def _add_cases(scope: Scope, cases) -> None:
+    scope.cases.update({case.pk: case for case in cases})
+
+
+def campaign_of(review: Review) -> int | None:
+    """The campaign a review belongs to (None when none)."""
+    member = getattr(review, "campaign_member", None)
+    return member.campaign_id if member is not None else None
