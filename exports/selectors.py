@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Model, Q
-from django.utils.translation import gettext_lazy as _
 
 from cases.models import Case
 from cases.selectors import cases_visible_to
@@ -31,7 +30,6 @@ KINDS: dict[str, str] = {
     "case": "cases.view_case",
     "campaign": "reviews.view_campaign",
 }
-KIND_LABELS = {"influencer": _("influencer"), "case": _("case"), "campaign": _("campaign")}
 
 
 @dataclass(frozen=True)

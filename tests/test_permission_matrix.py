@@ -158,6 +158,10 @@ RULES: dict[tuple[str, str], tuple[str, ...]] = {
     ("POST", "/api/v1/campaigns/{pk}/transition/"): WRITE,
     ("GET", "/api/v1/accounts/{pk}/risk/"): READ,
     ("GET", "/api/v1/orders/{pk}/risk/"): READ,
+    # exports (FollowTheMoney, STIX): whoever may see the record; without ?format= the answer is 400
+    ("GET", "/api/v1/influencers/{pk}/export/"): READ,
+    ("GET", "/api/v1/cases/{pk}/export/"): CASE,
+    ("GET", "/api/v1/campaigns/{pk}/export/"): READ,
     # bulk ingest: the add permission of the kind; a job is its creator's (and the admins')
     ("POST", "/api/v1/ingest/{kind}/"): WRITE,
     ("GET", "/api/v1/ingest/jobs/{pk}/"): ("401", "404", "404", "404", "ok", "ok"),

@@ -1,0 +1,182 @@
+"""Exports as FollowTheMoney entities and STIX 2.1 bundles: valid by the libraries, visible data only, names masked."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+from io import StringIO
+
+import pytest
+from django.contrib.auth.models import Group
+from django.core.management import CommandError, call_command
+
+from reviews.models import Campaign, CampaignMember
+from reviews.services import payment_record
+from tests.cases.factories import AuthorityFactory, CaseFactory
+from tests.exports.checks import ftm_entities, names, stix_objects
+from tests.factories import AccountFactory, AgencyFactory, UserFactory
+from tests.reviews.factories import OrderFactory, ReviewFactory, TargetFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def world():
+    """An influencer (a person, 王建国) with an account, a review in a campaign, an order with a payment, and a case."""
+    agency = AgencyFactory(name="Bluewhale PR")
+    account = AccountFactory(influencer__display_name="Lao K", influencer__legal_name="王建国")
+    brand = TargetFactory(name="NIO")
+    model = TargetFactory(name="NIO ES6", kind="product", parent=brand)
+    review = ReviewFactory(account=account, targets=[model])
+    t0 = datetime(2025, 9, 16, tzinfo=UTC)
+    campaign = Campaign.objects.create(
+        first_published_at=t0, last_published_at=t0 + timedelta(hours=5), similarity=Decimal("0.9")
+    )
+    campaign.targets.set([brand])
+    CampaignMember.objects.create(campaign=campaign, review=review)
+    order = OrderFactory(account=account, client_agency=agency, client_name="")
+    order.reviews.set([review])
+    order.targets.set([brand])
+    payment_record(
+        order=order, amount=Decimal("30000.00"), paid_on=date(2025, 9, 15), channel="alipay", payer="Bluewhale PR"
+    )
+    owner = UserFactory()
+    owner.groups.add(Group.objects.get(name="regulator"))
+    case = CaseFactory(authority=AuthorityFactory(members=[owner]))
+    case.influencers.set([account.influencer])
+    case.orders.set([order])
+    case.reviews.set([review])
+    Campaign.objects.filter(pk=campaign.pk).update(status="confirmed")  # only a confirmed campaign is linked
+    case.coordinated_campaigns.set([campaign])
+    return {"influencer": account.influencer, "case": case, "campaign": campaign, "order": order, "owner": owner}
+
+
+def _user(group: str):
+    user = UserFactory()
+    user.groups.add(Group.objects.get(name=group))
+    return user
+
+
+def _get(api, user, kind: str, pk: int, fmt: str | None):
+    api.force_authenticate(user)
+    url = f"/api/v1/{kind}s/{pk}/export/" + (f"?format={fmt}" if fmt else "")
+    return api.get(url)
+
+
+@pytest.mark.parametrize("kind", ["influencer", "case", "campaign"])
+def test_every_export_is_valid_ftm_and_stix(api, world, kind):
+    owner = world["owner"]
+    response = _get(api, owner, kind, world[kind].pk, "ftm")
+    assert response.status_code == 200, response.content
+    assert response["Content-Type"] == "application/x-ndjson; charset=utf-8"
+    entities = ftm_entities(response.content)
+    assert {"Person", "Article", "Contract", "Payment", "CourtCase", "Event", "UserAccount"} <= {
+        e.schema.name for e in entities.values()
+    }
+    response = _get(api, owner, kind, world[kind].pk, "stix")
+    assert response.status_code == 200, response.content
+    assert response["Content-Type"] == "application/stix+json; charset=utf-8"
+    objects = stix_objects(response.content)
+    assert {"identity", "threat-actor", "campaign", "report", "relationship"} <= {o["type"] for o in objects.values()}
+
+
+def test_a_persons_legal_name_is_masked_as_in_the_api(api, world):
+    """GIVEN an influencer whose legal name is 王建国 WHEN a regulator exports it THEN only 王** appears."""
+    for fmt in ("ftm", "stix"):
+        body = _get(api, world["owner"], "influencer", world["influencer"].pk, fmt).content.decode()
+        assert "王建国" not in body
+        assert "王**" in body
+    entities = ftm_entities(_get(api, world["owner"], "influencer", world["influencer"].pk, "ftm").content)
+    person = entities[f"prl-influencer-{world['influencer'].pk}"]
+    assert (person.get("weakAlias"), person.get("alias")) == (["王**"], [])
+
+
+def test_the_money_and_the_content_are_linked(api, world):
+    order, influencer = world["order"], world["influencer"]
+    entities = ftm_entities(_get(api, world["owner"], "case", world["case"].pk, "ftm").content)
+    contract = entities[f"prl-order-{order.pk}"]
+    assert contract.get("authority") == [f"prl-agency-{order.client_agency_id}"]
+    assert contract.get("amount") == ["95000.00"]
+    [payment] = [e for e in entities.values() if e.schema.name == "Payment"]
+    assert payment.get("contract") == [contract.id]
+    assert (payment.get("amount"), payment.get("currency"), payment.get("date")) == (
+        ["30000.00"],
+        ["CNY"],
+        ["2025-09-15"],
+    )
+    # no payee recorded: the payment is for the order, so to its influencer
+    assert payment.get("beneficiary") == [f"prl-influencer-{influencer.pk}"]
+    assert names(entities, "LegalEntity") == {"Bluewhale PR"}  # the payer as recorded
+    # the car model stands for its brand
+    assert names(entities, "Organization") == {"NIO"}
+
+    objects = stix_objects(_get(api, world["owner"], "case", world["case"].pk, "stix").content)
+    [paid] = [o for o in objects.values() if o.get("relationship_type") == "paid"]
+    assert (paid["x_amount"], paid["x_currency"], paid["x_order_id"]) == ("30000.00", "CNY", order.pk)
+    assert objects[paid["target_ref"]]["name"] == "Lao K"
+    [report] = [o for o in objects.values() if o["type"] == "report"]
+    assert report["name"].startswith(world["case"].reference)
+    assert set(report["object_refs"]) >= {paid["id"]}
+
+
+def test_an_analyst_gets_no_case_in_an_influencers_export(api, world):
+    """Analysts may not view cases: the influencer's export leaves the case out (a regulator of its authority
+    gets it)."""
+    analyst = _user("analyst")
+    entities = ftm_entities(_get(api, analyst, "influencer", world["influencer"].pk, "ftm").content)
+    assert "CourtCase" not in {e.schema.name for e in entities.values()}
+    objects = stix_objects(_get(api, analyst, "influencer", world["influencer"].pk, "stix").content)
+    assert [o["name"] for o in objects.values() if o["type"] == "report"] == [
+        f"Paid Review Ledger export: influencer {world['influencer']}"
+    ]
+    other_regulator = _user("regulator")
+    assert _get(api, other_regulator, "case", world["case"].pk, "ftm").status_code == 404
+    entities = ftm_entities(_get(api, other_regulator, "campaign", world["campaign"].pk, "ftm").content)
+    assert "CourtCase" not in {e.schema.name for e in entities.values()}
+
+
+@pytest.mark.parametrize("query", ["", "?format=xml", "?format=json"])
+def test_no_or_an_unknown_format_is_a_400_naming_the_field(api, world, query):
+    api.force_authenticate(world["owner"])
+    response = api.get(f"/api/v1/influencers/{world['influencer'].pk}/export/{query}")
+    assert response.status_code == 400
+    assert response["Content-Type"] == "application/json"
+    assert list(response.json()) == ["format"]
+
+
+def test_refusals_come_before_the_format_check(api, world):
+    pk = world["influencer"].pk
+    assert api.get(f"/api/v1/influencers/{pk}/export/?format=xml").status_code == 401
+    api.force_authenticate(UserFactory())
+    assert api.get(f"/api/v1/influencers/{pk}/export/?format=xml").status_code == 403
+    api.force_authenticate(world["owner"])
+    assert api.get("/api/v1/influencers/999999/export/?format=ftm").status_code == 404
+    assert api.get("/api/v1/campaigns/999999/export/?format=stix").status_code == 404
+
+
+def test_the_command_writes_a_file_and_may_unmask(world, tmp_path):
+    target = tmp_path / "case.ftm.json"
+    call_command(
+        "export_entities", "case", str(world["case"].pk), "--format", "ftm", "-o", str(target), stderr=StringIO()
+    )
+    entities = ftm_entities(target.read_bytes())
+    assert f"prl-case-{world['case'].pk}" in entities
+    out = StringIO()
+    call_command(
+        "export_entities", "influencer", str(world["influencer"].pk), "--format", "stix", "--unmasked", stdout=out
+    )
+    objects = stix_objects(out.getvalue().encode())
+    [identity] = [o for o in objects.values() if o.get("name") == "Lao K" and o["type"] == "identity"]
+    assert identity["x_aliases"] == ["王建国"]
+    with pytest.raises(CommandError, match="No campaign with id 999999"):
+        call_command("export_entities", "campaign", "999999", "--format", "ftm")
+
+
+def test_stix_ids_are_stable_from_one_export_to_the_next(api, world):
+    first = stix_objects(_get(api, world["owner"], "campaign", world["campaign"].pk, "stix").content)
+    second = stix_objects(_get(api, world["owner"], "campaign", world["campaign"].pk, "stix").content)
+    assert {i for i in first if not i.startswith("report--")} == {i for i in second if not i.startswith("report--")}
+    assert json.loads(
+        _get(api, world["owner"], "campaign", world["campaign"].pk, "ftm").content.decode().splitlines()[0]
+    )["id"].startswith("prl-")
