@@ -460,7 +460,7 @@ def _order_record(order: Order) -> dict[str, Any]:
     return {
         "id": order.pk,
         "account": order.account_id,
-        "client_agency": order.client_agency_id,
+        "client": order.client_id,
         "client_name": order.client_name,
         "intermediary": order.intermediary_id,
         "targets": sorted(t.pk for t in order.targets.all()),
@@ -494,8 +494,10 @@ def _order_record(order: Order) -> dict[str, Any]:
                 "currency": p.currency,
                 "paid_on": j(p.paid_on),
                 "channel": p.channel,
-                "payer": p.payer,
-                "payee": p.payee,
+                "payer": p.payer_id,
+                "payee": p.payee_id,
+                "payer_name": p.payer_name,
+                "payee_name": p.payee_name,
                 "reference": p.reference,
             }
             for p in payments

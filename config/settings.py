@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "core",
     "ledger",
     "pricing",  # after ledger: its admin extends the account page
+    "parties",  # after ledger (a party may be an agency or influencer), before reviews (orders name parties)
     "reviews",  # after pricing (orders are priced by its tiers and quotes), before cases (which link to it)
     "cases",
     "ingest",  # bulk ingest of accounts, snapshots, reviews and quotes: after the apps it writes to
