@@ -30,7 +30,7 @@ urlpatterns = [
     path("api/v1/", include("pricing.api.urls")),  # the rate card: /api/v1/accounts/{id}/rate-card/
     path("api/v1/", include("ingest.api.urls")),  # bulk ingest: /api/v1/ingest/{kind}/ and its jobs
     path("api/v1/", include("risk.api.urls")),  # /api/v1/accounts/{id}/risk/, /api/v1/orders/{id}/risk/
-    path("api/v1/", include("exports.api.urls")),  # /api/v1/{influencers,cases,campaigns}/{id}/export/
+    path("api/v1/", include("exports.api.urls")),  # /api/v1/{influencers,cases,campaigns,parties}/{id}/export/
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
     path("api-auth/", include("rest_framework.urls")),

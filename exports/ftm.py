@@ -156,15 +156,8 @@ def _review(out: _Entities, scope: Scope, review, target_ids: dict[int, str | No
             )
 
 
-def _client(scope: Scope, order) -> PartyRef | None:
-    """The order's client: the agency when it is in the ledger, else the name as recorded."""
-    if order.client_agency_id is not None:
-        return scope.party(order.client_agency)
-    return scope.party(order.client_name)
-
-
 def _order(out: _Entities, scope: Scope, order, influencer_ids, target_ids) -> None:
-    client_id = party_entity(out, _client(scope, order))
+    client_id = party_entity(out, scope.client(order))
     contract = out.add(
         "Contract",
         f"prl-order-{order.pk}",
@@ -216,9 +209,7 @@ def _order(out: _Entities, scope: Scope, order, influencer_ids, target_ids) -> N
 
 def _payment(out: _Entities, scope: Scope, payment, influencer_ids) -> None:
     order = scope.orders[payment.order_id]
-    # A payment is for an order: without a recorded payer it is the client's, without a payee the influencer's.
-    payer = party_entity(out, scope.party(payment.payer)) or party_entity(out, _client(scope, order))
-    payee = party_entity(out, scope.party(payment.payee)) or influencer_ids.get(order.account.influencer_id)
+    payer, payee = party_entity(out, scope.payer(payment)), party_entity(out, scope.payee(payment))
     out.add(
         "Payment",
         f"prl-payment-{payment.pk}",
@@ -231,6 +222,7 @@ def _payment(out: _Entities, scope: Scope, payment, influencer_ids) -> None:
         transactionNumber=payment.reference,
         programme=payment.channel,
         purpose=f"Order #{order.pk}",
+        namesMentioned=[payment.payer_name, payment.payee_name],
     )
 
 

@@ -1,11 +1,15 @@
-"""What an export holds: the records around an influencer, a case or a campaign that the reader may see.
+"""What an export holds: the records around an influencer, a party, a case or a campaign that the reader may see.
 
 An export is built in two steps. ``scope_for`` collects the records (a ``Scope``),
 each kind only for a reader who may view its model, cases only where the reader
 may see the case, as the API does. The format modules (``exports.ftm``,
 ``exports.stix``) then turn the scope into FollowTheMoney entities or a STIX 2.1
-bundle. Who ordered, paid, was paid or brokered is turned into a neutral
-``PartyRef`` by one function, ``party_of``, which both formats use.
+bundle. Who ordered, paid, was paid, brokered or was attacked is turned into a
+neutral ``PartyRef`` by one function, ``party_of``, which both formats use.
+
+Every scope follows the money one step: the payments received by the parties of
+its influencers and of the agencies that manage them, with their orders. So the
+export of a campaign shows who paid the bloggers (or their MCN) behind it.
 """
 
 from __future__ import annotations
@@ -14,13 +18,16 @@ import hashlib
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Model, Q
+from django.db.models import Model, Prefetch, Q
 
 from cases.models import Case
 from cases.selectors import cases_visible_to
 from ledger.choices import InfluencerKind
 from ledger.models import Agency, Influencer, PlatformAccount
 from ledger.privacy import mask_name
+from parties.choices import PartyKind
+from parties.models import Party
+from parties.selectors import member_ids
 from reviews.choices import TargetKind
 from reviews.models import Campaign, Order, Payment, Review, Target
 
@@ -29,7 +36,9 @@ KINDS: dict[str, str] = {
     "influencer": "ledger.view_influencer",
     "case": "cases.view_case",
     "campaign": "reviews.view_campaign",
+    "party": "parties.view_party",
 }
+_PARTY_KIND = {PartyKind.COMPANY: "company", PartyKind.ORGANISATION: "organization", PartyKind.PERSON: "person"}
 
 
 @dataclass(frozen=True)
@@ -49,12 +58,40 @@ class PartyRef:
     role: str = ""  # mcn, pr_agency, broker, brand, ... where the domain says
 
 
-def party_of(obj: Agency | Influencer | Target | str, *, masked: bool) -> PartyRef | None:
+def party_of(obj: Party | Agency | Influencer | Target | str | None, *, masked: bool) -> PartyRef | None:
     """The one mapping from a domain object (or a name as recorded) to the party of an export.
 
-    A person's legal name is masked (first character and ``**``) when ``masked``, as the
-    API shows it; an organisation's is not personal data. A car model stands for its brand.
+    A party merged into another is that other. A party that is an agency or an influencer of
+    the ledger is that agency or influencer (one entity, whichever record names it), with the
+    party's other names as aliases. A person's legal name is masked (first character and
+    ``**``) when ``masked``, as the API shows it; an organisation's is not personal data.
+    A car model stands for its brand.
     """
+    if isinstance(obj, Party):
+        if obj.merged_into_id is not None:
+            obj = obj.merged_into
+        names = sorted({a.name for a in obj.aliases.all()} - {obj.name})
+        if obj.agency_id is not None or obj.influencer_id is not None:
+            base = party_of(obj.agency or obj.influencer, masked=masked)
+            legal = obj.influencer.legal_name.strip() if obj.influencer_id is not None else ""
+            hidden = {legal} if legal and base.kind == "person" and masked else set()
+            extra = tuple(n for n in [obj.name, *names] if n != base.name and n not in hidden)
+            return PartyRef(
+                key=base.key,
+                name=base.name,
+                kind=base.kind,
+                uscc=base.uscc or obj.uscc,
+                aliases=tuple(dict.fromkeys((*base.aliases, *extra))),
+                weak_aliases=base.weak_aliases,
+                role=base.role,
+            )
+        return PartyRef(
+            key=f"party-{obj.pk}",
+            name=obj.name,
+            kind=_PARTY_KIND.get(obj.kind, "unknown"),
+            uscc=obj.uscc,
+            aliases=tuple(names),
+        )
     if isinstance(obj, Agency):
         return PartyRef(key=f"agency-{obj.pk}", name=obj.name, kind="company", uscc=obj.uscc, role=obj.kind)
     if isinstance(obj, Influencer):
@@ -107,6 +144,20 @@ class Scope:
     def party(self, obj: Any) -> PartyRef | None:
         return party_of(obj, masked=self.masked)
 
+    def client(self, order: Order) -> PartyRef | None:
+        """Who ordered: the client party, else the name as recorded."""
+        return self.party(order.client) or self.party(order.client_name)
+
+    def payer(self, payment: Payment) -> PartyRef | None:
+        """Who paid: the payer party, else the name as recorded, else (a payment is for an order) the client."""
+        return self.party(payment.payer) or self.party(payment.payer_name) or self.client(payment.order)
+
+    def payee(self, payment: Payment) -> PartyRef | None:
+        """Who was paid: the payee party, else the name as recorded, else the influencer of the order's account."""
+        return (
+            self.party(payment.payee) or self.party(payment.payee_name) or self.party(payment.order.account.influencer)
+        )
+
 
 class _Reader:
     """The reader's permissions; ``None`` (a management command) may see everything."""
@@ -126,7 +177,7 @@ def root_for(*, kind: str, pk: int, user: Any) -> Model | None:
     reader = _Reader(user)
     if kind == "case":
         return reader.cases().select_related("authority").filter(pk=pk).first()
-    model = {"influencer": Influencer, "campaign": Campaign}[kind]
+    model = {"influencer": Influencer, "campaign": Campaign, "party": Party}[kind]
     return model.objects.filter(pk=pk).first()
 
 
@@ -159,7 +210,41 @@ def scope_for(*, kind: str, root: Model, user: Any, masked: bool) -> Scope:
             _add_orders(scope, reader, Order.objects.filter(reviews__campaign_member__campaign=root).distinct())
         if reader.may("cases.view_case"):
             _add_cases(scope, reader.cases().filter(coordinated_campaigns=root))
+    elif kind == "party":
+        members = member_ids(root.merged_into or root)
+        if root.agency_id is not None:
+            _add_influencers(scope, reader, Influencer.objects.filter(agency=root.agency_id))
+            if reader.may("ledger.view_agency"):
+                scope.agencies[root.agency_id] = root.agency
+        if root.influencer_id is not None:
+            _add_influencers(scope, reader, Influencer.objects.filter(pk=root.influencer_id))
+        if reader.may("reviews.view_order"):
+            money = Q(client__in=members) | Q(intermediary__in=members)
+            if reader.may("reviews.view_payment"):
+                money |= Q(payments__payer__in=members) | Q(payments__payee__in=members)
+            _add_orders(scope, reader, Order.objects.filter(money).distinct())
+        if reader.may("reviews.view_campaign"):
+            ordered = Review.objects.filter(orders__in=list(scope.orders)).values("pk")
+            _add_campaigns(scope, reader, Campaign.objects.filter(members__review__in=ordered).distinct())
+        if reader.may("cases.view_case"):
+            named = Q(orders__in=list(scope.orders))
+            if root.agency_id is not None:
+                named |= Q(agencies=root.agency_id)
+            if root.influencer_id is not None:
+                named |= Q(influencers=root.influencer_id)
+            _add_cases(scope, reader.cases().filter(named).distinct())
+    _add_money_received(scope, reader)
     return scope
+
+
+def _add_money_received(scope: Scope, reader: _Reader) -> None:
+    """The orders of the payments received by the parties of the scope's influencers and agencies."""
+    if not (reader.may("reviews.view_order") and reader.may("reviews.view_payment")):
+        return
+    people = Q(influencer__in=list(scope.influencers)) | Q(agency__in=list(scope.agencies))
+    payees = Party.objects.filter(people).values("pk")
+    received = Payment.objects.filter(Q(payee__in=payees) | Q(payee__merged_into__in=payees)).values("order")
+    _add_orders(scope, reader, Order.objects.filter(pk__in=received))
 
 
 def _add_influencers(scope: Scope, reader: _Reader, influencers) -> None:
@@ -203,8 +288,20 @@ def _add_reviews(scope: Scope, reader: _Reader, reviews) -> None:
 
 
 def _add_orders(scope: Scope, reader: _Reader, orders) -> None:
-    rows = orders.select_related("account__influencer", "client_agency", "intermediary").prefetch_related(
-        "targets__parent", "reviews", "payments"
+    party = ("agency", "influencer", "merged_into__agency", "merged_into__influencer")
+    payments = Payment.objects.select_related(
+        *(f"{role}__{path}" for role in ("payer", "payee") for path in party)
+    ).prefetch_related("payer__aliases", "payee__aliases", "payer__merged_into__aliases", "payee__merged_into__aliases")
+    rows = orders.select_related(
+        "account__influencer", *(f"{role}__{path}" for role in ("client", "intermediary") for path in party)
+    ).prefetch_related(
+        "targets__parent",
+        "reviews",
+        Prefetch("payments", queryset=payments),
+        "client__aliases",
+        "intermediary__aliases",
+        "client__merged_into__aliases",
+        "intermediary__merged_into__aliases",
     )
     for order in rows:
         scope.orders[order.pk] = order

@@ -132,7 +132,7 @@ def bundle(scope: Scope, *, now: datetime | None = None) -> stix2.v21.Bundle:
             stix_id("report", f"export:{scope.kind}:{scope.root.pk}:{out.now.isoformat()}"),
             name=f"Paid Review Ledger export: {scope.kind} {scope.root}",
             published=out.now,
-            report_types=["threat-actor" if scope.kind == "influencer" else "campaign"],
+            report_types=[{"influencer": "threat-actor", "campaign": "campaign"}.get(scope.kind, "identity")],
             object_refs=sorted(obj_id for obj_id in out.objects if obj_id != out.ledger),
             x_export_of=f"{scope.kind}:{scope.root.pk}",
         )
@@ -180,12 +180,6 @@ def _threat_actor(out: _Bundle, scope: Scope, influencer) -> str:
     return actor
 
 
-def _client(scope: Scope, order) -> PartyRef | None:
-    if order.client_agency_id is not None:
-        return scope.party(order.client_agency)
-    return scope.party(order.client_name)
-
-
 def _order(out: _Bundle, scope: Scope, order, actors, targets) -> None:
     actor = actors.get(order.account.influencer_id)
     details = {
@@ -200,7 +194,7 @@ def _order(out: _Bundle, scope: Scope, order, actors, targets) -> None:
         "reviews": [r.url for r in order.reviews.all() if r.pk in scope.reviews],
     }
     created = _at(order.ordered_on)
-    client = party_identity(out, _client(scope, order))
+    client = party_identity(out, scope.client(order))
     out.relate("ordered-from", client, actor, f"order-{order.pk}", created=created, x_order=details)
     if order.intermediary_id:
         intermediary = party_identity(out, scope.party(order.intermediary))
@@ -211,10 +205,7 @@ def _order(out: _Bundle, scope: Scope, order, actors, targets) -> None:
 
 def _payment(out: _Bundle, scope: Scope, payment) -> None:
     order = scope.orders[payment.order_id]
-    payer = party_identity(out, scope.party(payment.payer) or _client(scope, order))
-    payee = party_identity(out, scope.party(payment.payee)) or party_identity(
-        out, scope.party(order.account.influencer)
-    )
+    payer, payee = party_identity(out, scope.payer(payment)), party_identity(out, scope.payee(payment))
     out.relate(
         "paid",
         payer,
@@ -227,6 +218,8 @@ def _payment(out: _Bundle, scope: Scope, payment) -> None:
         x_paid_on=payment.paid_on.isoformat(),
         x_channel=payment.channel,
         x_reference=payment.reference,
+        x_payer_name=payment.payer_name,
+        x_payee_name=payment.payee_name,
         x_order_id=order.pk,
     )
 

@@ -126,3 +126,11 @@ class CampaignExportView(_ExportView):
     @_export_schema("campaign")
     def get(self, request: Request, pk: int) -> HttpResponse:
         return super().get(request, pk)
+
+
+class PartyExportView(_ExportView):
+    kind = "party"
+
+    @_export_schema("party")
+    def get(self, request: Request, pk: int) -> HttpResponse:
+        return super().get(request, pk)

@@ -8,9 +8,10 @@ from decimal import Decimal
 from io import StringIO
 
 import pytest
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, Permission
 from django.core.management import CommandError, call_command
 
+from parties.services import party_create, party_for_agency
 from reviews.models import Campaign, CampaignMember
 from reviews.services import payment_record
 from tests.cases.factories import AuthorityFactory, CaseFactory
@@ -35,12 +36,11 @@ def world():
     )
     campaign.targets.set([brand])
     CampaignMember.objects.create(campaign=campaign, review=review)
-    order = OrderFactory(account=account, client_agency=agency, client_name="")
+    order = OrderFactory(account=account, client=party_for_agency(agency=agency), client_name="")
     order.reviews.set([review])
     order.targets.set([brand])
-    payment_record(
-        order=order, amount=Decimal("30000.00"), paid_on=date(2025, 9, 15), channel="alipay", payer="Bluewhale PR"
-    )
+    payer = party_create(name="蓝鲸公关 (as recorded)", kind="company")
+    payment_record(order=order, amount=Decimal("30000.00"), paid_on=date(2025, 9, 15), channel="alipay", payer=payer)
     owner = UserFactory()
     owner.groups.add(Group.objects.get(name="regulator"))
     case = CaseFactory(authority=AuthorityFactory(members=[owner]))
@@ -49,7 +49,14 @@ def world():
     case.reviews.set([review])
     Campaign.objects.filter(pk=campaign.pk).update(status="confirmed")  # only a confirmed campaign is linked
     case.coordinated_campaigns.set([campaign])
-    return {"influencer": account.influencer, "case": case, "campaign": campaign, "order": order, "owner": owner}
+    return {
+        "influencer": account.influencer,
+        "case": case,
+        "campaign": campaign,
+        "order": order,
+        "owner": owner,
+        "party": payer,
+    }
 
 
 def _user(group: str):
@@ -60,13 +67,14 @@ def _user(group: str):
 
 def _get(api, user, kind: str, pk: int, fmt: str | None):
     api.force_authenticate(user)
-    url = f"/api/v1/{kind}s/{pk}/export/" + (f"?format={fmt}" if fmt else "")
+    url = f"/api/v1/{'parties' if kind == 'party' else kind + 's'}/{pk}/export/" + (f"?format={fmt}" if fmt else "")
     return api.get(url)
 
 
-@pytest.mark.parametrize("kind", ["influencer", "case", "campaign"])
+@pytest.mark.parametrize("kind", ["influencer", "case", "campaign", "party"])
 def test_every_export_is_valid_ftm_and_stix(api, world, kind):
     owner = world["owner"]
+    owner.user_permissions.add(Permission.objects.get(codename="view_party"))
     response = _get(api, owner, kind, world[kind].pk, "ftm")
     assert response.status_code == 200, response.content
     assert response["Content-Type"] == "application/x-ndjson; charset=utf-8"
@@ -96,7 +104,7 @@ def test_the_money_and_the_content_are_linked(api, world):
     order, influencer = world["order"], world["influencer"]
     entities = ftm_entities(_get(api, world["owner"], "case", world["case"].pk, "ftm").content)
     contract = entities[f"prl-order-{order.pk}"]
-    assert contract.get("authority") == [f"prl-agency-{order.client_agency_id}"]
+    assert contract.get("authority") == [f"prl-agency-{order.client.agency_id}"]  # the party is the agency
     assert contract.get("amount") == ["95000.00"]
     [payment] = [e for e in entities.values() if e.schema.name == "Payment"]
     assert payment.get("contract") == [contract.id]
@@ -107,7 +115,12 @@ def test_the_money_and_the_content_are_linked(api, world):
     )
     # no payee recorded: the payment is for the order, so to its influencer
     assert payment.get("beneficiary") == [f"prl-influencer-{influencer.pk}"]
-    assert names(entities, "LegalEntity") == {"Bluewhale PR"}  # the payer as recorded
+    assert payment.get("payer") == [f"prl-party-{world['party'].pk}"]
+    assert names(entities, "Company") == {
+        "Bluewhale PR",
+        "蓝鲸公关 (as recorded)",
+        order.account.influencer.agency.name,
+    }
     # the car model stands for its brand
     assert names(entities, "Organization") == {"NIO"}
 

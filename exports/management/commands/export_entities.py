@@ -1,4 +1,4 @@
-"""Write the export of an influencer, a case or a campaign as FollowTheMoney entities or a STIX 2.1 bundle."""
+"""Write the export of an influencer, a party, a case or a campaign as FollowTheMoney entities or a STIX 2.1 bundle."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from exports.selectors import KINDS
 
 class Command(BaseCommand):
     help = (
-        "Export an influencer, a case or a campaign with the records around it as FollowTheMoney entities "
+        "Export an influencer, a party, a case or a campaign with the records around it as FollowTheMoney entities "
         "(JSON lines) or a STIX 2.1 bundle. A person's legal name is masked unless --unmasked."
     )
 
