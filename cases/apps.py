@@ -7,7 +7,8 @@ class CasesConfig(AppConfig):
     verbose_name = _("Cases and evidence")
 
     def ready(self) -> None:
-        from cases import services
+        from cases import graph, services
         from ledger import journal
 
         journal.register_file_check(services.evidence_file_mismatches)
+        graph.register()  # case nodes in the money graph (parties.graph)

@@ -223,6 +223,10 @@ SPECTACULAR_SETTINGS = {
         "OrderStatusEnum": "reviews.choices.OrderStatus",
         "PaymentChannelEnum": "reviews.choices.PaymentChannel",
         "CampaignStatusEnum": "reviews.choices.CampaignStatus",
+        "PartyKindEnum": "parties.choices.PartyKind",
+        "AliasKindEnum": "parties.choices.AliasKind",
+        "GraphNodeKindEnum": "parties.graph.NODE_KINDS",
+        "GraphEdgeKindEnum": "parties.graph.EDGE_KINDS",
     },
 }
 

@@ -14,7 +14,7 @@ from config.ops.metrics import metrics
 
 # One API root for every app: each app registers its viewsets on a SimpleRouter
 # named ``router`` in its api/urls.py.
-API_APPS = ("ledger", "pricing", "reviews", "cases")
+API_APPS = ("ledger", "pricing", "parties", "reviews", "cases")
 api_router = DefaultRouter()
 for app_label in API_APPS:
     if apps.is_installed(app_label):
