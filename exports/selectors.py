@@ -223,9 +223,15 @@ def scope_for(*, kind: str, root: Model, user: Any, masked: bool) -> Scope:
             if reader.may("reviews.view_payment"):
                 money |= Q(payments__payer__in=members) | Q(payments__payee__in=members)
             _add_orders(scope, reader, Order.objects.filter(money).distinct())
+        # The money one step further: the bloggers of the agencies (MCNs) this party paid.
+        if reader.may("reviews.view_payment"):
+            paid = Q(payments_received__payer__in=members, payments_received__order__in=list(scope.orders))
+            paid_agencies = Party.objects.filter(paid, agency__isnull=False).values("agency")
+            _add_influencers(scope, reader, Influencer.objects.filter(agency__in=paid_agencies))
         if reader.may("reviews.view_campaign"):
-            ordered = Review.objects.filter(orders__in=list(scope.orders)).values("pk")
-            _add_campaigns(scope, reader, Campaign.objects.filter(members__review__in=ordered).distinct())
+            posted = Q(members__review__orders__in=list(scope.orders))
+            posted |= Q(members__review__account__influencer__in=list(scope.influencers))
+            _add_campaigns(scope, reader, Campaign.objects.filter(posted).distinct())
         if reader.may("cases.view_case"):
             named = Q(orders__in=list(scope.orders))
             if root.agency_id is not None:

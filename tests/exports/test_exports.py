@@ -11,11 +11,16 @@ import pytest
 from django.contrib.auth.models import Group, Permission
 from django.core.management import CommandError, call_command
 
+from cases.models import Case
+from exports.stix import stix_id
+from ledger.models import Influencer
+from parties.models import Party
 from parties.services import party_create, party_for_agency
+from reviews.demo import demo_campaign, demo_order
 from reviews.models import Campaign, CampaignMember
 from reviews.services import payment_record
 from tests.cases.factories import AuthorityFactory, CaseFactory
-from tests.exports.checks import ftm_entities, names, stix_objects
+from tests.exports.checks import ftm_entities, ftm_paths, names, reachable, stix_objects, stix_paths
 from tests.factories import AccountFactory, AgencyFactory, UserFactory
 from tests.reviews.factories import OrderFactory, ReviewFactory, TargetFactory
 
@@ -193,3 +198,46 @@ def test_stix_ids_are_stable_from_one_export_to_the_next(api, world):
     assert json.loads(
         _get(api, world["owner"], "campaign", world["campaign"].pk, "ftm").content.decode().splitlines()[0]
     )["id"].startswith("prl-")
+
+
+def test_the_demo_money_is_traced_from_the_paying_firm_to_the_bloggers_in_both_formats(api):
+    """GIVEN the demo ledger: Bluewhale PR ordered the NIO smear from Lao K through Xingchi MCN and paid both;
+    Xingchi's bloggers Speed Sister and Mechanic Liu posted the XIAOMI doors smear campaign.
+    WHEN a regulator exports the paying firm, the case and the campaign, as FtM and as STIX
+    THEN each export leads from Bluewhale through its payments to the bloggers, and to the campaign."""
+    call_command("seed_demo", stdout=StringIO())
+    regulator = _user("regulator")
+    case = Case.objects.get(reference="CAC-2025-0001")
+    case.authority.members.add(regulator)
+    bluewhale = Party.objects.get(agency__name="Bluewhale PR (蓝鲸公关)")
+    order, campaign = demo_order(), demo_campaign()
+    bloggers = {
+        i.display_name: i.pk
+        for i in Influencer.objects.filter(
+            display_name__in=["Lao K on Cars (老K说车)", "Speed Sister (飙车小妹)", "Mechanic Liu (修车老刘)"]
+        )
+    }
+    payments = {str(p.amount) for p in order.payments.all()}
+    assert payments == {"30000.00", "65000.00", "10000.00"}
+    for kind, pk, reach in [
+        ("party", bluewhale.pk, set(bloggers)),
+        ("campaign", campaign.pk, set(bloggers)),
+        ("case", case.pk, {"Lao K on Cars (老K说车)"}),
+    ]:
+        entities = ftm_entities(_get(api, regulator, kind, pk, "ftm").content)
+        firm = f"prl-agency-{bluewhale.agency_id}"
+        found = {e.get("amount")[0] for e in entities.values() if e.schema.name == "Payment" and firm in e.get("payer")}
+        assert found == payments, kind
+        reached = reachable(ftm_paths(entities), firm)
+        assert {f"prl-influencer-{bloggers[n]}" for n in reach} <= reached, kind
+        if kind != "case":
+            assert f"prl-campaign-{campaign.pk}" in reached, kind
+
+        objects = stix_objects(_get(api, regulator, kind, pk, "stix").content)
+        firm_id = stix_id("identity", f"agency-{bluewhale.agency_id}")
+        paid = [o for o in objects.values() if o.get("relationship_type") == "paid" and o["source_ref"] == firm_id]
+        assert {o["x_amount"] for o in paid} == payments, kind
+        reached = reachable(stix_paths(objects), firm_id)
+        assert {stix_id("threat-actor", f"influencer-{bloggers[n]}") for n in reach} <= reached, kind
+        if kind != "case":
+            assert stix_id("campaign", f"campaign-{campaign.pk}") in reached, kind
