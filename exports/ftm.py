@@ -273,7 +273,7 @@ def _case(out: _Entities, scope: Scope, case, influencer_ids) -> None:
         program=case.campaign,
     )
     authority = out.add("PublicBody", f"prl-authority-{case.authority_id}", name=case.authority.name, country="cn")
-    out.link("CourtCaseParty", ("party", case.pk, "authority"), case=entity, party=authority, role="authority")
+    out.link("CourtCaseParty", ("caseparty", case.pk, "authority"), case=entity, party=authority, role="authority")
     subjects = [
         *(("subject", influencer_ids.get(i.pk)) for i in case.influencers.all()),
         *(("subject", f"prl-agency-{a.pk}") for a in case.agencies.all() if a.pk in scope.agencies),
@@ -284,4 +284,4 @@ def _case(out: _Entities, scope: Scope, case, influencer_ids) -> None:
     ]
     for role, party in subjects:
         if party and party in out.by_id:
-            out.link("CourtCaseParty", ("party", case.pk, party), case=entity, party=party, role=role)
+            out.link("CourtCaseParty", ("caseparty", case.pk, party), case=entity, party=party, role=role)
