@@ -193,18 +193,8 @@ def _order(out: _Entities, scope: Scope, order, influencer_ids, target_ids) -> N
             role="intermediary",
             description=f"Order #{order.pk}",
         )
-    for review in order.reviews.all():
-        if review.pk in scope.reviews:
-            out.link(
-                "Documentation",
-                ("ordered", order.pk, review.pk),
-                document=f"prl-review-{review.pk}",
-                entity=contract,
-                role="ordered content",
-            )
-    for target in order.targets.all():
-        if target_ids.get(target.pk):
-            out.link("UnknownLink", ("targets", order.pk, target.pk), subject=contract, object=target_ids[target.pk])
+    _documents(out, [r.pk for r in order.reviews.all() if r.pk in scope.reviews], contract, "ordered content")
+    _targets(out, contract, order.targets.all(), target_ids)
 
 
 def _payment(out: _Entities, scope: Scope, payment, influencer_ids) -> None:
@@ -241,22 +231,24 @@ def _campaign(out: _Entities, scope: Scope, campaign, influencer_ids, target_ids
         involved=involved,
         keywords=[t.name for t in campaign.targets.all()],
     )
-    for review in members:
+    _documents(out, [r.pk for r in members], event, "campaign member")
+    _targets(out, event, campaign.targets.all(), target_ids)
+
+
+def _documents(out: _Entities, review_ids: list[int], entity: str, role: str) -> None:
+    """A Documentation from each review (an Article) to ``entity`` (an order, a campaign)."""
+    for review_id in review_ids:
         out.link(
-            "Documentation",
-            ("member", campaign.pk, review.pk),
-            document=f"prl-review-{review.pk}",
-            entity=event,
-            role="campaign member",
+            "Documentation", ("doc", entity, review_id), document=f"prl-review-{review_id}", entity=entity, role=role
         )
-    for target in campaign.targets.all():
+
+
+def _targets(out: _Entities, subject: str, targets, target_ids: dict[int, str | None]) -> None:
+    """An UnknownLink (role targets) from ``subject`` (an order, a campaign) to each target it attacks."""
+    for target in targets:
         if target_ids.get(target.pk):
-            out.link(
-                "UnknownLink",
-                ("targets", "campaign", campaign.pk, target.pk),
-                subject=event,
-                object=target_ids[target.pk],
-            )
+            key = ("targets", subject, target.pk)
+            out.link("UnknownLink", key, subject=subject, object=target_ids[target.pk], role="targets")
 
 
 def _case(out: _Entities, scope: Scope, case, influencer_ids) -> None:

@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
 from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.permissions import IsAuthenticated
@@ -104,33 +104,12 @@ class _ExportView(APIView):
         return response
 
 
-class InfluencerExportView(_ExportView):
-    kind = "influencer"
-
-    @_export_schema("influencer")
-    def get(self, request: Request, pk: int) -> HttpResponse:
-        return super().get(request, pk)
+def _export_view(kind: str) -> type[_ExportView]:
+    view = type(f"{kind.title()}ExportView", (_ExportView,), {"kind": kind, "__doc__": f"The {kind}'s export."})
+    return extend_schema_view(get=_export_schema(kind))(view)
 
 
-class CaseExportView(_ExportView):
-    kind = "case"
-
-    @_export_schema("case")
-    def get(self, request: Request, pk: int) -> HttpResponse:
-        return super().get(request, pk)
-
-
-class CampaignExportView(_ExportView):
-    kind = "campaign"
-
-    @_export_schema("campaign")
-    def get(self, request: Request, pk: int) -> HttpResponse:
-        return super().get(request, pk)
-
-
-class PartyExportView(_ExportView):
-    kind = "party"
-
-    @_export_schema("party")
-    def get(self, request: Request, pk: int) -> HttpResponse:
-        return super().get(request, pk)
+InfluencerExportView = _export_view("influencer")
+CaseExportView = _export_view("case")
+CampaignExportView = _export_view("campaign")
+PartyExportView = _export_view("party")
