@@ -1,8 +1,7 @@
 import django_filters
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from parties import names
+from parties import selectors
 from parties.choices import PartyKind
 from parties.models import Party
 
@@ -23,11 +22,4 @@ class PartyFilter(django_filters.FilterSet):
         fields = ["kind", "uscc", "agency", "influencer", "merged_into", "name", "merged"]
 
     def filter_name(self, queryset, name, value):
-        value = (value or "").strip()
-        if not value:
-            return queryset
-        key, spelt = names.match_key(value), names.pinyin_key(value)
-        hit = Q(aliases__name__icontains=value) | Q(aliases__initials__startswith=value.lower())
-        if key:
-            hit |= Q(aliases__key=key) | Q(aliases__pinyin=spelt)
-        return queryset.filter(pk__in=Party.objects.filter(hit).values("pk"))
+        return selectors.party_search(queryset, value)

@@ -4,15 +4,29 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from django.db.models import Count, F, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 from django.db.models.functions import Coalesce
 
+from parties import names
 from parties.models import Party, PartyAlias
 
 
 def party_list() -> QuerySet[Party]:
     """Parties with what the list shows, in a fixed number of queries."""
     return Party.objects.select_related("agency", "influencer", "merged_into").prefetch_related("aliases")
+
+
+def party_search(queryset: QuerySet[Party], term: str) -> QuerySet[Party]:
+    """Parties with a name containing ``term``, or written the same once normalised (full-width, traditional,
+    company suffixes), or spelt the same in pinyin, or whose pinyin initials start with it."""
+    term = (term or "").strip()
+    if not term:
+        return queryset
+    hit = Q(aliases__name__icontains=term) | Q(aliases__initials__startswith=term.lower()) | Q(uscc=term.upper())
+    key = names.match_key(term)
+    if key:
+        hit |= Q(aliases__key=key) | Q(aliases__pinyin=names.pinyin_key(term))
+    return queryset.filter(pk__in=Party.objects.filter(hit).values("pk"))
 
 
 def member_ids(party: Party) -> list[int]:
