@@ -77,6 +77,8 @@ def party_entity(out: _Entities, party: PartyRef | None) -> str | None:
 def entities(scope: Scope) -> list[dict[str, Any]]:
     """The scope as FollowTheMoney entity dicts (``EntityProxy.to_dict()``), parties first."""
     out = _Entities()
+    if scope.kind == "party":
+        party_entity(out, scope.party(scope.root))  # first, with every name of the party
     influencer_ids = {pk: _influencer(out, scope, i) for pk, i in scope.influencers.items()}
     target_ids = {pk: party_entity(out, scope.party(t)) for pk, t in scope.targets.items()}
     for account in scope.accounts.values():

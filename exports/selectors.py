@@ -267,10 +267,16 @@ def _add_influencers(scope: Scope, reader: _Reader, influencers) -> None:
 
 
 def _add_accounts(scope: Scope, accounts, reader: _Reader | None = None) -> None:
+    """Accounts, with their influencers (loaded together) when ``reader`` is given and may view them."""
+    if reader is not None and not reader.may("ledger.view_platformaccount"):
+        return
+    missing = set()
     for account in accounts:
         scope.accounts[account.pk] = account
-        if reader is not None and account.influencer_id not in scope.influencers:
-            _add_influencers(scope, reader, Influencer.objects.filter(pk=account.influencer_id))
+        if account.influencer_id not in scope.influencers:
+            missing.add(account.influencer_id)
+    if reader is not None and missing:
+        _add_influencers(scope, reader, Influencer.objects.filter(pk__in=missing))
 
 
 def _add_account_content(scope: Scope, reader: _Reader) -> None:
@@ -285,12 +291,11 @@ def _add_account_content(scope: Scope, reader: _Reader) -> None:
 
 
 def _add_reviews(scope: Scope, reader: _Reader, reviews) -> None:
-    rows = reviews.select_related("account__influencer", "campaign_member").prefetch_related("targets__parent")
-    for review in rows:
-        scope.reviews[review.pk] = review
-        _add_accounts(scope, [review.account], reader)
-        if reader.may("reviews.view_target"):
-            scope.targets.update({t.pk: t for t in review.targets.all()})
+    rows = list(reviews.select_related("account__influencer", "campaign_member").prefetch_related("targets__parent"))
+    scope.reviews.update({review.pk: review for review in rows})
+    _add_accounts(scope, [review.account for review in rows], reader)
+    if reader.may("reviews.view_target"):
+        scope.targets.update({t.pk: t for review in rows for t in review.targets.all()})
 
 
 def _add_orders(scope: Scope, reader: _Reader, orders) -> None:
@@ -309,15 +314,16 @@ def _add_orders(scope: Scope, reader: _Reader, orders) -> None:
         "client__merged_into__aliases",
         "intermediary__merged_into__aliases",
     )
-    for order in rows:
-        scope.orders[order.pk] = order
-        _add_accounts(scope, [order.account], reader)
-        if reader.may("reviews.view_target"):
-            scope.targets.update({t.pk: t for t in order.targets.all()})
-        if reader.may("reviews.view_payment"):
-            scope.payments.update({p.pk: p for p in order.payments.all()})
-        if reader.may("reviews.view_review"):
-            scope.reviews.update({r.pk: r for r in order.reviews.all() if r.account_id in scope.accounts})
+    rows = list(rows)
+    scope.orders.update({order.pk: order for order in rows})
+    _add_accounts(scope, [order.account for order in rows], reader)
+    if reader.may("reviews.view_target"):
+        scope.targets.update({t.pk: t for order in rows for t in order.targets.all()})
+    if reader.may("reviews.view_payment"):
+        scope.payments.update({p.pk: p for order in rows for p in order.payments.all()})
+    ordered = {r.pk for order in rows for r in order.reviews.all()} - set(scope.reviews)
+    if ordered and reader.may("reviews.view_review"):
+        _add_reviews(scope, reader, Review.objects.filter(pk__in=ordered))
 
 
 def _add_campaigns(scope: Scope, reader: _Reader, campaigns) -> None:

@@ -116,6 +116,8 @@ def party_identity(out: _Bundle, party: PartyRef | None) -> str | None:
 def bundle(scope: Scope, *, now: datetime | None = None) -> stix2.v21.Bundle:
     """The scope as a STIX 2.1 bundle."""
     out = _Bundle(now or timezone.now())
+    if scope.kind == "party":
+        party_identity(out, scope.party(scope.root))  # first, with every name of the party
     actors = {pk: _threat_actor(out, scope, i) for pk, i in scope.influencers.items()}
     targets = {pk: party_identity(out, scope.party(t)) for pk, t in scope.targets.items()}
     for order in scope.orders.values():

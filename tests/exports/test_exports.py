@@ -10,12 +10,14 @@ from io import StringIO
 import pytest
 from django.contrib.auth.models import Group, Permission
 from django.core.management import CommandError, call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from cases.models import Case
 from exports.stix import stix_id
 from ledger.models import Influencer
 from parties.models import Party
-from parties.services import party_create, party_for_agency
+from parties.services import alias_add, party_create, party_for_agency, party_for_influencer
 from reviews.demo import demo_campaign, demo_order
 from reviews.models import Campaign, CampaignMember
 from reviews.services import payment_record
@@ -241,3 +243,47 @@ def test_the_demo_money_is_traced_from_the_paying_firm_to_the_bloggers_in_both_f
         assert {stix_id("threat-actor", f"influencer-{bloggers[n]}") for n in reach} <= reached, kind
         if kind != "case":
             assert stix_id("campaign", f"campaign-{campaign.pk}") in reached, kind
+
+
+def _campaign_of(n: int) -> Campaign:
+    t0 = datetime(2025, 9, 16, tzinfo=UTC)
+    campaign = Campaign.objects.create(first_published_at=t0, last_published_at=t0, similarity=Decimal("0.9"))
+    brand = TargetFactory()
+    campaign.targets.set([brand])
+    for _ in range(n):
+        review = ReviewFactory(targets=[brand])
+        CampaignMember.objects.create(campaign=campaign, review=review)
+        order = OrderFactory(account=review.account, client=party_create(name=f"Client of {review.pk}"))
+        order.reviews.set([review])
+        payment_record(order=order, amount=Decimal("10.00"), paid_on=date(2025, 9, 15), channel="cash")
+    return campaign
+
+
+@pytest.mark.parametrize("fmt", ["ftm", "stix"])
+def test_the_query_count_of_an_export_does_not_grow_with_its_size(api, fmt):
+    """A campaign of 2 members and one of 6 (each with its own blogger, agency, order and payment) take
+    the same number of queries."""
+    regulator = _user("regulator")
+    small, large = _campaign_of(2), _campaign_of(6)
+    _get(api, regulator, "campaign", small.pk, fmt)  # the user's permissions are read (and cached) once
+    counts = []
+    for campaign in (small, large):
+        with CaptureQueriesContext(connection) as queries:
+            body = _get(api, regulator, "campaign", campaign.pk, fmt).content
+        counts.append(len(queries))
+        (ftm_entities if fmt == "ftm" else stix_objects)(body)
+    assert counts[0] == counts[1], counts
+
+
+def test_a_party_that_is_a_person_does_not_leak_the_legal_name_through_its_aliases(api, world):
+    """GIVEN the blogger's party has his legal name among its aliases (as written in a bank record)
+    WHEN it is exported THEN the legal name is masked there too, and his other names are kept."""
+    party = party_for_influencer(influencer=world["influencer"])
+    alias_add(party=party, name="王建国", source="bank record")
+    alias_add(party=party, name="Lao K on Cars", source="payment")
+    for fmt in ("ftm", "stix"):
+        body = _get(api, world["owner"], "party", party.pk, fmt).content.decode()
+        assert "王建国" not in body
+        assert "王**" in body
+    entities = ftm_entities(_get(api, world["owner"], "party", party.pk, "ftm").content)
+    assert entities[f"prl-influencer-{world['influencer'].pk}"].get("alias") == ["Lao K on Cars"]
