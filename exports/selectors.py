@@ -8,8 +8,9 @@ bundle. Who ordered, paid, was paid, brokered or was attacked is turned into a
 neutral ``PartyRef`` by one function, ``party_of``, which both formats use.
 
 Every scope follows the money one step: the payments received by the parties of
-its influencers and of the agencies that manage them, with their orders. So the
-export of a campaign shows who paid the bloggers (or their MCN) behind it.
+its influencers (for a campaign or a party, also of the agencies that manage
+them), with their orders. So the export of a campaign shows who paid the
+bloggers (or their MCN) behind it.
 """
 
 from __future__ import annotations
@@ -211,7 +212,8 @@ def scope_for(*, kind: str, root: Model, user: Any, masked: bool) -> Scope:
         if reader.may("cases.view_case"):
             _add_cases(scope, reader.cases().filter(coordinated_campaigns=root))
     elif kind == "party":
-        members = member_ids(root.merged_into or root)
+        root = root.merged_into or root  # a merged party is the one it was merged into
+        members = member_ids(root)
         if root.agency_id is not None:
             _add_influencers(scope, reader, Influencer.objects.filter(agency=root.agency_id))
             if reader.may("ledger.view_agency"):
@@ -239,15 +241,18 @@ def scope_for(*, kind: str, root: Model, user: Any, masked: bool) -> Scope:
             if root.influencer_id is not None:
                 named |= Q(influencers=root.influencer_id)
             _add_cases(scope, reader.cases().filter(named).distinct())
-    _add_money_received(scope, reader)
+    _add_money_received(scope, reader, agencies=kind in ("campaign", "party"))
     return scope
 
 
-def _add_money_received(scope: Scope, reader: _Reader) -> None:
-    """The orders of the payments received by the parties of the scope's influencers and agencies."""
+def _add_money_received(scope: Scope, reader: _Reader, *, agencies: bool) -> None:
+    """The orders of the payments received by the parties of the scope's influencers (and, with ``agencies``,
+    of the agencies that manage them: for a campaign, who paid the MCNs behind its bloggers)."""
     if not (reader.may("reviews.view_order") and reader.may("reviews.view_payment")):
         return
-    people = Q(influencer__in=list(scope.influencers)) | Q(agency__in=list(scope.agencies))
+    people = Q(influencer__in=list(scope.influencers))
+    if agencies:
+        people |= Q(agency__in=list(scope.agencies))
     payees = Party.objects.filter(people).values("pk")
     received = Payment.objects.filter(Q(payee__in=payees) | Q(payee__merged_into__in=payees)).values("order")
     _add_orders(scope, reader, Order.objects.filter(pk__in=received))
