@@ -112,7 +112,9 @@ class GraphQuerySerializer(serializers.Serializer):
     depth = serializers.IntegerField(min_value=1, max_value=MAX_DEPTH, default=2)
     date_from = serializers.DateField(required=False, help_text=_("Facts dated on or after (YYYY-MM-DD)."))
     date_to = serializers.DateField(required=False, help_text=_("Facts dated on or before (YYYY-MM-DD)."))
-    case = serializers.IntegerField(min_value=1, required=False, help_text=_("Only the orders of this case."))
+    case = serializers.IntegerField(
+        min_value=1, max_value=2**31 - 1, required=False, help_text=_("Only the orders of this case.")
+    )
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         start, end = attrs.get("date_from"), attrs.get("date_to")

@@ -79,16 +79,7 @@ class PartyViewSet(
     )
     @action(detail=True, methods=["post"], filterset_class=None)
     def merge(self, request: Request, pk: str | None = None) -> Response:
-        party = self.get_object()
-        payload = MergeRequestSerializer(data=request.data)
-        payload.is_valid(raise_exception=True)
-        merge = services.party_merge(
-            party=party,
-            other=payload.validated_data["party"],
-            reason=payload.validated_data["reason"],
-            user=request.user,
-        )
-        return Response(PartyMergeSerializer(merge).data)
+        return self._command(request, services.party_merge)
 
     @extend_schema(
         request=MergeRequestSerializer,
@@ -97,15 +88,15 @@ class PartyViewSet(
     )
     @action(detail=True, methods=["post"], filterset_class=None)
     def split(self, request: Request, pk: str | None = None) -> Response:
+        return self._command(request, services.party_split)
+
+    def _command(self, request: Request, service) -> Response:
+        """Merge or split: this party, the other one named in the body, and why."""
         party = self.get_object()
         payload = MergeRequestSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
-        merge = services.party_split(
-            party=party,
-            other=payload.validated_data["party"],
-            reason=payload.validated_data["reason"],
-            user=request.user,
-        )
+        data = payload.validated_data
+        merge = service(party=party, other=data["party"], reason=data["reason"], user=request.user)
         return Response(PartyMergeSerializer(merge).data)
 
     @extend_schema(
