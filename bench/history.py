@@ -151,7 +151,7 @@ FILL_REVIEWS = [
     ),
     (
         "payments",
-        """INSERT INTO reviews_payment (order_id, amount, currency, paid_on, channel, payer, payee, reference,
+        """INSERT INTO reviews_payment (order_id, amount, currency, paid_on, channel, payer_name, payee_name, reference,
                                          created_at)
            SELECT id, agreed_price, currency, ordered_on + 3, 'bank_transfer', '', '', '', now() FROM reviews_order""",
     ),

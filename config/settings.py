@@ -56,10 +56,12 @@ INSTALLED_APPS = [
     "core",
     "ledger",
     "pricing",  # after ledger: its admin extends the account page
+    "parties",  # after ledger (a party may be an agency or influencer), before reviews (orders name parties)
     "reviews",  # after pricing (orders are priced by its tiers and quotes), before cases (which link to it)
     "cases",
     "ingest",  # bulk ingest of accounts, snapshots, reviews and quotes: after the apps it writes to
-    "risk",  # last: reads every other app
+    "risk",  # reads every other app
+    "exports",  # FollowTheMoney and STIX exports: reads ledger, reviews and cases; nothing imports it
 ]
 
 MIDDLEWARE = [
@@ -221,6 +223,10 @@ SPECTACULAR_SETTINGS = {
         "OrderStatusEnum": "reviews.choices.OrderStatus",
         "PaymentChannelEnum": "reviews.choices.PaymentChannel",
         "CampaignStatusEnum": "reviews.choices.CampaignStatus",
+        "PartyKindEnum": "parties.choices.PartyKind",
+        "AliasKindEnum": "parties.choices.AliasKind",
+        "GraphNodeKindEnum": "parties.graph.NODE_KINDS",
+        "GraphEdgeKindEnum": "parties.graph.EDGE_KINDS",
     },
 }
 

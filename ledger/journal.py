@@ -47,7 +47,7 @@ if TYPE_CHECKING:
 
     from ledger.models import JournalEntry
 
-JOURNALED_APPS = frozenset({"ledger", "pricing", "reviews", "cases"})
+JOURNALED_APPS = frozenset({"ledger", "pricing", "parties", "reviews", "cases"})
 # Fields holding personal data, by object type. The journal never holds their values:
 # it records a keyed digest (see personal_digest), so that neither the entry nor its
 # public hash gives the value away, while the chain stays verifiable by anyone.

@@ -14,7 +14,7 @@ from datetime import UTC, date, datetime
 from django.db import connection, transaction
 from django.utils import timezone
 
-from config.api.errors import ConflictError
+from core.errors import ConflictError
 from ledger.models import FollowerAnomaly, FollowerSnapshot, ProfileRefresh
 
 PARENT = FollowerSnapshot._meta.db_table

@@ -31,7 +31,7 @@ class TargetAdmin(admin.ModelAdmin):
     list_filter = ["kind"]
     list_select_related = ["parent"]
     search_fields = ["name", "uscc"]
-    autocomplete_fields = ["parent"]
+    autocomplete_fields = ["parent", "party"]
 
 
 class ClaimOfReviewInline(admin.TabularInline):
@@ -186,14 +186,17 @@ class PaymentForm(forms.ModelForm):
 
     class Meta:
         model = Payment
-        fields = ["order", "amount", "currency", "paid_on", "channel", "payer", "payee", "reference"]
+        fields = [
+            "order", "amount", "currency", "paid_on", "channel", "payer", "payee", "payer_name", "payee_name",
+            "reference",
+        ]  # fmt: skip
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
         order = data.get("order")  # the inline's parent, or the order chosen on the payment's own page
         if self.instance.pk is None and order is not None and not self.errors:
             values = {k: data.get(k) for k in ("amount", "paid_on", "channel", "currency")}
-            texts = {k: data.get(k) or "" for k in ("payer", "payee", "reference")}
+            texts = {k: data.get(k) or "" for k in ("payer_name", "payee_name", "reference")}
             for field, message in services.payment_problems(order=order, **values, **texts):
                 self.add_error(field, message)
         return data
@@ -204,7 +207,8 @@ class PaymentInline(admin.TabularInline):
 
     model = Payment
     form = PaymentForm
-    fields = ["amount", "currency", "paid_on", "channel", "payer", "payee", "reference"]
+    fields = ["amount", "currency", "paid_on", "channel", "payer", "payee", "payer_name", "payee_name", "reference"]
+    autocomplete_fields = ["payer", "payee"]
     extra = 0
     can_delete = False
 
@@ -236,7 +240,7 @@ class OrderAdmin(MoveSelectedMixin, admin.ModelAdmin):
     list_display = [
         "__str__",
         "account",
-        "client",
+        "client_display",
         "deliverable",
         "tier",
         "agreed_price",
@@ -250,9 +254,9 @@ class OrderAdmin(MoveSelectedMixin, admin.ModelAdmin):
         "risk_score",
     ]
     list_filter = ["status", "deliverable", OverpaidFilter, "currency"]
-    list_select_related = ["account", "client_agency", "tier"]
-    search_fields = ["client_name", "notes", "account__handle", "account__platform_uid", "client_agency__name"]
-    autocomplete_fields = ["account", "client_agency", "intermediary", "targets", "reviews"]
+    list_select_related = ["account", "client", "tier"]
+    search_fields = ["client_name", "notes", "account__handle", "account__platform_uid", "client__aliases__name"]
+    autocomplete_fields = ["account", "client", "intermediary", "targets", "reviews"]
     date_hierarchy = "ordered_on"
     readonly_fields = [
         "status",
@@ -264,7 +268,7 @@ class OrderAdmin(MoveSelectedMixin, admin.ModelAdmin):
         "updated_at",
     ]
     fieldsets = [
-        (None, {"fields": ["account", "client_agency", "client_name", "intermediary", "targets"]}),
+        (None, {"fields": ["account", "client", "client_name", "intermediary", "targets"]}),
         (_("What and how much"), {"fields": ["deliverable", "tier", "agreed_price", "currency", "ordered_on"]}),
         (_("Figures"), {"fields": ["rate_card", "markup_display", "total_paid_display", "risk_score"]}),
         (_("Content and notes"), {"fields": ["reviews", "notes"]}),
@@ -277,8 +281,8 @@ class OrderAdmin(MoveSelectedMixin, admin.ModelAdmin):
         return selectors.order_list().prefetch_related(None)
 
     @admin.display(description=_("client"))
-    def client(self, obj: Order) -> str:
-        return " / ".join(x for x in (str(obj.client_agency or ""), obj.client_name) if x) or "—"
+    def client_display(self, obj: Order) -> str:
+        return " / ".join(x for x in (str(obj.client or ""), obj.client_name) if x) or "—"
 
     @admin.display(description=_("rate card"), ordering="rate_card_price")
     def rate_card(self, obj: Order) -> str:
@@ -313,8 +317,10 @@ class OrderAdmin(MoveSelectedMixin, admin.ModelAdmin):
                     currency=data.get("currency"),
                     paid_on=data["paid_on"],
                     channel=data["channel"],
-                    payer=data.get("payer") or "",
-                    payee=data.get("payee") or "",
+                    payer=data.get("payer"),
+                    payee=data.get("payee"),
+                    payer_name=data.get("payer_name") or "",
+                    payee_name=data.get("payee_name") or "",
                     reference=data.get("reference") or "",
                 )
             )
@@ -328,12 +334,14 @@ class PaymentAdmin(admin.ModelAdmin):
     form = PaymentForm
     list_display = ["__str__", "order", "amount", "currency", "paid_on", "channel", "payer", "payee", "reference"]
     list_filter = ["channel", "currency"]
-    list_select_related = ["order"]
-    search_fields = ["payer", "payee", "reference"]
-    autocomplete_fields = ["order"]
+    list_select_related = ["order", "payer", "payee"]
+    search_fields = ["payer_name", "payee_name", "payer__aliases__name", "payee__aliases__name", "reference"]
+    autocomplete_fields = ["order", "payer", "payee"]
     date_hierarchy = "paid_on"
 
-    fields = ["order", "amount", "currency", "paid_on", "channel", "payer", "payee", "reference"]
+    fields = [
+        "order", "amount", "currency", "paid_on", "channel", "payer", "payee", "payer_name", "payee_name", "reference",
+    ]  # fmt: skip
 
     def has_change_permission(self, request: HttpRequest, obj: Payment | None = None) -> bool:
         return False
@@ -347,6 +355,8 @@ class PaymentAdmin(admin.ModelAdmin):
             channel=obj.channel,
             payer=obj.payer,
             payee=obj.payee,
+            payer_name=obj.payer_name,
+            payee_name=obj.payee_name,
             reference=obj.reference,
         )
         obj.pk, obj.created_at = saved.pk, saved.created_at

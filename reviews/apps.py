@@ -8,7 +8,8 @@ class ReviewsConfig(AppConfig):
 
     def ready(self) -> None:
         from ledger import selectors as ledger_selectors
-        from reviews import selectors
+        from reviews import graph, selectors
 
         # The account detail's engagement figures (reviews and their views), computed by this app.
         ledger_selectors.account_detail_annotations.append(selectors.with_engagement)
+        graph.register()  # orders, payments, targets and campaigns in the money graph (parties.graph)

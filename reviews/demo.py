@@ -25,7 +25,8 @@ from zoneinfo import ZoneInfo
 from django.db import transaction
 from django.utils.translation import gettext
 
-from ledger.models import Agency, PlatformAccount
+from ledger.models import Agency, Influencer, PlatformAccount
+from parties.services import party_for_agency, party_for_influencer
 from pricing.choices import Deliverable
 from pricing.models import DurationTier
 from reviews import selectors, services
@@ -211,13 +212,16 @@ ORDER_MOVES = [
     (OrderStatus.UNDER_REVIEW, "Reported by the carmaker's legal department with chat records of the deal."),
     (OrderStatus.CONFIRMED, "Chat records, payment records and the published video match; the claim is false."),
 ]
-# amount, paid on, channel, payer, payee, reference
+# amount, paid on, channel, payer, payee (as written in the record), reference
 PAYER = "Bluewhale PR (蓝鲸公关)"
 PAYMENTS = [
     ("30000.00", date(2025, 9, 14), PaymentChannel.ALIPAY, PAYER, "Lao K on Cars", "DEMO-ALI-0914"),
     ("65000.00", date(2025, 9, 17), PaymentChannel.BANK_TRANSFER, PAYER, "Xingchi Media MCN", "DEMO-BANK-0917"),
     ("10000.00", date(2025, 9, 20), PaymentChannel.WECHAT_PAY, PAYER, "Lao K on Cars (bonus)", "DEMO-WX-0920"),
 ]
+CLIENT_AGENCY = "Bluewhale PR (蓝鲸公关)"
+INTERMEDIARY_AGENCY = "Xingchi Media MCN (星驰传媒)"
+BLOGGER_NAME = "Lao K on Cars (老K说车)"
 
 
 def _targets() -> dict[str, Target]:
@@ -319,9 +323,9 @@ def _order(targets: dict[str, Target], reviews: dict[str, Review]) -> Order:
     if order is None:
         order = Order.objects.create(
             account=PlatformAccount.objects.get(platform=BLOGGER[0], platform_uid=BLOGGER[1]),
-            client_agency=Agency.objects.get(name="Bluewhale PR (蓝鲸公关)"),
+            client=party_for_agency(agency=Agency.objects.get(name=CLIENT_AGENCY)),
             client_name="A rival carmaker's PR contractor (unnamed in the records)",
-            intermediary=Agency.objects.get(name="Xingchi Media MCN (星驰传媒)"),
+            intermediary=party_for_agency(agency=Agency.objects.get(name=INTERMEDIARY_AGENCY)),
             deliverable=Deliverable.SHORT_VIDEO,
             tier=DurationTier.objects.get(code="s21_60"),
             agreed_price=AGREED_PRICE,
@@ -336,6 +340,13 @@ def _order(targets: dict[str, Target], reviews: dict[str, Review]) -> Order:
         if status in ORDER_TRANSITIONS[order.status]:
             services.order_transition(order=order, status=status, reason=reason)
     existing = set(order.payments.values_list("reference", flat=True))
+    # The records name the payees loosely; the demo's curator has resolved them to the blogger and his MCN.
+    parties = {
+        PAYER: party_for_agency(agency=Agency.objects.get(name=CLIENT_AGENCY)),
+        "Lao K on Cars": party_for_influencer(influencer=Influencer.objects.get(display_name=BLOGGER_NAME)),
+        "Xingchi Media MCN": party_for_agency(agency=Agency.objects.get(name=INTERMEDIARY_AGENCY)),
+    }
+    parties["Lao K on Cars (bonus)"] = parties["Lao K on Cars"]
     for amount, paid_on, channel, payer, payee, reference in PAYMENTS:
         if reference not in existing:
             services.payment_record(
@@ -343,8 +354,10 @@ def _order(targets: dict[str, Target], reviews: dict[str, Review]) -> Order:
                 amount=Decimal(amount),
                 paid_on=paid_on,
                 channel=channel,
-                payer=payer,
-                payee=payee,
+                payer=parties[payer],
+                payee=parties[payee],
+                payer_name=payer,
+                payee_name=payee,
                 reference=reference,
             )
     return order

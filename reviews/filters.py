@@ -6,6 +6,7 @@ from drf_spectacular.utils import extend_schema_field
 from config.api.filters import IsoDateTimeFilter
 from ledger.choices import Platform
 from ledger.models import Agency, Influencer, PlatformAccount
+from parties.models import Party
 from pricing.choices import Deliverable
 from pricing.models import DurationTier
 from reviews import selectors
@@ -87,8 +88,8 @@ class OrderFilter(django_filters.FilterSet):
     account = django_filters.ModelChoiceFilter(queryset=PlatformAccount.objects.all())
     influencer = django_filters.ModelChoiceFilter(field_name="account__influencer", queryset=Influencer.objects.all())
     platform = django_filters.ChoiceFilter(field_name="account__platform", choices=Platform.choices)
-    client_agency = django_filters.ModelChoiceFilter(queryset=Agency.objects.all())
-    intermediary = django_filters.ModelChoiceFilter(queryset=Agency.objects.all())
+    client = django_filters.ModelChoiceFilter(queryset=Party.objects.all())
+    intermediary = django_filters.ModelChoiceFilter(queryset=Party.objects.all())
     target = TargetTreeFilter(field_name="targets")
     review = django_filters.ModelChoiceFilter(field_name="reviews", queryset=Review.objects.all())
     deliverable = django_filters.ChoiceFilter(choices=Deliverable.choices)
@@ -117,7 +118,7 @@ class OrderFilter(django_filters.FilterSet):
             "account",
             "influencer",
             "platform",
-            "client_agency",
+            "client",
             "intermediary",
             "target",
             "review",
@@ -141,10 +142,12 @@ class PaymentFilter(django_filters.FilterSet):
     paid_after = django_filters.DateFilter(field_name="paid_on", lookup_expr="gte", label=_("paid on or after"))
     paid_before = django_filters.DateFilter(field_name="paid_on", lookup_expr="lte", label=_("paid on or before"))
     min_amount = django_filters.NumberFilter(field_name="amount", lookup_expr="gte", label=_("amount at least"))
+    payer = django_filters.ModelChoiceFilter(queryset=Party.objects.all())
+    payee = django_filters.ModelChoiceFilter(queryset=Party.objects.all())
 
     class Meta:
         model = Payment
-        fields = ["order", "channel", "currency", "paid_after", "paid_before", "min_amount"]
+        fields = ["order", "channel", "currency", "paid_after", "paid_before", "min_amount", "payer", "payee"]
 
 
 @extend_schema_field(OpenApiTypes.INT)

@@ -12,7 +12,8 @@ from django.utils.translation import gettext_lazy as _
 from core import limits
 from core.identifiers import USCC_PATTERN, reject_resident_id, validate_uscc
 from core.models import StatusChange, in_choices
-from ledger.models import Agency, PlatformAccount
+from ledger.models import PlatformAccount
+from parties.models import Party
 from pricing import figures
 from pricing.choices import Deliverable
 from pricing.currencies import CURRENCIES, CURRENCY_REFUSED, validate_currency
@@ -50,6 +51,15 @@ class Target(models.Model):
         blank=True,
         validators=[validate_uscc],
         help_text=_("18-character registration code (GB 32100-2015) of a company, optional."),
+    )
+    party = models.OneToOneField(
+        Party,
+        verbose_name=_("party"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="target",
+        help_text=_("The party this target is, when it also orders, pays or is paid (e.g. a carmaker)."),
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
@@ -250,14 +260,14 @@ class Order(models.Model):
     account = models.ForeignKey(
         PlatformAccount, verbose_name=_("account"), on_delete=models.PROTECT, related_name="orders"
     )
-    client_agency = models.ForeignKey(
-        Agency,
-        verbose_name=_("client agency"),
+    client = models.ForeignKey(
+        Party,
+        verbose_name=_("client"),
         on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="orders_placed",
-        help_text=_("Who paid, when it is an agency in the ledger."),
+        help_text=_("The party that ordered and paid (often through an intermediary)."),
     )
     client_name = models.CharField(
         _("client name"),
@@ -267,13 +277,13 @@ class Order(models.Model):
         help_text=_("Who paid, as named in the records."),
     )
     intermediary = models.ForeignKey(
-        Agency,
+        Party,
         verbose_name=_("intermediary"),
         on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="orders_brokered",
-        help_text=_("The agency or MCN that brokered the order, if any."),
+        help_text=_("The party (agency, MCN, broker) that brokered the order, if any."),
     )
     targets = models.ManyToManyField(Target, verbose_name=_("targets"), blank=True, related_name="orders")
     deliverable = models.CharField(_("deliverable"), max_length=20, choices=Deliverable.choices)
@@ -336,9 +346,9 @@ class Order(models.Model):
                 violation_error_message=CURRENCY_REFUSED,
             ),
             models.CheckConstraint(
-                condition=Q(client_agency__isnull=False) | ~Q(client_name=""),
+                condition=Q(client__isnull=False) | ~Q(client_name=""),
                 name="order_has_client",
-                violation_error_message=_("Name the client: an agency, a name, or both."),
+                violation_error_message=_("Name the client: a party, a name as recorded, or both."),
             ),
             models.CheckConstraint(condition=Q(risk_score__lte=100), name="order_risk_score_range"),
         ]
@@ -383,8 +393,9 @@ class OrderStatusChange(StatusChange):
 class Payment(models.Model):
     """One payment made for an order. Recorded by ``reviews.services.payment_record``, in the order's currency.
 
-    ``payer`` and ``payee`` are free text (they may name people); identity
-    numbers are refused there, so none is ever stored or shown.
+    ``payer`` and ``payee`` are parties; ``payer_name`` and ``payee_name`` keep the
+    names as written in the payment record (they may name people; identity numbers
+    are refused there, so none is ever stored or shown).
     """
 
     order = models.ForeignKey(Order, verbose_name=_("order"), on_delete=models.PROTECT, related_name="payments")
@@ -398,8 +409,23 @@ class Payment(models.Model):
     )
     paid_on = models.DateField(_("paid on"), validators=[limits.validate_past])
     channel = models.CharField(_("channel"), max_length=20, choices=PaymentChannel.choices)
-    payer = models.CharField(_("payer"), max_length=300, blank=True)
-    payee = models.CharField(_("payee"), max_length=300, blank=True)
+    payer = models.ForeignKey(
+        Party, verbose_name=_("payer"), on_delete=models.PROTECT, null=True, blank=True, related_name="payments_made"
+    )
+    payee = models.ForeignKey(
+        Party,
+        verbose_name=_("payee"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="payments_received",
+    )
+    payer_name = models.CharField(
+        _("payer as recorded"), max_length=300, blank=True, help_text=_("The payer as named in the record.")
+    )
+    payee_name = models.CharField(
+        _("payee as recorded"), max_length=300, blank=True, help_text=_("The payee as named in the record.")
+    )
     reference = models.CharField(
         _("reference"), max_length=200, blank=True, help_text=_("Transaction number or record reference.")
     )

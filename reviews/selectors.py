@@ -189,7 +189,7 @@ def order_list() -> QuerySet[Order]:
     """
     quotes = rate_card_quotes()
     return (
-        Order.objects.select_related("account", "account__influencer", "client_agency", "intermediary", "tier")
+        Order.objects.select_related("account", "account__influencer", "client", "intermediary", "tier")
         .prefetch_related(
             "targets",
             Prefetch("reviews", queryset=Review.objects.only("id")),

@@ -19,6 +19,7 @@ from core.identifiers import RESIDENT_ID_REFUSED, contains_resident_id
 from core.users import AnyUser
 from core.workflow import Workflow, workflow_transition
 from ledger import journal
+from parties.models import Party
 from reviews import campaigns
 from reviews.choices import (
     CAMPAIGN_TRANSITIONS,
@@ -78,8 +79,8 @@ def payment_problems(
     paid_on: date | None,
     channel: str,
     currency: str | None = None,
-    payer: str = "",
-    payee: str = "",
+    payer_name: str = "",
+    payee_name: str = "",
     reference: str = "",
 ) -> list[tuple[str, str]]:
     """Every rule a payment's values break, as ``(field, message)``; empty when the payment is valid."""
@@ -99,7 +100,7 @@ def payment_problems(
         problems.append(("paid_on", _("A payment cannot be dated in the future.")))
     elif problem := limits.date_problem(paid_on, past=True):
         problems.append(("paid_on", problem))
-    for name, value in (("payer", payer), ("payee", payee), ("reference", reference)):
+    for name, value in (("payer_name", payer_name), ("payee_name", payee_name), ("reference", reference)):
         if contains_resident_id(value):
             problems.append((name, str(RESIDENT_ID_REFUSED)))
     return problems
@@ -113,26 +114,22 @@ def payment_record(
     paid_on: date,
     channel: str,
     currency: str | None = None,
-    payer: str = "",
-    payee: str = "",
+    payer: Party | None = None,
+    payee: Party | None = None,
+    payer_name: str = "",
+    payee_name: str = "",
     reference: str = "",
 ) -> Payment:
     """Record one payment for an order, in the order's currency.
 
     The amount is positive; a payment in another currency than the order's is
-    refused (its total would mix currencies). ``payer``, ``payee`` and
-    ``reference`` may name people but never hold a resident identity number.
+    refused (its total would mix currencies). ``payer`` and ``payee`` are parties;
+    ``payer_name``, ``payee_name`` (as written in the record) and ``reference`` may
+    name people but never hold a resident identity number.
     """
-    problems = payment_problems(
-        order=order,
-        amount=amount,
-        paid_on=paid_on,
-        channel=channel,
-        currency=currency,
-        payer=payer,
-        payee=payee,
-        reference=reference,
-    )
+    values = {"amount": amount, "paid_on": paid_on, "channel": channel, "currency": currency}
+    texts = {"payer_name": payer_name, "payee_name": payee_name, "reference": reference}
+    problems = payment_problems(order=order, **texts, **values)
     if problems:
         field, message = problems[0]
         raise DomainError(message, field=field)
@@ -142,8 +139,10 @@ def payment_record(
         currency=currency or order.currency,
         paid_on=paid_on,
         channel=channel,
-        payer=payer.strip(),
-        payee=payee.strip(),
+        payer=payer,
+        payee=payee,
+        payer_name=payer_name.strip(),
+        payee_name=payee_name.strip(),
         reference=reference.strip(),
     )
 

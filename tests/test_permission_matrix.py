@@ -25,6 +25,7 @@ from cases.models import LegalAction
 from ingest.models import IngestJob
 from ledger.models import FollowerAnomaly, JournalEntry
 from ledger.services import snapshot_record
+from parties.services import party_create
 from pricing.models import MarketBenchmark, RateQuote
 from pricing.services import benchmarks_recompute
 from reviews.models import Campaign
@@ -152,12 +153,28 @@ RULES: dict[tuple[str, str], tuple[str, ...]] = {
     ("POST", "/api/v1/evidence/"): WRITE,
     ("GET", "/api/v1/evidence/{pk}/"): CASE,
     ("GET", "/api/v1/evidence/{pk}/download/"): CASE,
+    # parties and the money graph
+    ("GET", "/api/v1/parties/"): READ,
+    ("POST", "/api/v1/parties/"): WRITE,
+    ("GET", "/api/v1/parties/duplicates/"): READ,
+    ("GET", "/api/v1/parties/{pk}/"): READ,
+    ("PUT", "/api/v1/parties/{pk}/"): WRITE,
+    ("PATCH", "/api/v1/parties/{pk}/"): WRITE,
+    ("POST", "/api/v1/parties/{pk}/aliases/"): WRITE,
+    ("POST", "/api/v1/parties/{pk}/merge/"): WRITE,
+    ("POST", "/api/v1/parties/{pk}/split/"): WRITE,
+    ("GET", "/api/v1/parties/{pk}/graph/"): READ,
     # campaigns, risk scores
     ("GET", "/api/v1/campaigns/"): READ,
     ("GET", "/api/v1/campaigns/{pk}/"): READ,
     ("POST", "/api/v1/campaigns/{pk}/transition/"): WRITE,
     ("GET", "/api/v1/accounts/{pk}/risk/"): READ,
     ("GET", "/api/v1/orders/{pk}/risk/"): READ,
+    # exports (FollowTheMoney, STIX): whoever may see the record; without ?format= the answer is 400
+    ("GET", "/api/v1/influencers/{pk}/export/"): READ,
+    ("GET", "/api/v1/cases/{pk}/export/"): CASE,
+    ("GET", "/api/v1/campaigns/{pk}/export/"): READ,
+    ("GET", "/api/v1/parties/{pk}/export/"): READ,
     # bulk ingest: the add permission of the kind; a job is its creator's (and the admins')
     ("POST", "/api/v1/ingest/{kind}/"): WRITE,
     ("GET", "/api/v1/ingest/jobs/{pk}/"): ("401", "404", "404", "404", "ok", "ok"),
@@ -226,6 +243,7 @@ def world(db):
         "reviews": review.pk,
         "claims": claim.pk,
         "orders": order.pk,
+        "parties": party_create(name="Bluewhale PR").pk,
         "payments": payment_record(order=order, amount=Decimal("10.00"), paid_on=date(2025, 9, 20), channel="cash").pk,
         "authorities": case.authority_id,
         "cases": case.pk,

@@ -251,7 +251,7 @@ class OrderSerializer(serializers.ModelSerializer):
             "account",
             "platform",
             "influencer",
-            "client_agency",
+            "client",
             "client_name",
             "intermediary",
             "targets",
@@ -283,8 +283,10 @@ class OrderSerializer(serializers.ModelSerializer):
             raise serializers.ValidationError({"tier": [_("A short video needs a duration tier.")]})
         if deliverable != Deliverable.SHORT_VIDEO and tier is not None:
             raise serializers.ValidationError({"tier": [_("Only short videos have a duration tier.")]})
-        if value("client_agency") is None and not (value("client_name") or "").strip():
-            raise serializers.ValidationError({"client_name": [_("Name the client: an agency, a name, or both.")]})
+        if value("client") is None and not (value("client_name") or "").strip():
+            raise serializers.ValidationError(
+                {"client_name": [_("Name the client: a party, a name as recorded, or both.")]}
+            )
         ordered_on = value("ordered_on")
         if ordered_on is not None and ordered_on > timezone.localdate():
             raise serializers.ValidationError({"ordered_on": [_("An order cannot be dated in the future.")]})
@@ -324,6 +326,8 @@ class PaymentSerializer(serializers.ModelSerializer):
             "channel",
             "payer",
             "payee",
+            "payer_name",
+            "payee_name",
             "reference",
             "created_at",
         ]

@@ -144,7 +144,7 @@ class OrderViewSet(ReloadAfterWriteMixin, viewsets.ModelViewSet):
     filterset_class = OrderFilter
     permission_classes = [ActionModelPermissions]
     action_permissions = {"transition": {"POST": ["reviews.change_order"]}}
-    search_fields = ["client_name", "notes", "account__handle", "account__platform_uid", "client_agency__name"]
+    search_fields = ["client_name", "notes", "account__handle", "account__platform_uid", "client__name"]
     ordering_fields = ["id", "ordered_on", "agreed_price", "status", "created_at", "total_paid", "risk_score"]
     ordering = ["-ordered_on", "-id"]
 
@@ -163,7 +163,7 @@ class PaymentViewSet(
 
     serializer_class = PaymentSerializer
     filterset_class = PaymentFilter
-    search_fields = ["payer", "payee", "reference"]
+    search_fields = ["payer_name", "payee_name", "payer__name", "payee__name", "reference"]
     ordering_fields = ["id", "paid_on", "amount", "created_at"]
     ordering = ["paid_on", "id"]
 
@@ -178,8 +178,10 @@ class PaymentViewSet(
             currency=data.get("currency"),
             paid_on=data["paid_on"],
             channel=data["channel"],
-            payer=data.get("payer", ""),
-            payee=data.get("payee", ""),
+            payer=data.get("payer"),
+            payee=data.get("payee"),
+            payer_name=data.get("payer_name", ""),
+            payee_name=data.get("payee_name", ""),
             reference=data.get("reference", ""),
         )
 

@@ -31,7 +31,9 @@ def order_and_review():
     order.reviews.add(review)
     QuoteFactory(account=order.account, tier=tier("s21_60"), price=Decimal("26000"), observed_on=date(2025, 9, 12))
     order_transition(order=order, status="under_review", reason="Chat records.")
-    payment_record(order=order, amount=Decimal("30000.00"), paid_on=date(2025, 9, 14), channel="alipay", payer="PR")
+    payment_record(
+        order=order, amount=Decimal("30000.00"), paid_on=date(2025, 9, 14), channel="alipay", payer_name="PR"
+    )
     return order, review
 
 
@@ -84,7 +86,7 @@ def test_the_bundle_carries_the_orders_and_reviews_with_their_journal(as_member,
     assert [(c["from_status"], c["to_status"], c["reason"]) for c in shown["status_history"]] == [
         ("reported", "under_review", "Chat records.")
     ]
-    assert [(p["amount"], p["channel"], p["payer"]) for p in shown["payments"]] == [("30000.00", "alipay", "PR")]
+    assert [(p["amount"], p["channel"], p["payer_name"]) for p in shown["payments"]] == [("30000.00", "alipay", "PR")]
     assert shown["reviews"] == [review.pk]
     [item] = manifest["reviews"]
     assert (item["id"], item["url"], item["tier"]) == (review.pk, review.url, "s21_60")

@@ -12,7 +12,7 @@ from django.core.management import CommandError, call_command
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
-from config.api.errors import ConflictError
+from core.errors import ConflictError
 from ledger import partitions, services
 from ledger.choices import AnomalyKind, RefreshOutcome
 from ledger.models import FollowerAnomaly, FollowerSnapshot, ProfileRefresh

@@ -8,9 +8,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from ledger.models import JournalEntry
+from parties.services import party_create
 from reviews.models import Order, Review, Target
 from reviews.services import order_transition, payment_record
-from tests.factories import AccountFactory, AgencyFactory, make_uscc
+from tests.factories import AccountFactory, make_uscc
 from tests.pricing.factories import QuoteFactory, tier
 from tests.reviews.factories import ClaimFactory, OrderFactory, ReviewFactory, TargetFactory
 
@@ -205,11 +206,11 @@ def test_bad_orders_are_400_with_the_field_and_write_nothing(as_regulator, accou
     assert not Order.objects.exists()
 
 
-def test_an_order_with_a_client_agency_needs_no_client_name(as_regulator, account_payload):
-    agency = AgencyFactory()
-    response = as_regulator.post("/api/v1/orders/", {**account_payload, "client_name": "", "client_agency": agency.pk})
+def test_an_order_with_a_client_party_needs_no_client_name(as_regulator, account_payload):
+    party = party_create(name="Bluewhale PR")
+    response = as_regulator.post("/api/v1/orders/", {**account_payload, "client_name": "", "client": party.pk})
     assert response.status_code == 201, response.data
-    assert response.data["client_agency"] == agency.pk and response.data["currency"] == "CNY"
+    assert response.data["client"] == party.pk and response.data["currency"] == "CNY"
 
 
 def test_order_filters(as_analyst):

@@ -72,7 +72,7 @@ def test_order_rules():
     refused(lambda: qs.update(tier=None))  # a short video needs its tier
     refused(lambda: qs.update(deliverable="live_stream"))  # other deliverables have none
     refused(lambda: qs.update(deliverable="poster", tier=None))
-    refused(lambda: qs.update(client_name="", client_agency=None))
+    refused(lambda: qs.update(client_name="", client=None))
     qs.update(deliverable="live_stream", tier=None)
     qs.update(deliverable="short_video", tier=tier("s1_20"))
 

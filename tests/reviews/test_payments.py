@@ -7,6 +7,7 @@ import pytest
 from django.urls import reverse
 
 from ledger.models import JournalEntry
+from parties.services import party_create
 from reviews.models import Payment
 from reviews.services import payment_record
 from tests.reviews.factories import OrderFactory
@@ -34,15 +35,19 @@ def test_total_paid_sums_the_payments_of_the_order(as_regulator):
 
 def test_a_payment_is_recorded_with_the_orders_currency(as_regulator):
     order = OrderFactory(currency="USD")
-    response = pay(as_regulator, order, "100.00", payer="Bluewhale PR", payee="王建国", reference="TX-1")
+    payer = party_create(name="Bluewhale PR")
+    response = pay(
+        as_regulator, order, "100.00", payer=payer.pk, payer_name="Bluewhale PR", payee_name="王建国", reference="TX-1"
+    )
     assert response.status_code == 201, response.data
     assert response.data["currency"] == "USD" and response.data["amount"] == "100.00"
     payment = Payment.objects.get()
-    assert (payment.currency, payment.payer, payment.payee, payment.reference) == (
+    assert (payment.currency, payment.payer, payment.payee, payment.payer_name, payment.payee_name) == (
         "USD",
+        payer,
+        None,
         "Bluewhale PR",
         "王建国",
-        "TX-1",
     )
 
 
@@ -57,8 +62,9 @@ def test_a_payment_is_recorded_with_the_orders_currency(as_regulator):
         ("10.00", {"currency": "cny"}, "currency"),
         ("10.00", {"channel": "crypto"}, "channel"),
         ("10.00", {"paid_on": "2999-01-01"}, "paid_on"),
-        ("10.00", {"payer": "王建国 11010519491231002X"}, "payer"),
-        ("10.00", {"payee": "11010519491231002X"}, "payee"),
+        ("10.00", {"payer_name": "王建国 11010519491231002X"}, "payer_name"),
+        ("10.00", {"payee_name": "11010519491231002X"}, "payee_name"),
+        ("10.00", {"payer": 999999}, "payer"),
         ("10.00", {"reference": "ID 11010519491231002x"}, "reference"),
     ],
 )

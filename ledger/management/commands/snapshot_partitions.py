@@ -4,7 +4,7 @@ from datetime import date
 
 from django.core.management.base import BaseCommand, CommandError
 
-from config.api.errors import ConflictError
+from core.errors import ConflictError
 from ledger import partitions
 
 
