@@ -24,8 +24,8 @@ pytestmark = pytest.mark.django_db
 
 
 def _boundary() -> datetime:
-    """The start of this (UTC) month: the test database's first monthly partition starts there."""
-    return datetime.combine(month_start(timezone.now()), datetime.min.time(), tzinfo=UTC)
+    """Where the first monthly partition starts: this (UTC) month in a test database migrated this month."""
+    return partitions.snapshot_partitions()[0].end
 
 
 def _just_after_boundary() -> datetime:
@@ -48,10 +48,10 @@ def _table_count(name: str) -> int:
 def test_the_table_is_partitioned_with_months_ahead():
     found = partitions.snapshot_partitions()
     assert found[0].name == f"{PARENT}_before" and found[0].start is None
-    this_month = month_start(timezone.now())
-    monthly = [p.name for p in found[1:]]
-    assert monthly[0] == f"{PARENT}_p{this_month:%Y_%m}"
-    assert len(monthly) == 4  # this month and three ahead, made by the migration
+    month = month_start(timezone.now())
+    for _ in range(4):  # this month and three ahead, made by the migration
+        assert f"{PARENT}_p{month:%Y_%m}" in [p.name for p in found[1:]]
+        month = month_start(month + timedelta(days=31))
     assert all(a.end == b.start for a, b in itertools.pairwise(found))  # no gap
 
 
@@ -59,9 +59,10 @@ def test_creating_ahead_is_idempotent():
     """GIVEN the migration's partitions WHEN the task asks for six months ahead twice THEN the second run creates none."""
     first = partitions.snapshot_partitions_create(months_ahead=6)
     assert len(first) == 3  # months 4, 5 and 6 ahead
+    count = len(partitions.snapshot_partitions())
     assert partitions.snapshot_partitions_create(months_ahead=6) == []
     assert partitions.snapshot_partitions_create(months_ahead=2) == []
-    assert len(partitions.snapshot_partitions()) == 1 + 7
+    assert len(partitions.snapshot_partitions()) == count
 
 
 def test_creating_fills_the_months_since_the_newest_partition():
@@ -87,7 +88,7 @@ def test_the_orm_reads_and_writes_a_series_across_a_month_boundary():
     before = services.snapshot_record(account=account, captured_at=_boundary() - timedelta(hours=1), follower_count=10)
     after = services.snapshot_record(account=account, captured_at=_just_after_boundary(), follower_count=12)
     assert _partition_of(before) == f"{PARENT}_before"
-    assert _partition_of(after) == f"{PARENT}_p{month_start(timezone.now()):%Y_%m}"
+    assert _partition_of(after) == f"{PARENT}_p{_boundary():%Y_%m}"
     series = FollowerSnapshot.objects.filter(account=account).order_by("captured_at")
     assert [s.follower_count for s in series] == [10, 12]
     newest = FollowerSnapshot.objects.filter(account=account).order_by("-captured_at").first()
@@ -138,6 +139,7 @@ def test_detach_leaves_the_rows_in_a_table_of_their_own():
     """GIVEN snapshots before this month, one linked from a refresh attempt
     WHEN the partitions before this month are detached
     THEN the ledger no longer reads them, the detached table still holds them, and the attempt's link is cleared."""
+    boundary = _boundary()
     account = AccountFactory()
     old = SnapshotFactory(account=account, captured_at=_boundary() - timedelta(days=40))
     SnapshotFactory(account=account, captured_at=_boundary() - timedelta(days=2))
@@ -146,19 +148,19 @@ def test_detach_leaves_the_rows_in_a_table_of_their_own():
         account=account, slot=old.captured_at, started_at=old.captured_at, snapshot=old
     )
     out = StringIO()
-    call_command("snapshot_partitions", "detach", "--before", f"{month_start(timezone.now()):%Y-%m}", stdout=out)
+    call_command("snapshot_partitions", "detach", "--before", f"{_boundary():%Y-%m}", stdout=out)
     assert f"detached {PARENT}_before: 2 snapshot(s); 1 refresh attempt(s) unlinked" in out.getvalue()
     assert list(FollowerSnapshot.objects.values_list("pk", flat=True)) == [kept.pk]
     assert _table_count(f"{PARENT}_before") == 2
     attempt.refresh_from_db()
     assert attempt.snapshot_id is None
-    assert partitions.snapshot_partitions()[0].start == _boundary()
+    assert partitions.snapshot_partitions()[0].start == boundary
 
 
 def test_a_dry_run_detaches_nothing():
     SnapshotFactory(captured_at=_boundary() - timedelta(days=2))
     out = StringIO()
-    before = f"{month_start(timezone.now()):%Y-%m}"
+    before = f"{_boundary():%Y-%m}"
     call_command("snapshot_partitions", "detach", "--before", before, "--dry-run", stdout=out)
     assert f"would detach {PARENT}_before: 1 snapshot(s)" in out.getvalue()
     assert FollowerSnapshot.objects.count() == 1
@@ -173,10 +175,10 @@ def test_detach_refuses_a_month_whose_snapshots_anomalies_point_to():
         change_per_day=Decimal("8"), reason="jump",
     )  # fmt: skip
     with pytest.raises(ConflictError, match=f"{PARENT}_before \\(1\\)"):
-        partitions.snapshot_partitions_detach(before=month_start(timezone.now()))
+        partitions.snapshot_partitions_detach(before=_boundary().date())
     assert FollowerSnapshot.objects.count() == 2
     with pytest.raises(CommandError, match="Nothing detached"):
-        call_command("snapshot_partitions", "detach", "--before", f"{month_start(timezone.now()):%Y-%m}")
+        call_command("snapshot_partitions", "detach", "--before", f"{_boundary():%Y-%m}")
 
 
 def test_the_command_lists_and_creates():
@@ -184,7 +186,7 @@ def test_the_command_lists_and_creates():
     call_command("snapshot_partitions", "create", "--months-ahead", "3", stdout=out)
     assert "none (all there)" in out.getvalue()
     call_command("snapshot_partitions", "list", stdout=out)
-    assert f"{PARENT}_before\t...\t{month_start(timezone.now()).isoformat()}" in out.getvalue()
+    assert f"{PARENT}_before\t...\t{_boundary().date().isoformat()}" in out.getvalue()
     with pytest.raises(CommandError, match="YYYY-MM"):
         call_command("snapshot_partitions", "detach", "--before", "last year")
 
@@ -208,14 +210,15 @@ def test_the_bulk_ingest_copies_into_the_partitions():
 def test_months_of_history_get_partitions_of_their_own_before_an_import():
     """GIVEN a fresh ledger (older rows go to one partition) WHEN partitions are made since a past month
     THEN every month from then on has its own, and the partition of older rows ends there."""
-    since = month_start(_boundary() - timedelta(days=40))  # two months back
+    boundary = _boundary()
+    since = month_start(boundary - timedelta(days=40))  # two months back
     created = partitions.snapshot_partitions_create(since=since)
     assert created[0] == f"{PARENT}_p{since:%Y_%m}" and len(created) == 2
     found = partitions.snapshot_partitions()
     assert (found[0].name, found[0].end.date()) == (f"{PARENT}_before", since)
-    snapshot = SnapshotFactory(captured_at=_boundary() - timedelta(days=20))
+    snapshot = SnapshotFactory(captured_at=boundary - timedelta(days=20))
     assert _partition_of(snapshot) == f"{PARENT}_p{month_start(snapshot.captured_at):%Y_%m}"
     SnapshotFactory(captured_at=datetime.combine(since, datetime.min.time(), tzinfo=UTC) - timedelta(days=400))
-    earlier = month_start(_boundary() - timedelta(days=800))
+    earlier = month_start(boundary - timedelta(days=800))
     with pytest.raises(CommandError, match="already holds snapshots"):
         call_command("snapshot_partitions", "create", "--since", f"{earlier:%Y-%m}")
