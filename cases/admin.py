@@ -14,6 +14,7 @@ from cases import selectors, services
 from cases.models import Authority, Case, CaseNote, CaseStatusChange, Evidence, LegalAction
 from config.api.errors import DomainError
 from core.admin import HistoryInline, TransitionAdminMixin, TransitionForm
+from ledger import numbers
 from ledger.admin import URL_FIELD
 
 
@@ -335,11 +336,24 @@ class LegalActionAdmin(_UserFormMixin, CaseVisibilityMixin, admin.ModelAdmin):
 
     form = LegalActionAdminForm
 
-    list_display = ["__str__", "kind", "case", "plaintiff", "court_or_authority", "status", "filed_on", "amount"]
+    list_display = [
+        "__str__",
+        "kind",
+        "case",
+        "plaintiff",
+        "court_or_authority",
+        "status",
+        "filed_on",
+        "amount_display",
+    ]
     list_filter = ["kind", "status"]
     list_select_related = ["case"]
     search_fields = ["plaintiff", "court_or_authority", "defendants_text", "case__reference"]
     autocomplete_fields = ["defendant_influencers", "defendant_accounts"]
+
+    @admin.display(description=_("amount"), ordering="amount")
+    def amount_display(self, obj: LegalAction) -> str:
+        return numbers.money(obj.amount)
 
     def _visible(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
         visible = selectors.legal_action_list(user=request.user).values("pk")

@@ -9,7 +9,6 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
-from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from ledger import charts, journal, numbers, selectors, services, tasks
@@ -21,6 +20,7 @@ from ledger.models import (
     JournalEntry,
     PlatformAccount,
     ProfileRefresh,
+    object_type_name,
 )
 
 
@@ -184,7 +184,7 @@ class PlatformAccountAdmin(admin.ModelAdmin):
         rows = obj.anomalies.select_related("snapshot").order_by("-snapshot__captured_at")[:10]
         return _table(
             [_("captured at"), _("kind"), _("change"), _("reason")],
-            ((_when(a.snapshot.captured_at), a.get_kind_display(), f"{a.change:+,}", a.reason) for a in rows),
+            ((_when(a.snapshot.captured_at), a.get_kind_display(), numbers.signed(a.change), a.reason) for a in rows),
             empty=_("None detected."),
         )
 
@@ -244,14 +244,6 @@ class FollowerSnapshotAdmin(admin.ModelAdmin):
         obj.recorded_at = saved.recorded_at
 
 
-def _object_type_name(object_type: str) -> str:
-    """``ledger.platformaccount`` as the reader's language names it (平台账号 / Platform account)."""
-    try:
-        return capfirst(apps.get_model(object_type)._meta.verbose_name)
-    except (LookupError, ValueError):
-        return object_type
-
-
 class ObjectTypeFilter(admin.FieldListFilter):
     """The journaled models by name, in the reader's language; no query over the journal to list them."""
 
@@ -271,7 +263,7 @@ class ObjectTypeFilter(admin.FieldListFilter):
             "display": _("All"),
         }
         types = sorted(
-            (journal.object_type(m), _object_type_name(journal.object_type(m)))
+            (journal.object_type(m), object_type_name(journal.object_type(m)))
             for m in apps.get_models()
             if m._meta.app_label in journal.JOURNALED_APPS and m is not JournalEntry
         )
@@ -309,7 +301,7 @@ class JournalEntryAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("object type"), ordering="object_type")
     def object_type_display(self, obj: JournalEntry) -> str:
-        return _object_type_name(obj.object_type)
+        return object_type_name(obj.object_type)
 
     @admin.display(description=_("hash"))
     def short_hash(self, obj: JournalEntry) -> str:
@@ -353,7 +345,7 @@ class ProfileRefreshAdmin(ReadOnlyAdmin):
 
 @admin.register(FollowerAnomaly)
 class FollowerAnomalyAdmin(ReadOnlyAdmin):
-    list_display = ["account", "kind", "captured_at", "change_display", "change_per_day", "z_score", "reason"]
+    list_display = ["account", "kind", "captured_at", "change_display", "change_per_day_display", "z_score", "reason"]
     list_filter = ["kind", "account__platform"]
     list_select_related = ["account", "snapshot"]
     search_fields = ["account__handle", "account__platform_uid"]
@@ -364,4 +356,8 @@ class FollowerAnomalyAdmin(ReadOnlyAdmin):
 
     @admin.display(description=_("change"), ordering="change")
     def change_display(self, obj: FollowerAnomaly) -> str:
-        return f"{obj.change:+,}"
+        return numbers.signed(obj.change)
+
+    @admin.display(description=_("change per day"), ordering="change_per_day")
+    def change_per_day_display(self, obj: FollowerAnomaly) -> str:
+        return numbers.percent(obj.change_per_day, 1, sign=True)

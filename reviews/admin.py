@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Any
 
 from django import forms
@@ -16,15 +15,13 @@ from django.utils.translation import gettext_lazy as _
 
 from config.api.errors import DomainError
 from core.admin import HistoryInline
-from ledger import charts
+from ledger import charts, numbers
 from ledger.admin import URL_FIELD
 from reviews import selectors, services, tasks
 from reviews.choices import CampaignStatus, OrderStatus, Verdict
 from reviews.models import Campaign, CampaignStatusChange, Claim, Order, OrderStatusChange, Payment, Review, Target
 
-
-def _money(value: Decimal | None) -> str:
-    return "—" if value is None else f"{value:,.2f}"
+_money = numbers.money
 
 
 @admin.register(Target)
@@ -65,7 +62,7 @@ class ReviewAdmin(admin.ModelAdmin):
         "status",
         "suspected_ai",
         "undisclosed_ad",
-        "views",
+        "views_display",
     ]
     list_filter = ["stance", "status", "suspected_ai", "undisclosed_ad", "account__platform"]
     search_fields = ["headline", "text", "url", "post_id", "account__handle", "account__platform_uid"]
@@ -75,11 +72,19 @@ class ReviewAdmin(admin.ModelAdmin):
     inlines = [ClaimOfReviewInline]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Review]:
-        return selectors.review_list().prefetch_related(None)
+        return (
+            selectors.review_list()
+            .prefetch_related(None)
+            .annotate(tier_label=selectors.tier_code_of_duration(field="label"))
+        )
 
     @admin.display(description=_("duration tier"), ordering="tier_code")
     def tier(self, obj: Review) -> str:
-        return getattr(obj, "tier_code", None) or "—"
+        return getattr(obj, "tier_label", None) or "—"
+
+    @admin.display(description=_("views"), ordering="views")
+    def views_display(self, obj: Review) -> str:
+        return numbers.number(obj.views)
 
     def save_related(self, request: HttpRequest, form, formsets, change: bool) -> None:
         """With its targets saved: store the review's signature, and look for its campaign after commit."""
@@ -248,7 +253,7 @@ class OrderAdmin(admin.ModelAdmin):
         "client",
         "deliverable",
         "tier",
-        "agreed_price",
+        "agreed_price_display",
         "currency",
         "rate_card",
         "markup_display",
@@ -283,7 +288,11 @@ class OrderAdmin(admin.ModelAdmin):
     inlines = [OrderStatusChangeInline, PaymentInline]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Order]:
-        return selectors.order_list().prefetch_related(None)
+        return selectors.order_list().prefetch_related(None).prefetch_related("targets")  # targets: for __str__
+
+    @admin.display(description=_("agreed price"), ordering="agreed_price")
+    def agreed_price_display(self, obj: Order) -> str:
+        return _money(obj.agreed_price)
 
     @admin.display(description=_("client"))
     def client(self, obj: Order) -> str:
@@ -293,10 +302,9 @@ class OrderAdmin(admin.ModelAdmin):
     def rate_card(self, obj: Order) -> str:
         return _money(getattr(obj, "rate_card_price", None))
 
-    @admin.display(description=_("markup"))
+    @admin.display(description=_("of rate card"))
     def markup_display(self, obj: Order) -> str:
-        value = obj.markup
-        return "—" if value is None else str(value)
+        return numbers.percent(obj.markup)
 
     @admin.display(description=_("total paid"), ordering="total_paid")
     def total_paid_display(self, obj: Order) -> str:
@@ -362,14 +370,31 @@ class PaymentAdmin(admin.ModelAdmin):
     """Payments: recorded through payment_record (here or on the order's page), then read-only."""
 
     form = PaymentForm
-    list_display = ["__str__", "order", "amount", "currency", "paid_on", "channel", "payer", "payee", "reference"]
+    list_display = [
+        "__str__",
+        "order",
+        "amount_display",
+        "currency",
+        "paid_on",
+        "channel",
+        "payer",
+        "payee",
+        "reference",
+    ]
     list_filter = ["channel", "currency"]
-    list_select_related = ["order"]
+    list_select_related = ["order", "order__client_agency"]
     search_fields = ["payer", "payee", "reference"]
     autocomplete_fields = ["order"]
     date_hierarchy = "paid_on"
 
     fields = ["order", "amount", "currency", "paid_on", "channel", "payer", "payee", "reference"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Payment]:
+        return super().get_queryset(request).prefetch_related("order__targets")  # for the order's name
+
+    @admin.display(description=_("amount"), ordering="amount")
+    def amount_display(self, obj: Payment) -> str:
+        return _money(obj.amount)
 
     def has_change_permission(self, request: HttpRequest, obj: Payment | None = None) -> bool:
         return False
@@ -404,8 +429,7 @@ class CampaignActionForm(ActionForm):
     reason = forms.CharField(label=_("reason"), required=False)
 
 
-def _count(value: int | None) -> str:
-    return "—" if value is None else f"{value:,}"
+_count = numbers.number
 
 
 @admin.register(Campaign)
@@ -425,14 +449,17 @@ class CampaignAdmin(admin.ModelAdmin):
         "review_count_display",
         "account_count_display",
         "total_views_display",
-        "similarity",
+        "similarity_display",
         "status",
     ]
     list_filter = ["status"]
     search_fields = ["targets__name", "members__review__headline"]
     date_hierarchy = "first_published_at"
     fieldsets = [
-        (None, {"fields": ["status", "targets_display", "first_published_at", "last_published_at", "similarity"]}),
+        (
+            None,
+            {"fields": ["status", "targets_display", "first_published_at", "last_published_at", "similarity_display"]},
+        ),
         (
             _("Figures"),
             {
@@ -456,7 +483,7 @@ class CampaignAdmin(admin.ModelAdmin):
         "targets_display",
         "first_published_at",
         "last_published_at",
-        "similarity",
+        "similarity_display",
         "review_count_display",
         "account_count_display",
         "agency_count_display",
@@ -500,6 +527,10 @@ class CampaignAdmin(admin.ModelAdmin):
     def total_views_display(self, obj: Campaign) -> str:
         return _count(obj.total_views)
 
+    @admin.display(description=_("similarity"), ordering="similarity")
+    def similarity_display(self, obj: Campaign) -> str:
+        return numbers.percent(obj.similarity)
+
     @admin.display(description=_("explanation"))
     def explanation(self, obj: Campaign) -> SafeString:
         return format_html(
@@ -511,7 +542,7 @@ class CampaignAdmin(admin.ModelAdmin):
         rows = format_html_join(
             "",
             "<tr><td>{}</td><td>{}</td><td>{}</td></tr>",
-            ((v["headline"], v["review_count"], f"{v['views']:,}") for v in selectors.headline_variants(obj)),
+            ((v["headline"], v["review_count"], _count(v["views"])) for v in selectors.headline_variants(obj)),
         )
         return format_html(
             '<table class="campaign-variants"><thead><tr><th>{}</th><th>{}</th><th>{}</th></tr></thead>'
