@@ -14,6 +14,7 @@ from cases import selectors, services
 from cases.models import Authority, Case, CaseNote, CaseStatusChange, Evidence, LegalAction
 from config.api.errors import DomainError
 from core.admin import HistoryInline, TransitionAdminMixin, TransitionForm
+from core.admin_export import ExportMixin
 from ledger import numbers
 from ledger.admin import URL_FIELD
 
@@ -58,7 +59,7 @@ class CaseVisibilityMixin:
 
 
 @admin.register(Authority)
-class AuthorityAdmin(admin.ModelAdmin):
+class AuthorityAdmin(ExportMixin, admin.ModelAdmin):
     list_display = ["name", "kind", "member_count"]
     list_filter = ["kind"]
     search_fields = ["name"]
@@ -179,7 +180,7 @@ class _UserFormMixin:
 
 
 @admin.register(Case)
-class CaseAdmin(TransitionAdminMixin, _UserFormMixin, CaseVisibilityMixin, admin.ModelAdmin):
+class CaseAdmin(ExportMixin, TransitionAdminMixin, _UserFormMixin, CaseVisibilityMixin, admin.ModelAdmin):
     """Cases the user may see, with their timeline, evidence and legal actions."""
 
     case_lookup = ""
@@ -243,7 +244,7 @@ class CaseAdmin(TransitionAdminMixin, _UserFormMixin, CaseVisibilityMixin, admin
 
 
 @admin.register(Evidence)
-class EvidenceAdmin(CaseVisibilityMixin, admin.ModelAdmin):
+class EvidenceAdmin(ExportMixin, CaseVisibilityMixin, admin.ModelAdmin):
     """Evidence of visible cases. Recorded through evidence_record, then read-only; never deleted."""
 
     formfield_overrides = URL_FIELD
@@ -331,7 +332,7 @@ class LegalActionAdminForm(forms.ModelForm):
 
 
 @admin.register(LegalAction)
-class LegalActionAdmin(_UserFormMixin, CaseVisibilityMixin, admin.ModelAdmin):
+class LegalActionAdmin(ExportMixin, _UserFormMixin, CaseVisibilityMixin, admin.ModelAdmin):
     """Legal actions without a case, and those of the cases the user may see."""
 
     form = LegalActionAdminForm

@@ -21,7 +21,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.utils.translation import gettext as _
 
-from ledger.spreadsheet import safe_text
+from core.spreadsheet import safe_text
 
 Parser = Callable[[Any], Any]
 _url = URLValidator(schemes=["http", "https"])

@@ -11,7 +11,8 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
-from ledger import charts, journal, numbers, selectors, services, tasks
+from core.admin_export import ExportMixin
+from ledger import charts, journal, numbers, privacy, selectors, services, tasks
 from ledger.models import (
     Agency,
     FollowerAnomaly,
@@ -41,7 +42,7 @@ def _table(headers: list, rows: Iterable[tuple], *, empty: str) -> str:
 
 
 @admin.register(Agency)
-class AgencyAdmin(admin.ModelAdmin):
+class AgencyAdmin(ExportMixin, admin.ModelAdmin):
     list_display = ["name", "kind", "uscc", "created_at"]
     list_filter = ["kind"]
     search_fields = ["name", "uscc", "^search_initials"]
@@ -61,7 +62,7 @@ class PlatformAccountInline(admin.TabularInline):
 
 
 @admin.register(Influencer)
-class InfluencerAdmin(admin.ModelAdmin):
+class InfluencerAdmin(ExportMixin, admin.ModelAdmin):
     list_display = ["display_name", "kind", "agency", "account_count", "total_followers_display", "updated_at"]
     list_filter = ["kind", "agency"]
     list_select_related = ["agency"]
@@ -77,6 +78,9 @@ class InfluencerAdmin(admin.ModelAdmin):
     autocomplete_fields = ["agency"]
     inlines = [PlatformAccountInline]
     readonly_fields = ["follower_chart"]
+    # exports carry the legal name as the API shows it: a person's masked
+    export_fields = [*list_display, "legal_name"]
+    export_masked = {"legal_name": privacy.legal_name_shown}
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Influencer]:
         return selectors.influencer_list().prefetch_related(None)
@@ -101,7 +105,7 @@ class InfluencerAdmin(admin.ModelAdmin):
 
 
 @admin.register(PlatformAccount)
-class PlatformAccountAdmin(admin.ModelAdmin):
+class PlatformAccountAdmin(ExportMixin, admin.ModelAdmin):
     formfield_overrides = URL_FIELD
     list_display = [
         "handle",
@@ -209,7 +213,7 @@ class PlatformAccountAdmin(admin.ModelAdmin):
 
 
 @admin.register(FollowerSnapshot)
-class FollowerSnapshotAdmin(admin.ModelAdmin):
+class FollowerSnapshotAdmin(ExportMixin, admin.ModelAdmin):
     """Snapshots are append-only: they can be added (through snapshot_record) and viewed."""
 
     list_display = ["account", "captured_at", "followers_display", "source", "recorded_at"]
@@ -276,7 +280,7 @@ class ObjectTypeFilter(admin.FieldListFilter):
 
 
 @admin.register(JournalEntry)
-class JournalEntryAdmin(admin.ModelAdmin):
+class JournalEntryAdmin(ExportMixin, admin.ModelAdmin):
     """The journal is read-only everywhere: no add, change or delete, even for superusers."""
 
     list_display = ["seq", "occurred_at", "actor", "action", "object_type_display", "object_id", "short_hash"]
@@ -317,7 +321,7 @@ class JournalEntryAdmin(admin.ModelAdmin):
         return False
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class ReadOnlyAdmin(ExportMixin, admin.ModelAdmin):
     """Records written only by the system: viewable, never added, changed or deleted by hand."""
 
     def has_add_permission(self, request: HttpRequest) -> bool:

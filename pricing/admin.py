@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
+from core.admin_export import ExportMixin
 from ledger import charts, numbers
 from ledger.admin import URL_FIELD, InfluencerAdmin, PlatformAccountAdmin
 from ledger.models import Influencer, PlatformAccount
@@ -24,7 +25,7 @@ _money = numbers.money
 
 
 @admin.register(DurationTier)
-class DurationTierAdmin(admin.ModelAdmin):
+class DurationTierAdmin(ExportMixin, admin.ModelAdmin):
     """Tiers are data: admins may edit them; overlapping ranges are refused (model validation and, on
     PostgreSQL, an exclusion constraint)."""
 
@@ -34,12 +35,11 @@ class DurationTierAdmin(admin.ModelAdmin):
 
 
 @admin.register(RateQuote)
-class RateQuoteAdmin(admin.ModelAdmin):
+class RateQuoteAdmin(ExportMixin, admin.ModelAdmin):
     """Quotes are recorded through ``quote_record`` (files of quotes: the ingest); afterwards only validity,
     source and notes change."""
 
     formfield_overrides = URL_FIELD
-    change_list_template = "admin/pricing/ratequote/change_list.html"  # "Import quotes": the ingest's upload page
     list_display = [
         "observed_on",
         "account",
@@ -144,7 +144,7 @@ class BandFilter(admin.SimpleListFilter):
 
 
 @admin.register(MarketBenchmark)
-class MarketBenchmarkAdmin(admin.ModelAdmin):
+class MarketBenchmarkAdmin(ExportMixin, admin.ModelAdmin):
     """Benchmarks are derived: recomputed by a task or command, never edited."""
 
     list_display = [

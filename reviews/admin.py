@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from config.api.errors import DomainError
 from core.admin import HistoryInline
+from core.admin_export import ExportMixin
 from ledger import charts, numbers
 from ledger.admin import URL_FIELD
 from reviews import selectors, services, tasks
@@ -25,7 +26,7 @@ _money = numbers.money
 
 
 @admin.register(Target)
-class TargetAdmin(admin.ModelAdmin):
+class TargetAdmin(ExportMixin, admin.ModelAdmin):
     list_display = ["name", "kind", "parent", "uscc"]
     list_filter = ["kind"]
     list_select_related = ["parent"]
@@ -50,7 +51,7 @@ class ClaimOfReviewInline(admin.TabularInline):
 
 
 @admin.register(Review)
-class ReviewAdmin(admin.ModelAdmin):
+class ReviewAdmin(ExportMixin, admin.ModelAdmin):
     formfield_overrides = URL_FIELD
     list_display = [
         "headline",
@@ -141,7 +142,7 @@ class ClaimAdminForm(forms.ModelForm):
 
 
 @admin.register(Claim)
-class ClaimAdmin(admin.ModelAdmin):
+class ClaimAdmin(ExportMixin, admin.ModelAdmin):
     form = ClaimAdminForm
     list_display = ["__str__", "target", "verdict", "verdict_on", "verdict_by"]
     list_filter = ["verdict"]
@@ -242,7 +243,7 @@ class OverpaidFilter(admin.SimpleListFilter):
 
 
 @admin.register(Order)
-class OrderAdmin(admin.ModelAdmin):
+class OrderAdmin(ExportMixin, admin.ModelAdmin):
     """Suspected orders with their markup and payments; flagged when paid above the agreed price."""
 
     action_form = OrderActionForm
@@ -366,7 +367,7 @@ class OrderAdmin(admin.ModelAdmin):
 
 
 @admin.register(Payment)
-class PaymentAdmin(admin.ModelAdmin):
+class PaymentAdmin(ExportMixin, admin.ModelAdmin):
     """Payments: recorded through payment_record (here or on the order's page), then read-only."""
 
     form = PaymentForm
@@ -433,7 +434,7 @@ _count = numbers.number
 
 
 @admin.register(Campaign)
-class CampaignAdmin(admin.ModelAdmin):
+class CampaignAdmin(ExportMixin, admin.ModelAdmin):
     """Coordinated campaigns found by detection: read-only but for their status (confirm or dismiss).
 
     A confirmed campaign is linked to a case from the case's page.

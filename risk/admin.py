@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
+from core.admin_export import ExportMixin
 from ledger import numbers
 from ledger.models import PlatformAccount
 from reviews.selectors import with_engagement
@@ -125,7 +126,7 @@ def _percent(value: float | None) -> str | None:
 
 
 @admin.register(RiskScore)
-class RiskScoreAdmin(admin.ModelAdmin):
+class RiskScoreAdmin(ExportMixin, admin.ModelAdmin):
     """Highest risk first: the list a regulator opens first. Read-only (scores are computed)."""
 
     list_display = ["subject", "score", "top_signals", "computed_at"]
@@ -173,7 +174,7 @@ class RiskScoreAdmin(admin.ModelAdmin):
 
 
 @admin.register(RiskChange)
-class RiskChangeAdmin(admin.ModelAdmin):
+class RiskChangeAdmin(ExportMixin, admin.ModelAdmin):
     """Changes of an account's score by RISK_EVENT_MIN_CHANGE points or more (read-only)."""
 
     list_display = ["account", "before", "after", "signals", "changed_at"]

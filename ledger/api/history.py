@@ -23,10 +23,10 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.utils.urls import replace_query_param
 
+from core.spreadsheet import safe_row
 from ledger import history
 from ledger.choices import FollowerInterval, HistoryKind
 from ledger.models import Influencer
-from ledger.spreadsheet import safe_row
 
 CSV_COLUMNS = ["kind", "occurred_at", "account", "summary", "object_type", "object_id", "url"]
 # The header row, in the request's language (the columns keep their order in every language).

@@ -6,7 +6,6 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from ledger.choices import InfluencerKind
 from ledger.journal import PERSONAL_DIGEST_PREFIX, PERSONAL_FIELDS
 from ledger.models import (
     Agency,
@@ -17,7 +16,7 @@ from ledger.models import (
     PlatformAccount,
     ProfileRefresh,
 )
-from ledger.privacy import mask_name
+from ledger.privacy import legal_name_shown, mask_name
 
 
 class AgencySerializer(serializers.ModelSerializer):
@@ -43,9 +42,7 @@ class MaskedLegalNameField(serializers.CharField):
         return instance
 
     def to_representation(self, instance: Influencer) -> str:
-        if instance.kind == InfluencerKind.PERSON:
-            return mask_name(instance.legal_name)
-        return instance.legal_name
+        return legal_name_shown(instance)
 
 
 class InfluencerSerializer(serializers.ModelSerializer):

@@ -7,7 +7,7 @@ import io
 
 import pytest
 
-from ledger.spreadsheet import safe_cell
+from core.spreadsheet import safe_cell
 from pricing.models import RateQuote
 from tests.factories import AccountFactory
 from tests.ingest.conftest import ingest
