@@ -353,6 +353,9 @@ class FollowerAnomalyAdmin(ReadOnlyAdmin):
     list_filter = ["kind", "account__platform"]
     list_select_related = ["account", "snapshot"]
     search_fields = ["account__handle", "account__platform_uid"]
+    fields = ["account", "snapshot", "previous_snapshot", "kind", "change_display", "change_per_day_display",
+              "z_score", "reason", "detected_at"]  # fmt: skip
+    readonly_fields = fields
 
     @admin.display(description=_("captured at"), ordering="snapshot__captured_at")
     def captured_at(self, obj: FollowerAnomaly):
