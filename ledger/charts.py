@@ -28,6 +28,7 @@ MARKER_COLOR = "#d62728"
 WIDTH, HEIGHT = 720, 240
 LEFT, RIGHT, BOTTOM = 72, 12, 28  # margins for the axis labels; the top one grows with the legend
 LEGEND_COLUMNS, LEGEND_WIDTH, LEGEND_ROW, LEGEND_CHARS = 4, 160, 14, 24
+CHAR_WIDTH = 6.2  # about, at font-size 11
 Y_TICKS = 5  # about this many intervals on the value axis, at 1-2-5 steps
 MAX_X_LABELS = 7  # at most this many dates on the time axis
 SHORT_SERIES = 40  # a line of at most this many points also shows each point
@@ -217,12 +218,15 @@ def time_chart(
         )
     for at, label in date_ticks(scale.start, scale.end):  # the time axis: several dates
         x = scale.x(at)
+        half = len(label) * CHAR_WIDTH / 2  # a label near an edge is kept inside the chart
+        anchor = "start" if x - half < left else "end" if x + half > WIDTH else "middle"
         parts.append(format_html('<line x1="{}" y1="{}" x2="{}" y2="{}" stroke="#eee"/>', x, top, x, bottom + 3))
         parts.append(
             format_html(
-                '<text class="x-tick" x="{}" y="{}" text-anchor="middle" data-at="{}">{}</text>',
+                '<text class="x-tick" x="{}" y="{}" text-anchor="{}" data-at="{}">{}</text>',
                 x,
                 HEIGHT - 8,
+                anchor,
                 _iso(at),
                 label,
             )
