@@ -183,3 +183,25 @@ def test_money_exports_as_a_number(admin_client):
     OrderFactory(agreed_price=Decimal("95000.00"))
     header, row = rows_of_csv(admin_client.get(reverse("admin:reviews_order_export", args=["csv"])))
     assert row[header.index("Agreed price")] == "95000.00"
+
+
+def test_case_exports_hold_only_the_cases_the_user_may_see(client, user_in_group):
+    """GIVEN a case of another authority, WHEN a regulator exports the cases and the journal, THEN neither file
+    names it: the export reads the list's own (visibility-filtered) rows."""
+    from tests.cases.factories import AuthorityFactory, CaseFactory
+
+    regulator = user_in_group("regulator")
+    regulator.is_staff = True
+    regulator.save()
+    mine = CaseFactory(authority=AuthorityFactory(members=[regulator]))
+    hidden = CaseFactory(authority=AuthorityFactory())
+    client.force_login(regulator)
+    _, *rows = rows_of_csv(client.get(reverse("admin:cases_case_export", args=["csv"])))
+    assert [row[0] for row in rows] == [mine.reference]
+    journal = client.get(reverse("admin:ledger_journalentry_export", args=["csv"]), {"object_type": "cases.case"})
+    ids = [row[header_index(journal, "Object id")] for row in rows_of_csv(journal)[1:]]
+    assert str(mine.pk) in ids and str(hidden.pk) not in ids
+
+
+def header_index(response, name: str) -> int:
+    return rows_of_csv(response)[0].index(name)
