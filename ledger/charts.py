@@ -168,6 +168,7 @@ def time_chart(
     step: bool = False,
     from_zero: bool = False,
     value_format: Callable[[Number], str] = _thousands,
+    tick_format: Callable[[Number], str] | None = None,
     empty: str = "",
 ) -> SafeString:
     """An SVG chart of ``series`` against time, with ``markers``; ``empty`` when there is nothing to draw.
@@ -213,7 +214,7 @@ def time_chart(
                 left - 4,
                 y + 4,
                 tick,
-                numbers.number(tick, decimals),
+                tick_format(tick) if tick_format else numbers.number(tick, decimals),
             )
         )
     for at, label in date_ticks(scale.start, scale.end):  # the time axis: several dates
@@ -355,5 +356,7 @@ def follower_chart(accounts: Sequence, *, title: str, empty: str) -> SafeString:
         title=title,
         series=[Series(str(a), by_account[a.pk]) for a in accounts],
         markers=anomaly_markers(ids, on_line=True),
+        value_format=numbers.compact,  # as the lists write follower counts (60万 in Chinese)
+        tick_format=numbers.compact,
         empty=empty,
     )

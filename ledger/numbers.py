@@ -44,7 +44,7 @@ def percent(ratio: int | float | Decimal | None, decimal_pos: int = 0, *, sign: 
     return f"{(signed if sign else number)(hundredths, decimal_pos)}%"
 
 
-def compact(value: int | None) -> str:
+def compact(value: int | Decimal | None) -> str:
     """A follower count as plain text: ``60万`` / ``61.2万`` in Chinese from 10,000 on, ``612,345`` otherwise."""
     if value is None:
         return NONE

@@ -206,3 +206,22 @@ def test_a_price_of_one_date_is_a_step_with_dated_context():
     assert [s.split()[0].split(",")[0] for s in steps] == ["390.0", "390.0"]  # the date, in the middle
     assert all(s.split()[-1].startswith("708.0,") for s in steps)
     assert len(drawn(svg)) == len(legend(svg)) == 2
+
+
+def test_follower_axis_in_chinese_counts_in_wan_as_the_lists_do():
+    from django.utils import translation
+
+    from ledger import numbers
+
+    t0, t1 = datetime(2025, 9, 1, tzinfo=UTC), datetime(2025, 9, 5, tzinfo=UTC)
+    with translation.override("zh-hans"):
+        svg = time_chart(
+            title="粉丝",
+            series=[Series("laok", [(t0, 10_392), (t1, 628_768)])],
+            from_zero=True,
+            value_format=numbers.compact,
+            tick_format=numbers.compact,
+        )
+        assert numbers.followers(600_000) == '<span title="600,000">60万</span>'
+    assert y_ticks(svg) == ["0", "20万", "40万", "60万", "80万"]
+    assert "62.9万 (2025-09-05)" in svg  # the point's tooltip
