@@ -10,13 +10,15 @@ SIM_PORT ?= 8765
 DB     := $(BIN)/python -m core.embedded_db --
 
 .PHONY: messages makemessages check-messages
-.PHONY: help venv run serve-demo simulator test lint format migrate seed db-stop check-migrations schema worker beat bench-refresh bench-history clean
+.PHONY: help venv run serve-demo simulator test lint lint-imports typecheck format migrate seed db-stop check-migrations schema worker beat bench-refresh bench-history clean
 
 help:
 	@echo "make run    - install, start PostgreSQL, migrate, load demo data and serve http://$(HOST):$(PORT)/"
 	@echo "make test   - install and run the whole test suite"
 	@echo "make db-stop - stop the embedded PostgreSQL if a killed command left it running"
 	@echo "make lint   - ruff check and format check"
+	@echo "make lint-imports - the import contract (apps import downwards only; core imports no app)"
+	@echo "make typecheck    - mypy, strict on core/ and every app's services.py"
 	@echo "make worker - a Celery worker (needs CELERY_BROKER_URL)"
 	@echo "make beat   - Celery beat with the schedule kept in the database"
 	@echo "make simulator     - the platform simulator on port $(SIM_PORT)"
@@ -72,6 +74,14 @@ db-stop: venv
 lint: venv
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+
+# The import contract in pyproject.toml: apps import downwards only, core imports no app.
+lint-imports: venv
+	$(BIN)/lint-imports
+
+# mypy with the Django and DRF plugins (configured in pyproject.toml): strict on core/ and the services.
+typecheck: venv
+	DATABASE_URL=$${DATABASE_URL:-postgres://typecheck@127.0.0.1/none} $(BIN)/mypy  # reads the settings, never connects
 
 format: venv
 	$(BIN)/ruff check --fix .

@@ -357,7 +357,7 @@ def measure() -> None:
     from django.test import Client
     from knox.models import AuthToken
 
-    from ledger.history import RANK_KIND
+    from ledger.history import influencer_history
 
     user = User.objects.filter(username="bench").first() or User.objects.create_superuser(
         "bench", "bench@example.invalid", secrets.token_urlsafe(16)
@@ -380,7 +380,9 @@ def measure() -> None:
     api_ms, events = timed(endpoint, RUNS)
     raw_ms, rows = timed(raw, RUNS)
     api_keys = [(e["kind"], e["object_id"], e["account"], datetime.fromisoformat(e["occurred_at"])) for e in events]
-    raw_keys = [(RANK_KIND[kind], object_id, account, at) for at, kind, object_id, account, *_ in rows]
+    raw_keys = [
+        (influencer_history.kind_of_rank[kind], object_id, account, at) for at, kind, object_id, account, *_ in rows
+    ]
     if api_keys != raw_keys:
         raise RuntimeError(f"the endpoint and the SQL disagree:\n{api_keys[:5]}\n{raw_keys[:5]}")
     with connection.cursor() as cursor:

@@ -5,7 +5,7 @@ the end unless ``BENCH_KEEP=1``), fills it by set-based SQL (bench/fill.py: 2,00
 influencers, 4,000 accounts with 30 daily snapshots each, the heavy influencer's 5
 accounts with a year of them, 10,000 quotes and reviews), starts ``make serve`` with the
 benchmark's settings (bench/load_settings.py: the production ones plus a baseline view)
-on a free port, and drives it with BENCH_CLIENTS client threads (httpx, keep-alive), each
+on a free port (or ``BENCH_PORT``), and drives it with BENCH_CLIENTS client threads (httpx, keep-alive), each
 endpoint for BENCH_SECONDS after a short warm-up:
 
 - ``GET /bench/accounts/``: the baseline, a bare Django view returning the same JSON as the
@@ -60,7 +60,7 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-PORT = free_port()
+PORT = int(os.environ.get("BENCH_PORT") or free_port())  # a free loopback port unless BENCH_PORT says which
 METRICS_DIR = Path(tempfile.mkdtemp(prefix="ledger-bench-load-")) / "metrics"
 ENV = {
     **os.environ,

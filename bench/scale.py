@@ -19,9 +19,9 @@ through Django's full request stack with a Bearer token, and prints the large/sm
 ratio of each; then, on each database, the time to find the due accounts and to fan out
 one ``ledger.refresh_account`` message per due account to Redis (BENCH_REDIS_URL,
 default ``redis://127.0.0.1:6379/10``; its Celery queue is purged before and after),
-and the size on disk. Databases: ``ledger_bench_scale`` and ``ledger_bench_scale_small``,
-dropped at the end unless ``BENCH_KEEP=1``. Rows are written by set-based SQL
-(bench/fill.py), bypassing the journal.
+and the size on disk. Databases: ``BENCH_DB`` (default ``ledger_bench_scale``) and the
+same name with ``_small``, dropped at the end unless ``BENCH_KEEP=1``. Rows are written
+by set-based SQL (bench/fill.py), bypassing the journal.
 
     make bench-scale
     BENCH_SCALE=0.02 BENCH_RUNS=20 .venv/bin/python bench/scale.py   # a quick look
@@ -48,6 +48,7 @@ PG = server_url()
 SCALE = float(os.environ.get("BENCH_SCALE", "0.1"))
 RUNS = int(os.environ.get("BENCH_RUNS", "50"))
 KEEP = os.environ.get("BENCH_KEEP") == "1"
+DB_NAME = os.environ.get("BENCH_DB", "ledger_bench_scale")
 REDIS = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/10")
 DAYS, HEAVY_DAYS = 100, 3 * 365
 
@@ -65,8 +66,8 @@ def national(scale: float) -> Sizes:
 
 
 LEDGERS = [
-    ("small", "ledger_bench_scale_small", national(0.01)),
-    (f"national x {SCALE:g}", "ledger_bench_scale", national(SCALE)),
+    ("small", f"{DB_NAME}_small", national(0.01)),
+    (f"national x {SCALE:g}", DB_NAME, national(SCALE)),
 ]
 ENV = {
     **os.environ,
@@ -97,6 +98,11 @@ def prepare(db: str, sizes: Sizes) -> float:
         conn.execute(f'CREATE DATABASE "{db}"')
     env = {**ENV, "DATABASE_URL": f"{PG}/{db}"}
     subprocess.run([sys.executable, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True)
+    # The filled history (from 2022 on) gets monthly partitions, as a ledger about to import it would.
+    subprocess.run(
+        [sys.executable, "manage.py", "snapshot_partitions", "create", "--since", "2021-12"],
+        cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL,
+    )  # fmt: skip
     with psycopg.connect(f"{PG}/{db}", autocommit=True) as conn, conn.cursor() as cursor:
         return fill(cursor, sizes, log=lambda line: print(line, flush=True))
 
@@ -162,7 +168,10 @@ def measure() -> dict:
     app.control.purge()
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT pg_database_size(current_database()), pg_total_relation_size('ledger_followersnapshot'), "
+            "SELECT pg_database_size(current_database()), "
+            # a partitioned table has no storage of its own: its partitions' sizes, with their indexes
+            "(SELECT sum(pg_total_relation_size(inhrelid)) FROM pg_inherits "
+            " WHERE inhparent = 'ledger_followersnapshot'::regclass), "
             "(SELECT count(*) FROM ledger_followersnapshot), (SELECT count(*) FROM ledger_platformaccount), "
             "(SELECT count(*) FROM reviews_review)"
         )

@@ -12,10 +12,10 @@ from django.utils.translation import gettext_lazy as _
 
 from cases import selectors, services
 from cases.models import Authority, Case, CaseNote, CaseStatusChange, Evidence, LegalAction
-from config.api.errors import DomainError
+from core import numbers
 from core.admin import HistoryInline, TransitionAdminMixin, TransitionForm
 from core.admin_export import ExportMixin
-from ledger import numbers
+from core.errors import DomainError
 from ledger.admin import URL_FIELD
 
 

@@ -7,7 +7,10 @@ class CasesConfig(AppConfig):
     verbose_name = _("Cases and evidence")
 
     def ready(self) -> None:
-        from cases import services
+        from cases import selectors, services
         from ledger import journal
+        from ledger import selectors as ledger_selectors
 
         journal.register_file_check(services.evidence_file_mismatches)
+        # Journal entries about case records only for who may see the case.
+        ledger_selectors.journal_filters.append(selectors.journal_visible_to)

@@ -1,4 +1,4 @@
-"""Cases' events on an influencer's history (see ``ledger.history``).
+"""Cases' events on an influencer's history (see ``ledger.history`` and ``core.history``).
 
 A case belongs to an influencer's history when it names the influencer or one
 of its accounts (with the ``account`` filter: when it names that account). Its
@@ -14,12 +14,13 @@ from __future__ import annotations
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.db.models.functions import Coalesce
 
+from cases import selectors
 from cases.choices import CaseStatus, LegalActionKind, LegalActionStatus
 from cases.models import Case, CaseStatusChange, LegalAction
-from cases.selectors import cases_visible_to
+from core.history import Row, StartOfDay, choice_label, money
+from core.history import gettext as _
 from ledger.choices import HistoryKind
-from ledger.history import HistoryScope, Row, StartOfDay, SummaryContext, choice_label, event_rows, money, register
-from ledger.history import gettext as _
+from ledger.history import HistoryScope, SummaryContext, influencer_history
 
 
 def _names_subjects(scope: HistoryScope, *, influencers, accounts) -> Q:
@@ -32,7 +33,7 @@ def _names_subjects(scope: HistoryScope, *, influencers, accounts) -> Q:
 
 def cases_of(scope: HistoryScope) -> QuerySet[Case]:
     """The cases about the scope's influencer (or account) that the scope's user may see."""
-    return cases_visible_to(scope.user).filter(
+    return selectors.cases_visible_to(scope.user).filter(
         _names_subjects(
             scope,
             influencers=Case.influencers.through.objects.filter(case_id=OuterRef("pk")),
@@ -49,7 +50,7 @@ def _case_opened_summary(row: Row, ctx: SummaryContext) -> str:
     }
 
 
-@register(
+@influencer_history.register(
     HistoryKind.CASE_OPENED,
     object_type="cases.case",
     permission="cases.view_case",
@@ -58,7 +59,7 @@ def _case_opened_summary(row: Row, ctx: SummaryContext) -> str:
 )
 def cases_opened(scope: HistoryScope) -> QuerySet:
     """Visible cases, at the start of the day they were opened."""
-    return event_rows(
+    return influencer_history.event_rows(
         cases_of(scope),
         kind=HistoryKind.CASE_OPENED,
         at=StartOfDay("opened_on"),
@@ -76,7 +77,7 @@ def _case_status_summary(row: Row, ctx: SummaryContext) -> str:
     }
 
 
-@register(
+@influencer_history.register(
     HistoryKind.CASE_STATUS,
     object_type="cases.casestatuschange",
     permission="cases.view_casestatuschange",
@@ -86,7 +87,7 @@ def _case_status_summary(row: Row, ctx: SummaryContext) -> str:
 )
 def case_status_changes(scope: HistoryScope) -> QuerySet:
     """Status changes of visible cases; their URL is their case's (the change has no endpoint of its own)."""
-    return event_rows(
+    return influencer_history.event_rows(
         CaseStatusChange.objects.filter(case__in=cases_of(scope).values("pk")),
         kind=HistoryKind.CASE_STATUS,
         at="changed_at",
@@ -108,7 +109,7 @@ def _legal_action_summary(row: Row, ctx: SummaryContext) -> str:
     return summary
 
 
-@register(
+@influencer_history.register(
     HistoryKind.LEGAL_ACTION,
     object_type="cases.legalaction",
     permission="cases.view_legalaction",
@@ -122,8 +123,8 @@ def legal_actions(scope: HistoryScope) -> QuerySet:
         influencers=LegalAction.defendant_influencers.through.objects.filter(legalaction_id=OuterRef("pk")),
         accounts=LegalAction.defendant_accounts.through.objects.filter(legalaction_id=OuterRef("pk")),
     ) | Q(case__in=cases_of(scope).values("pk"))
-    visible = Q(case__isnull=True) | Q(case__in=cases_visible_to(scope.user).values("pk"))
-    return event_rows(
+    visible = Q(case__isnull=True) | Q(case__in=selectors.cases_visible_to(scope.user).values("pk"))
+    return influencer_history.event_rows(
         LegalAction.objects.filter(visible & about),
         kind=HistoryKind.LEGAL_ACTION,
         at=Coalesce(StartOfDay("filed_on"), "created_at"),

@@ -12,9 +12,9 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from cases.choices import AuthorityKind, CaseStatus, LegalActionKind, LegalActionStatus
+from core import limits
+from core.identifiers import reject_resident_id
 from core.models import StatusChange, in_choices
-from ledger import limits
-from ledger.identifiers import reject_resident_id
 from ledger.models import Agency, Influencer, PlatformAccount
 from reviews.choices import CampaignStatus
 from reviews.models import Campaign, Order, Review

@@ -9,7 +9,7 @@ import mimetypes
 import zipfile
 from collections.abc import Iterator
 from datetime import datetime, timedelta
-from typing import IO, Any
+from typing import IO, Any, cast
 
 from django.conf import settings
 from django.core.files.base import File
@@ -23,13 +23,14 @@ from cases import bundle_texts
 from cases.choices import CASE_TRANSITIONS, CaseStatus
 from cases.models import Authority, Case, CaseNote, CaseStatusChange, Evidence, LegalAction
 from cases.selectors import cases_visible_to
-from config.api.errors import ConflictError, DomainError, TooLargeError
+from core import limits
+from core.errors import ConflictError, DomainError, TooLargeError
+from core.identifiers import RESIDENT_ID_REFUSED, contains_resident_id
+from core.privacy import mask_name
+from core.users import AnyUser
 from core.workflow import Workflow, workflow_transition
-from ledger import heads, journal, limits
-from ledger.identifiers import RESIDENT_ID_REFUSED, contains_resident_id
+from ledger import heads, journal
 from ledger.models import JournalEntry
-from ledger.privacy import mask_name
-from pricing.figures import cents
 from reviews import selectors as reviews_selectors
 from reviews.models import Claim, Order, Payment, Review
 
@@ -42,7 +43,7 @@ CAPTURE_CLOCK_SKEW = timedelta(minutes=5)
 # --- who may change what --------------------------------------------------------
 
 
-def _is_member(user: Any, authority_id: int | None) -> bool:
+def _is_member(user: AnyUser | None, authority_id: int | None) -> bool:
     return (
         authority_id is not None
         and user is not None
@@ -55,14 +56,14 @@ def _is_member(user: Any, authority_id: int | None) -> bool:
 CASE_OWNERSHIP_FIELDS = ("authority", "assignees", "shared_with")
 
 
-def case_check_changes(*, case: Case | None, user: Any, changes: dict[str, Any]) -> None:
+def case_check_changes(*, case: Case | None, user: AnyUser | None, changes: dict[str, Any]) -> None:
     """Refuse (DomainError on the field) the ``changes`` to ``case`` (None: a new case) that ``user`` may not make.
 
     - A new case is filed under an authority the user is a member of (superusers: any).
     - Only members of the case's authority (and superusers) change its authority,
       assignees or sharing; a user the case is only shared with or assigned to
       cannot take it to another authority.
-    - A case cannot open in the future, before ``ledger.limits.EARLIEST_DATE``, or
+    - A case cannot open in the future, before ``core.limits.EARLIEST_DATE``, or
       after it closed.
 
     The API's serializer and the admin's form both call this, so the rules are the same in both.
@@ -94,7 +95,7 @@ def case_check_changes(*, case: Case | None, user: Any, changes: dict[str, Any])
             raise DomainError(str(_("A case cannot open after it closed.")), field="opened_on")
 
 
-def legal_action_check_case(*, action: LegalAction | None, case: Case | None, user: Any) -> None:
+def legal_action_check_case(*, action: LegalAction | None, case: Case | None, user: AnyUser | None) -> None:
     """Refuse (DomainError on ``case``) linking ``action`` (None: a new one) to ``case`` when ``user`` may not.
 
     A legal action belongs to its case's authority:
@@ -154,7 +155,7 @@ CASE_WORKFLOW = Workflow(
 
 
 def case_transition(
-    *, case: Case, status: str, reason: str, user: Any = None, occurred_at: datetime | None = None
+    *, case: Case, status: str, reason: str, user: AnyUser | None = None, occurred_at: datetime | None = None
 ) -> Case:
     """Move a case along ``CASE_WORKFLOW`` (see core/workflow.py); closing sets ``closed_on``."""
     return workflow_transition(
@@ -181,7 +182,7 @@ def case_note_add(*, case: Case, text: str, author: Any = None) -> CaseNote:
 # --- evidence -------------------------------------------------------------------
 
 
-class _HashingFile(File):
+class _HashingFile(File):  # type: ignore[type-arg]  # File is generic only in its stubs
     """A file whose bytes are hashed and counted as storage reads them, chunk by chunk.
 
     It deliberately hides ``temporary_file_path`` of a spooled upload, so that
@@ -197,7 +198,7 @@ class _HashingFile(File):
         self.sequential = True
 
     def read(self, size: int = -1) -> bytes:
-        data = self.file.read(size)
+        data = cast(IO[bytes], self.file).read(size)
         self.digest.update(data)
         self.bytes_read += len(data)
         return data
@@ -207,9 +208,9 @@ class _HashingFile(File):
             self.digest, self.bytes_read = hashlib.sha256(), 0
         else:
             self.sequential = False
-        return self.file.seek(offset, whence)
+        return cast(IO[bytes], self.file).seek(offset, whence)
 
-    def chunks(self, chunk_size: int | None = None):
+    def chunks(self, chunk_size: int | None = None) -> Iterator[bytes]:
         return super().chunks(chunk_size or CHUNK_SIZE)
 
 
@@ -256,7 +257,7 @@ def _check_evidence_size(size: int | None, used: int) -> None:
 def evidence_record(
     *,
     case: Case,
-    file: File,
+    file: File[bytes],
     captured_at: datetime,
     source_url: str = "",
     description: str = "",
@@ -402,135 +403,36 @@ def _journal_record(entry: JournalEntry) -> dict[str, Any]:
     return record
 
 
+# The bundle shows each record as the API does, with the same serializers (imported where used:
+# the serializers call this module's rules), plus what a bundle must carry on its own: the
+# authority's name and kind, an order's payments, a review's claims.
+
+
 def _case_record(case: Case) -> dict[str, Any]:
-    j = journal.jsonable
-    timeline = [
-        {"kind": "note", "at": j(n.created_at), "by": n.author_id, "actor": n.actor, "text": n.text}
-        for n in case.notes.all()
-    ] + [
-        {
-            "kind": "status_change",
-            "at": j(c.changed_at),
-            "by": c.changed_by_id,
-            "actor": c.actor,
-            "from_status": c.from_status,
-            "to_status": c.to_status,
-            "reason": c.reason,
-        }
-        for c in case.status_changes.all()
-    ]
-    return {
-        "id": case.pk,
-        "reference": case.reference,
-        "title": case.title,
-        "authority": {"id": case.authority_id, "name": case.authority.name, "kind": case.authority.kind},
-        "status": case.status,
-        "opened_on": j(case.opened_on),
-        "closed_on": j(case.closed_on),
-        "summary": case.summary,
-        "campaign": case.campaign,
-        "assignees": sorted(u.pk for u in case.assignees.all()),
-        "shared_with": sorted(u.pk for u in case.shared_with.all()),
-        "timeline": sorted(timeline, key=lambda item: item["at"]),
-    }
+    from cases.api.serializers import CaseSerializer
+
+    authority = {"id": case.authority_id, "name": case.authority.name, "kind": case.authority.kind}
+    return {**CaseSerializer(case).data, "authority": authority}
 
 
 def _legal_action_record(action: LegalAction) -> dict[str, Any]:
-    j = journal.jsonable
-    return {
-        "id": action.pk,
-        "kind": action.kind,
-        "plaintiff": action.plaintiff,
-        "court_or_authority": action.court_or_authority,
-        "defendant_influencers": sorted(i.pk for i in action.defendant_influencers.all()),
-        "defendant_accounts": sorted(a.pk for a in action.defendant_accounts.all()),
-        "defendants_text": action.defendants_text,
-        "filed_on": j(action.filed_on),
-        "hearing_on": j(action.hearing_on),
-        "status": action.status,
-        "outcome": action.outcome,
-        "amount": j(action.amount),
-    }
+    from cases.api.serializers import LegalActionSerializer
+
+    return dict(LegalActionSerializer(action).data)
 
 
 def _order_record(order: Order) -> dict[str, Any]:
-    """A linked order as the bundle shows it: its terms, markup basis, status history and payments."""
-    j = journal.jsonable
-    payments = list(order.payments.all())
-    return {
-        "id": order.pk,
-        "account": order.account_id,
-        "client_agency": order.client_agency_id,
-        "client_name": order.client_name,
-        "intermediary": order.intermediary_id,
-        "targets": sorted(t.pk for t in order.targets.all()),
-        "deliverable": order.deliverable,
-        "tier": order.tier.code if order.tier_id else None,
-        "agreed_price": j(order.agreed_price),
-        "currency": order.currency,
-        "ordered_on": j(order.ordered_on),
-        "reviews": sorted(r.pk for r in order.reviews.all()),
-        "notes": order.notes,
-        "status": order.status,
-        "rate_card_quote": order.rate_card_quote,
-        "rate_card_price": None if order.rate_card_price is None else j(cents(order.rate_card_price)),
-        "markup": j(order.markup),
-        "total_paid": j(cents(order.total_paid)),
-        "status_history": [
-            {
-                "at": j(c.changed_at),
-                "by": c.changed_by_id,
-                "actor": c.actor,
-                "from_status": c.from_status,
-                "to_status": c.to_status,
-                "reason": c.reason,
-            }
-            for c in order.status_changes.all()
-        ],
-        "payments": [
-            {
-                "id": p.pk,
-                "amount": j(p.amount),
-                "currency": p.currency,
-                "paid_on": j(p.paid_on),
-                "channel": p.channel,
-                "payer": p.payer,
-                "payee": p.payee,
-                "reference": p.reference,
-            }
-            for p in payments
-        ],
-    }
+    """A linked order: its terms, markup basis and status history (needs ``order_list``'s annotations), payments."""
+    from reviews.api.serializers import OrderSerializer, PaymentSerializer
+
+    return {**OrderSerializer(order).data, "payments": PaymentSerializer(order.payments.all(), many=True).data}
 
 
 def _review_record(review: Review) -> dict[str, Any]:
-    j = journal.jsonable
-    return {
-        "id": review.pk,
-        "account": review.account_id,
-        "url": review.url,
-        "post_id": review.post_id,
-        "headline": review.headline,
-        "text": review.text,
-        "published_at": j(review.published_at),
-        "duration_seconds": review.duration_seconds,
-        "tier": review.tier_code,
-        "targets": sorted(t.pk for t in review.targets.all()),
-        "stance": review.stance,
-        "suspected_ai": review.suspected_ai,
-        "undisclosed_ad": review.undisclosed_ad,
-        "status": review.status,
-        "claims": [
-            {
-                "id": c.pk,
-                "text": c.text,
-                "verdict": c.verdict,
-                "verdict_on": j(c.verdict_on),
-                "verdict_by": c.verdict_by,
-            }
-            for c in sorted(review.claims.all(), key=lambda c: c.pk)
-        ],
-    }
+    """A linked review (needs the ``tier_code`` annotation) with its claims and their verdicts."""
+    from reviews.api.serializers import ClaimSerializer, ReviewSerializer
+
+    return {**ReviewSerializer(review).data, "claims": ClaimSerializer(review.claims.all(), many=True).data}
 
 
 def _zip_path(evidence: Evidence) -> str:

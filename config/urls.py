@@ -1,6 +1,3 @@
-from importlib import import_module
-
-from django.apps import apps
 from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
@@ -11,14 +8,16 @@ from rest_framework.routers import DefaultRouter
 from config.api.auth import TokenRevokeAllView, TokenRevokeView
 from config.ops.health import healthz, readyz
 from config.ops.metrics import metrics
+from core.registry import app_modules
 
-# One API root for every app: each app registers its viewsets on a SimpleRouter
-# named ``router`` in its api/urls.py.
-API_APPS = ("ledger", "pricing", "reviews", "cases")
+# One API root for every app: each app's api/urls.py may register its viewsets on a SimpleRouter
+# named ``router`` (listed on the root) and give paths outside the router as ``urlpatterns``.
 api_router = DefaultRouter()
-for app_label in API_APPS:
-    if apps.is_installed(app_label):
-        api_router.registry.extend(import_module(f"{app_label}.api.urls").router.registry)
+api_paths = []
+for module in app_modules("api.urls"):
+    if hasattr(module, "router"):
+        api_router.registry.extend(module.router.registry)
+    api_paths += getattr(module, "urlpatterns", [])
 
 urlpatterns = [
     path("", TemplateView.as_view(template_name="home.html"), name="home"),
@@ -27,9 +26,7 @@ urlpatterns = [
     path("api/v1/auth/revoke/", TokenRevokeView.as_view(), name="token-revoke"),
     path("api/v1/auth/revoke-all/", TokenRevokeAllView.as_view(), name="token-revoke-all"),
     path("api/v1/", include(api_router.urls)),
-    path("api/v1/", include("pricing.api.urls")),  # the rate card: /api/v1/accounts/{id}/rate-card/
-    path("api/v1/", include("ingest.api.urls")),  # bulk ingest: /api/v1/ingest/{kind}/ and its jobs
-    path("api/v1/", include("risk.api.urls")),  # /api/v1/accounts/{id}/risk/, /api/v1/orders/{id}/risk/
+    path("api/v1/", include(api_paths)),  # e.g. /api/v1/accounts/{id}/rate-card/, /api/v1/ingest/{kind}/
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
     path("api-auth/", include("rest_framework.urls")),

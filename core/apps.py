@@ -5,3 +5,9 @@ from django.utils.translation import gettext_lazy as _
 class CoreConfig(AppConfig):
     name = "core"
     verbose_name = _("Infrastructure")
+
+    def ready(self) -> None:
+        from core.registry import app_modules
+
+        # Each app's history sources register themselves when their module is imported.
+        app_modules("history")

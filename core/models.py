@@ -51,4 +51,5 @@ class StatusChange(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_from_status_display()} → {self.get_to_status_display()}"
+        # The concrete history declares the two fields, with its record's choices.
+        return f"{self.get_from_status_display()} → {self.get_to_status_display()}"  # type: ignore[attr-defined]

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from django.db import models, transaction
 from django.utils import timezone
@@ -21,6 +21,9 @@ from django.utils.functional import Promise, lazy
 from django.utils.translation import gettext as _
 
 from core.errors import ConflictError, DomainError
+from core.users import AnyUser
+
+Record = TypeVar("Record", bound=models.Model)
 
 # A decision may be dated this far ahead of the server clock (clock skew), not more.
 CLOCK_SKEW = timedelta(minutes=5)
@@ -69,8 +72,8 @@ class Workflow:
         ]
         return "; ".join(parts)
 
-    def describe_lazy(self) -> Promise:
-        """:meth:`describe` in the language of the request that shows it (for help texts)."""
+    def describe_lazy(self) -> str:
+        """:meth:`describe` in the language of the request that shows it (a lazy string, for help texts)."""
         return lazy(self.describe, str)()
 
 
@@ -78,12 +81,12 @@ class Workflow:
 def workflow_transition(
     *,
     workflow: Workflow,
-    record: models.Model,
+    record: Record,
     status: str,
     reason: str,
-    user: Any = None,
+    user: AnyUser | None = None,
     occurred_at: datetime | None = None,
-) -> models.Model:
+) -> Record:
     """Move ``record`` to ``status`` along ``workflow`` and record who, when and why.
 
     The record's row is locked (after the journal lock, the project's lock order),
@@ -107,7 +110,7 @@ def workflow_transition(
     if workflow.before_lock is not None:
         workflow.before_lock()
     journal.lock()
-    locked = type(record).objects.select_for_update().filter(pk=record.pk).first()
+    locked = type(record)._default_manager.select_for_update().filter(pk=record.pk).first()
     if locked is None:
         raise ConflictError(_("This %(noun)s no longer exists.") % {"noun": workflow.noun}, code="gone")
     current = getattr(locked, workflow.status_field)
@@ -128,7 +131,7 @@ def workflow_transition(
     if workflow.on_move is not None:
         update_fields += workflow.on_move(locked, status, occurred_at)
     locked.save(update_fields=update_fields)
-    workflow.history.objects.create(
+    workflow.history._default_manager.create(
         **{workflow.record_field: locked},
         from_status=current,
         to_status=status,

@@ -13,8 +13,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from config.api.errors import DomainError
 from core.admin_export import ExportMixin
+from core.errors import DomainError
 from ingest.api.views import may_ingest
 from ingest.kinds import KINDS
 from ingest.models import IngestJob, IngestKind

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+
+from core.models import in_choices
 
 
 class IngestKind(models.TextChoices):
@@ -63,8 +64,8 @@ class IngestJob(models.Model):
         verbose_name_plural = _("ingest jobs")
         ordering = ["-created_at", "-id"]
         constraints = [
-            models.CheckConstraint(condition=Q(kind__in=IngestKind.values), name="ingest_job_kind_valid"),
-            models.CheckConstraint(condition=Q(status__in=IngestStatus.values), name="ingest_job_status_valid"),
+            models.CheckConstraint(condition=in_choices("kind", IngestKind), name="ingest_job_kind_valid"),
+            models.CheckConstraint(condition=in_choices("status", IngestStatus), name="ingest_job_status_valid"),
         ]
 
     def __str__(self) -> str:

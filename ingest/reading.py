@@ -85,7 +85,7 @@ class HashingReader(io.RawIOBase):
         return n
 
 
-def decompressed(source: IO[bytes]) -> IO[bytes]:
+def decompressed(source: IO[bytes] | io.RawIOBase) -> IO[bytes]:
     """The stream itself, or its gzip-decompressed content when it starts with the gzip magic bytes."""
     buffered = source if hasattr(source, "peek") else io.BufferedReader(source, 1 << 16)
     if buffered.peek(2)[:2] == GZIP_MAGIC:

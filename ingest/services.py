@@ -21,11 +21,14 @@ from collections.abc import Iterator
 from itertools import islice
 from typing import IO, Any
 
+from django.core.files import File
 from django.db import DatabaseError, connection, transaction
+from django.db.backends.utils import CursorWrapper
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from config.api.errors import DomainError
+from core.errors import DomainError
+from core.users import AnyUser
 from ingest import reading
 from ingest.kinds import KINDS, Kind, Written
 from ingest.models import IngestJob, IngestStatus
@@ -85,7 +88,14 @@ def journal_batch(*, job: IngestJob, written: Written) -> None:
 
 
 def ingest_job_create(
-    *, kind: str, file_format: str, actor: str, file_name: str = "", update: bool = False, user: Any = None, upload=None
+    *,
+    kind: str,
+    file_format: str,
+    actor: str,
+    file_name: str = "",
+    update: bool = False,
+    user: AnyUser | None = None,
+    upload: File[bytes] | None = None,
 ) -> IngestJob:
     """A queued job for a file (``upload``: the file to keep for a worker, if any)."""
     if kind not in KINDS:
@@ -195,7 +205,7 @@ def _drop_temp_tables() -> None:
 # --- staging ------------------------------------------------------------------------------
 
 
-def _stage(cursor, kind: Kind, job: IngestJob, source: IO[bytes]) -> tuple[list[RowError], int]:
+def _stage(cursor: CursorWrapper, kind: Kind, job: IngestJob, source: IO[bytes]) -> tuple[list[RowError], int]:
     """COPY every good row of the file into ``ingest_stage``; return the first errors and their count."""
     definitions = ", ".join(f"{c.name} {c.sql_type}" for c in kind.columns)
     cursor.execute(f"CREATE TEMP TABLE ingest_stage (line integer NOT NULL, {definitions})")
@@ -235,7 +245,7 @@ def _stage(cursor, kind: Kind, job: IngestJob, source: IO[bytes]) -> tuple[list[
 
 def _parsed_rows(
     kind: Kind, rows: Iterator[tuple[int, dict[str, Any]]], *, header: bool
-) -> Iterator[tuple[tuple, list[RowError]]]:
+) -> Iterator[tuple[tuple[Any, ...], list[RowError]]]:
     """Each row as the tuple to COPY (line first), with the problems found in it.
 
     ``header``: the file has a header row (CSV, XLSX), checked with the first row; without
@@ -257,7 +267,7 @@ def _parsed_rows(
         values: list[Any] = [line]
         problems: list[RowError] = []
         for name, parse, is_required, default in specs:
-            raw = cells.get(name)
+            raw: Any = cells.get(name)
             if raw.__class__ is str:
                 raw = raw.strip() or None
             if raw is None:
@@ -295,13 +305,13 @@ def _check_header(kind: Kind, cells: dict[str, Any]) -> None:
 # --- checks -------------------------------------------------------------------------------
 
 
-def _reject_if_errors(cursor, python_errors: list[RowError], python_total: int) -> None:
+def _reject_if_errors(cursor: CursorWrapper, python_errors: list[RowError], python_total: int) -> None:
     errors, total = _errors(cursor, python_errors, python_total)
     if total:
         raise IngestRejected(errors, total)
 
 
-def _check(cursor, kind: Kind) -> None:
+def _check(cursor: CursorWrapper, kind: Kind) -> None:
     """Every set-based check: duplicates within the file, then the kind's own."""
     keys = ", ".join(kind.key)
     cursor.execute(
@@ -313,7 +323,7 @@ def _check(cursor, kind: Kind) -> None:
     kind.check(cursor)
 
 
-def _errors(cursor, python_errors: list[RowError], python_total: int) -> tuple[list[RowError], int]:
+def _errors(cursor: CursorWrapper, python_errors: list[RowError], python_total: int) -> tuple[list[RowError], int]:
     """The first errors by line (found in Python while reading, and in SQL), and how many there are."""
     cursor.execute("SELECT count(*) FROM ingest_error")
     total = python_total + cursor.fetchone()[0]

@@ -11,8 +11,9 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
+from core import numbers
 from core.admin_export import ExportMixin
-from ledger import charts, journal, numbers, privacy, selectors, services, tasks
+from ledger import charts, journal, selectors, services, tasks
 from ledger.models import (
     Agency,
     FollowerAnomaly,
@@ -80,7 +81,7 @@ class InfluencerAdmin(ExportMixin, admin.ModelAdmin):
     readonly_fields = ["follower_chart"]
     # exports carry the legal name as the API shows it: a person's masked
     export_fields = [*list_display, "legal_name"]
-    export_masked = {"legal_name": privacy.legal_name_shown}
+    export_masked = {"legal_name": lambda influencer: influencer.shown_legal_name}
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Influencer]:
         return selectors.influencer_list().prefetch_related(None)

@@ -11,8 +11,11 @@ from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
+from core import limits, numbers
+from core.identifiers import USCC_PATTERN, reject_resident_id, validate_uscc
 from core.models import in_choices
-from ledger import limits, numbers
+from core.privacy import mask_name
+from core.search import CHINESE_COLLATION, pinyin_initials
 from ledger.choices import (
     AccountStatus,
     AgencyKind,
@@ -22,8 +25,6 @@ from ledger.choices import (
     RefreshOutcome,
     SnapshotSource,
 )
-from ledger.identifiers import USCC_PATTERN, reject_resident_id, validate_uscc
-from ledger.search import CHINESE_COLLATION, pinyin_initials
 
 
 def _local_minute(at) -> str:
@@ -143,6 +144,11 @@ class Influencer(models.Model):
     def save(self, *args, **kwargs) -> None:
         super().save(*args, **_derive_initials(self, "display_name", kwargs))
 
+    @property
+    def shown_legal_name(self) -> str:
+        """The legal name as it leaves the ledger (API, exports): an organisation's as it is, a person's masked."""
+        return mask_name(self.legal_name) if self.kind == InfluencerKind.PERSON else self.legal_name
+
 
 class PlatformAccount(models.Model):
     """One account on one platform, identified by the platform's own user id.
@@ -234,6 +240,9 @@ class PlatformAccount(models.Model):
             # The account list filtered by platform and follower counts, largest first: the page is read
             # from the index (no sort) and its count from the index range (measured by make bench-scale).
             models.Index(fields=["platform", "follower_count"], name="account_platform_followers"),
+            # The account list's default order (Meta.ordering): a page is read from the index, not
+            # sorted out of every account of the platform (measured by make bench-load).
+            models.Index(fields=["platform", "handle", "id"], name="account_default_order"),
             _initials_index("account"),
         ]
 
@@ -245,10 +254,20 @@ class PlatformAccount(models.Model):
 
 
 class FollowerSnapshot(models.Model):
-    """The follower count of one account at one instant, with its source. Append-only."""
+    """The follower count of one account at one instant, with its source. Append-only.
+
+    Partitioned by month of ``captured_at`` in the database (migration 0019, docs/scale.md):
+    the database's primary key is ``(id, captured_at)``, Django's is ``id`` (unique through
+    the identity sequence). Partitions are created ahead by ``ledger.snapshot_partitions_create``
+    and detached for archive by ``manage.py snapshot_partitions detach``.
+    """
 
     account = models.ForeignKey(
-        PlatformAccount, verbose_name=_("account"), on_delete=models.PROTECT, related_name="snapshots"
+        PlatformAccount,
+        verbose_name=_("account"),
+        on_delete=models.PROTECT,
+        related_name="snapshots",
+        db_index=False,  # the unique (account, captured_at) serves every read by account
     )
     captured_at = models.DateTimeField(_("captured at"), validators=[limits.validate_past])
     follower_count = models.BigIntegerField(_("follower count"), validators=[limits.validate_count])
@@ -284,15 +303,19 @@ class FollowerSnapshot(models.Model):
                 violation_error_message=_("A follower count cannot be negative."),
             ),
             models.CheckConstraint(condition=in_choices("source", SnapshotSource), name="snapshot_source_valid"),
-            # A retried or duplicated refresh of one account in one slot leaves one snapshot.
-            models.UniqueConstraint(
+        ]
+        indexes = [
+            # Whether a refresh slot is taken (one successful refresh per account and slot is the
+            # unique constraint ``refresh_one_success_per_account_slot`` of ProfileRefresh: a unique index
+            # here would have to hold captured_at, the partition key, and would then not say it).
+            models.Index(
                 fields=["account", "refresh_slot"],
                 condition=Q(refresh_slot__isnull=False),
-                name="snapshot_one_per_account_refresh_slot",
+                name="snapshot_account_refresh_slot",
             ),
         ]
         # The unique index on (account, captured_at) also serves newest-first reads of
-        # one account: PostgreSQL scans the B-tree index backwards.
+        # one account: PostgreSQL scans the B-tree index backwards, newest partition first.
 
     def __str__(self) -> str:
         return _("%(account)s on %(when)s: %(count)s followers") % {
@@ -431,8 +454,16 @@ class ProfileRefresh(models.Model):
     http_status = models.PositiveSmallIntegerField(_("HTTP status"), null=True, blank=True)
     error = models.TextField(_("error"), blank=True)
     latency_ms = models.PositiveIntegerField(_("latency (ms)"), null=True, blank=True)
+    # The database enforces the reference by (snapshot_id, snapshot_captured_at), a composite
+    # foreign key of migration 0019 (so db_constraint=False: the constraint is not Django's).
     snapshot = models.ForeignKey(
-        FollowerSnapshot, verbose_name=_("snapshot"), on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        FollowerSnapshot,
+        verbose_name=_("snapshot"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_constraint=False,
     )
 
     class Meta:
@@ -446,6 +477,13 @@ class ProfileRefresh(models.Model):
                 name="refresh_finished_after_start",
             ),
             models.CheckConstraint(condition=Q(attempt__gte=1), name="refresh_attempt_positive"),
+            # A retried or duplicated refresh of one account in one slot leaves one snapshot: the
+            # snapshot and its successful attempt commit together, and a second success is refused.
+            models.UniqueConstraint(
+                fields=["account", "slot"],
+                condition=Q(outcome=RefreshOutcome.SUCCESS),
+                name="refresh_one_success_per_account_slot",
+            ),
         ]
         indexes = [
             models.Index(fields=["account", "-started_at"], name="refresh_account_newest"),
@@ -466,11 +504,21 @@ class FollowerAnomaly(models.Model):
     account = models.ForeignKey(
         PlatformAccount, verbose_name=_("account"), on_delete=models.PROTECT, related_name="anomalies"
     )
+    # The database enforces both references by the whole key of a snapshot, composite foreign
+    # keys of migration 0019 (so db_constraint=False: the constraints are not Django's).
     snapshot = models.ForeignKey(
-        FollowerSnapshot, verbose_name=_("snapshot"), on_delete=models.PROTECT, related_name="anomalies"
+        FollowerSnapshot,
+        verbose_name=_("snapshot"),
+        on_delete=models.PROTECT,
+        related_name="anomalies",
+        db_constraint=False,
     )
     previous_snapshot = models.ForeignKey(
-        FollowerSnapshot, verbose_name=_("previous snapshot"), on_delete=models.PROTECT, related_name="+"
+        FollowerSnapshot,
+        verbose_name=_("previous snapshot"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_constraint=False,
     )
     kind = models.CharField(_("kind"), max_length=20, choices=AnomalyKind.choices)
     detected_at = models.DateTimeField(_("detected at"), auto_now_add=True)

@@ -26,8 +26,8 @@ from urllib.parse import quote
 import httpx
 from django.conf import settings
 
+from core.ratelimit import RateLimitWait, limiter_for
 from ledger.choices import AccountStatus
-from ledger.ratelimit import RateLimitWait, limiter_for
 
 # How long a worker may sleep for a rate-limit slot before handing the task back for a later retry.
 MAX_RATE_LIMIT_WAIT_SECONDS = 10.0

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from django.apps import apps
 from django.conf import settings
 from django.db import connection
 from django.db.models import (
@@ -52,8 +51,14 @@ def influencer_list() -> QuerySet[Influencer]:
 
 
 def account_list() -> QuerySet[PlatformAccount]:
-    """Platform accounts with their influencer and the influencer's agency."""
-    return PlatformAccount.objects.select_related("influencer", "influencer__agency")
+    """Platform accounts, for the API's list and detail.
+
+    No join: an account shows its influencer by id only. Joining the influencer and its
+    agency made PostgreSQL join every account of the first platform before sorting them
+    for a page (15-30 ms against 1-4 ms on 4,000 accounts, measured with EXPLAIN ANALYZE);
+    the default order is read from the ``account_default_order`` index.
+    """
+    return PlatformAccount.objects.all()
 
 
 def ledger_baselines() -> dict[tuple[str, str], tuple[int, date]]:
@@ -159,13 +164,30 @@ def follower_series(
         ]
 
 
-def journal_list(*, user: Any) -> QuerySet[JournalEntry]:
-    """Journal entries ``user`` may read: entries about case records only with access to the case."""
-    queryset = JournalEntry.objects.all()
-    if apps.is_installed("cases"):
-        from cases.selectors import journal_visible_to
+# Filters of what a user may read of the journal, registered by the apps whose records need them
+# (from their AppConfig.ready(): cases hides entries about cases the user may not see).
+JournalFilter = Callable[..., QuerySet[JournalEntry]]
+journal_filters: list[JournalFilter] = []
 
-        queryset = journal_visible_to(queryset, user=user)
+# Annotations of the account detail, registered by the apps above the ledger that compute them
+# (reviews: engagement). On the detail only: in a list sorted by another column, PostgreSQL
+# would compute the subqueries for every account before sorting.
+AccountAnnotation = Callable[[QuerySet[PlatformAccount]], QuerySet[PlatformAccount]]
+account_detail_annotations: list[AccountAnnotation] = []
+
+
+def journal_list(*, user: Any) -> QuerySet[JournalEntry]:
+    """Journal entries ``user`` may read (each registered filter, e.g. case records only with access to the case)."""
+    queryset = JournalEntry.objects.all()
+    for visible_to in journal_filters:
+        queryset = visible_to(queryset, user=user)
+    return queryset
+
+
+def account_detail(queryset: QuerySet[PlatformAccount]) -> QuerySet[PlatformAccount]:
+    """``queryset`` with the account detail's figures of other apps (engagement, ...)."""
+    for annotate in account_detail_annotations:
+        queryset = annotate(queryset)
     return queryset
 
 

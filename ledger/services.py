@@ -7,16 +7,17 @@ import time
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import partial
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
-from django.db.models import F, Q, QuerySet
+from django.db.models import F, Model, Q, QuerySet, Value
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from config.api.errors import DomainError
-from ledger import anomalies, journal, limits, rows
+from core import limits
+from core.errors import DomainError
+from ledger import anomalies, journal, rows
 from ledger.choices import AccountStatus, Platform, RefreshOutcome, SnapshotSource
 from ledger.models import FollowerAnomaly, FollowerSnapshot, PlatformAccount, ProfileRefresh
 from ledger.platforms import (
@@ -94,7 +95,7 @@ def _snapshot_record(
     previous, findings = _anomaly_findings(earlier.window, captured_at=captured_at, follower_count=follower_count)
     # The hot path of every refresh: written through ledger.rows (no ORM overhead), with the
     # journal's records of both writes appended in one INSERT.
-    locked = rows.get_for_update(PlatformAccount, account.pk)  # journal lock first, then the row
+    locked = cast(PlatformAccount, rows.get_for_update(PlatformAccount, account.pk))  # journal lock first, then the row
     snapshot = FollowerSnapshot(
         account=account,
         captured_at=captured_at,
@@ -102,7 +103,7 @@ def _snapshot_record(
         source=source,
         refresh_slot=refresh_slot,
     )
-    records = [rows.create(snapshot)]
+    records: list[journal.Change | None] = [rows.create(snapshot)]
     changes = dict(account_changes or {})
     if locked.followers_captured_at is None or locked.followers_captured_at < captured_at:
         changes.update(follower_count=follower_count, followers_captured_at=captured_at)
@@ -114,8 +115,8 @@ def _snapshot_record(
     journal.append_many(record for record in records if record is not None)
     for name in ("follower_count", "followers_captured_at", "status", "last_refreshed_at"):
         setattr(account, name, getattr(locked, name))
-    for finding in findings:
-        _anomaly(account.pk, snapshot.pk, previous, finding).save()
+    for finding in findings:  # a finding compares with a previous snapshot
+        _anomaly(account.pk, snapshot.pk, cast(int, previous), finding).save()
     return snapshot
 
 
@@ -210,7 +211,7 @@ def anomalies_scan(*, account: PlatformAccount) -> int:
     points = _points(FollowerSnapshot.objects.filter(account=account).order_by("captured_at"))
     t = _thresholds()
     existing = set(FollowerAnomaly.objects.filter(account=account).values_list("snapshot_id", "kind"))
-    new = [
+    new: list[Model] = [  # journal.bulk_create takes any model's rows
         _anomaly(account.pk, points[i].id, points[i - 1].id, finding)
         for i in range(1, len(points))
         for finding in anomalies.detect(points, i, t)
@@ -239,7 +240,7 @@ def accounts_due(*, now: datetime | None = None, platform: str | None = None) ->
     """
     now = now or timezone.now()
     never = Q(last_refreshed_at__isnull=True)
-    due = Q(refresh_interval__isnull=False) & (never | Q(last_refreshed_at__lte=now - F("refresh_interval")))
+    due = Q(refresh_interval__isnull=False) & (never | Q(last_refreshed_at__lte=Value(now) - F("refresh_interval")))
     for name in Platform.values:
         interval = platform_config(name).refresh_interval
         due |= Q(refresh_interval__isnull=True, platform=name) & (never | Q(last_refreshed_at__lte=now - interval))
@@ -249,18 +250,20 @@ def accounts_due(*, now: datetime | None = None, platform: str | None = None) ->
     return queryset.order_by("pk")
 
 
-def _finish(record: ProfileRefresh, outcome: str, *, error: str = "", http_status: int | None = None, **extra) -> None:
+def _finish(
+    record: ProfileRefresh, outcome: str, *, error: str = "", http_status: int | None = None, **extra: Any
+) -> None:
     record.outcome, record.error, record.http_status = outcome, error[:2000], http_status
     record.finished_at = max(timezone.now(), record.started_at)
     for name, value in extra.items():
         setattr(record, name, value)
     names = ("outcome", "error", "http_status", "finished_at", *extra)
-    fields = [ProfileRefresh._meta.get_field(name) for name in names]
+    fields = [_FIELDS[name] for name in names]
     changed = {field.attname: getattr(record, field.attname) for field in fields}
     rows.update(ProfileRefresh, record.pk, **changed)
 
 
-def _start(**values) -> ProfileRefresh:
+def _start(**values: Any) -> ProfileRefresh:
     """Record an attempt (``running`` unless said otherwise) at once, outside any transaction of the refresh."""
     record = ProfileRefresh(**values)
     record.pk = rows.insert(ProfileRefresh, **{f.attname: getattr(record, f.attname) for f in _RECORD_FIELDS})
@@ -268,6 +271,7 @@ def _start(**values) -> ProfileRefresh:
     return record
 
 
+_FIELDS = {f.name: f for f in ProfileRefresh._meta.concrete_fields}
 _RECORD_FIELDS = [f for f in ProfileRefresh._meta.concrete_fields if not f.primary_key]
 
 

@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import logging
 import random
+import time
+from collections.abc import Iterable
 from datetime import datetime
+from typing import Any
 
 from celery import shared_task
 from django.conf import settings
 from django.utils import timezone
 
 from ledger import journal, services
+from ledger.choices import RefreshOutcome
 from ledger.platforms import TransientPlatformError
 
 logger = logging.getLogger(__name__)
@@ -41,45 +45,64 @@ def refresh_account(self, account_id: int, slot: str | None = None) -> str | Non
     """
     when = datetime.fromisoformat(slot) if slot else services.refresh_slot_for(timezone.now())
     try:
-        record = services.profile_refresh(
-            account_id=account_id,
-            slot=when,
-            attempt=self.request.retries + 1,
-            final_attempt=self.request.retries >= self.max_retries,
+        return refresh_attempt(
+            account_id,
+            when,
+            retries=self.request.retries,
             task_id=self.request.id or "",
             # Both brokers mark a message they deliver again (its worker died or did not ack in time).
             redelivered=bool((self.request.delivery_info or {}).get("redelivered")),
         )
     except TransientPlatformError as exc:
         raise self.retry(exc=exc, countdown=retry_delay(self.request.retries, exc.retry_after)) from exc
+
+
+def refresh_attempt(account_id: int, slot: datetime, *, retries: int, **task_info: Any) -> str | None:
+    """One attempt after ``retries`` retries, by the task's policy: the outcome, or None if the account is gone.
+
+    Raises ``TransientPlatformError`` when the attempt may be retried.
+    """
+    record = services.profile_refresh(
+        account_id=account_id,
+        slot=slot,
+        attempt=retries + 1,
+        final_attempt=retries >= refresh_account.max_retries,
+        **task_info,
+    )
     return record.outcome if record else None
+
+
+def refresh_in_process(account_id: int, slot: datetime) -> str | None:
+    """The task's attempts and backoff, run in this process (``manage.py refresh_profiles``)."""
+    for retries in range(refresh_account.max_retries + 1):
+        try:
+            return refresh_attempt(account_id, slot, retries=retries)
+        except TransientPlatformError as exc:
+            time.sleep(retry_delay(retries, exc.retry_after))
+    return RefreshOutcome.FAILED
+
+
+def send_refreshes(account_ids: Iterable[int], slot: str) -> int:
+    """Queue one ``refresh_account`` per account, all for one slot; returns how many were sent."""
+    sent = 0
+    for account_id in account_ids:
+        refresh_account.apply_async(args=[account_id, slot])
+        sent += 1
+    return sent
 
 
 @shared_task(name="ledger.refresh_due_accounts", acks_late=True, reject_on_worker_lost=True)
 def refresh_due_accounts(platform: str | None = None) -> int:
-    """Fan out one ``refresh_account`` per due account, in batches; returns how many were sent.
+    """Fan out one ``refresh_account`` per due account (read in batches); returns how many were sent.
 
     Every task of one run carries the same slot, so a duplicated run or message
     leaves one snapshot per account.
     """
     slot = services.refresh_slot_for(timezone.now()).isoformat()
     ids = services.accounts_due(platform=platform).values_list("pk", flat=True)
-    sent = 0
-    batch: list[int] = []
-    for account_id in ids.iterator(chunk_size=settings.REFRESH_BATCH_SIZE):
-        batch.append(account_id)
-        if len(batch) >= settings.REFRESH_BATCH_SIZE:
-            sent += _send(batch, slot)
-            batch = []
-    sent += _send(batch, slot)
+    sent = send_refreshes(ids.iterator(chunk_size=settings.REFRESH_BATCH_SIZE), slot)
     logger.info("refresh of %s due account(s) sent for slot %s", sent, slot)
     return sent
-
-
-def _send(batch: list[int], slot: str) -> int:
-    for account_id in batch:
-        refresh_account.apply_async(args=[account_id, slot])
-    return len(batch)
 
 
 @shared_task(name="ledger.verify_journal")
@@ -132,3 +155,14 @@ def delete_expired_tokens() -> int:
     deleted = sweep()
     logger.info("deleted %s expired API token(s)", deleted)
     return deleted
+
+
+@shared_task(name="ledger.snapshot_partitions_create")
+def snapshot_partitions_create(months_ahead: int = 3) -> list[str]:
+    """Daily: create the follower snapshot partitions of this month and the next ``months_ahead`` (idempotent)."""
+    from ledger import partitions
+
+    created = partitions.snapshot_partitions_create(months_ahead=months_ahead)
+    if created:
+        logger.info("created follower snapshot partition(s): %s", ", ".join(created))
+    return created

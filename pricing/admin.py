@@ -11,8 +11,9 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
+from core import charts, numbers
 from core.admin_export import ExportMixin
-from ledger import charts, numbers
+from ledger import charts as ledger_charts
 from ledger.admin import URL_FIELD, InfluencerAdmin, PlatformAccountAdmin
 from ledger.models import Influencer, PlatformAccount
 from pricing import figures, selectors, services
@@ -263,7 +264,7 @@ def price_chart(accounts: Sequence[PlatformAccount], *, title: str) -> str:
     return charts.time_chart(
         title=title,
         series=[charts.Series(label, points) for label, points in series.items()],
-        markers=outliers + charts.anomaly_markers(ids, on_line=False),
+        markers=outliers + ledger_charts.anomaly_markers(ids, on_line=False),
         step=True,
         from_zero=True,
         value_format=_money,

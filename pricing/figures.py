@@ -100,7 +100,7 @@ def band_label(band_min: int, band_max: int | None) -> str:
     followers and more`` (counts in the reader's format: ``10万``-``50万`` in Chinese)."""
     from django.utils.translation import gettext
 
-    from ledger.numbers import compact
+    from core.numbers import compact
 
     if band_max is None:
         return gettext("%(min)s followers and more") % {"min": compact(band_min)}

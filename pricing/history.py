@@ -1,22 +1,13 @@
-"""Pricing's events on an influencer's history: rate quotes (see ``ledger.history``)."""
+"""Pricing's events on an influencer's history: rate quotes (see ``ledger.history`` and ``core.history``)."""
 
 from __future__ import annotations
 
 from django.db.models import QuerySet
 
+from core.history import Row, StartOfDay, choice_label, money
+from core.history import gettext as _
 from ledger.choices import HistoryKind
-from ledger.history import (
-    HistoryScope,
-    Row,
-    StartOfDay,
-    SummaryContext,
-    account_name,
-    choice_label,
-    event_rows,
-    money,
-    register,
-)
-from ledger.history import gettext as _
+from ledger.history import HistoryScope, SummaryContext, account_name, influencer_history
 from pricing.choices import Deliverable, PriceKind
 from pricing.models import RateQuote
 
@@ -33,7 +24,7 @@ def _quote_summary(row: Row, ctx: SummaryContext) -> str:
     }
 
 
-@register(
+@influencer_history.register(
     HistoryKind.QUOTE,
     object_type="pricing.ratequote",
     permission="pricing.view_ratequote",
@@ -42,7 +33,7 @@ def _quote_summary(row: Row, ctx: SummaryContext) -> str:
 )
 def quotes(scope: HistoryScope) -> QuerySet:
     """Rate quotes, at the start of their observation day (Asia/Shanghai)."""
-    return event_rows(
+    return influencer_history.event_rows(
         RateQuote.objects.filter(account_id__in=scope.account_ids),
         kind=HistoryKind.QUOTE,
         at=StartOfDay("observed_on"),

@@ -11,8 +11,8 @@ from django.db import models
 from django.db.models import Func, Q
 from django.utils.translation import gettext_lazy as _
 
+from core import limits, numbers
 from core.models import in_choices
-from ledger import limits, numbers
 from ledger.choices import Platform
 from ledger.models import PlatformAccount
 from pricing import figures
@@ -21,6 +21,7 @@ from pricing.currencies import CURRENCIES, CURRENCY_REFUSED, validate_currency
 
 CURRENCY_PATTERN = r"^[A-Z]{3}$"
 CODE_PATTERN = r"^[a-z0-9_]+$"
+SOURCE_URL_MAX_LENGTH = 1000
 
 
 # A tier is required for short videos and refused for every other deliverable.
@@ -153,7 +154,7 @@ class RateQuote(models.Model):
     price_kind = models.CharField(_("price kind"), max_length=30, choices=PriceKind.choices)
     observed_on = models.DateField(_("observed on"), validators=[limits.validate_past])
     valid_until = models.DateField(_("valid until"), null=True, blank=True, validators=[limits.validate_scheduled])
-    source_url = models.URLField(_("source URL"), max_length=1000, blank=True)
+    source_url = models.URLField(_("source URL"), max_length=SOURCE_URL_MAX_LENGTH, blank=True)
     notes = models.TextField(_("notes"), blank=True)
     recorded_by = models.CharField(
         _("recorded by"), max_length=200, editable=False, help_text=_("user:NAME, command:NAME or task:NAME")

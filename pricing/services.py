@@ -12,16 +12,18 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import transaction
+from django.db.models import Model
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from config.api.errors import DomainError
-from ledger import journal, limits
+from core import limits, numbers
+from core.errors import DomainError
+from ledger import journal
 from ledger.models import PlatformAccount
 from pricing import figures
 from pricing.choices import Deliverable, PriceKind
 from pricing.currencies import CURRENCY_REFUSED, is_currency
-from pricing.models import DurationTier, MarketBenchmark, RateQuote
+from pricing.models import SOURCE_URL_MAX_LENGTH, DurationTier, MarketBenchmark, RateQuote
 from pricing.selectors import followers_at_observation
 
 MAX_PRICE_DIGITS, PRICE_DECIMALS = 14, 2
@@ -56,10 +58,10 @@ def quote_problems(
     elif price < 0:
         problems.append(("price", _("A price cannot be negative.")))
     else:
-        _sign, digits, exponent = price.normalize().as_tuple()
-        if -exponent > PRICE_DECIMALS:
+        whole, places = numbers.digits(price)
+        if places > PRICE_DECIMALS:
             problems.append(("price", _("A price has at most 2 decimal places.")))
-        elif len(digits) + exponent > MAX_PRICE_DIGITS - PRICE_DECIMALS:
+        elif whole > MAX_PRICE_DIGITS - PRICE_DECIMALS:
             problems.append(("price", _("A price has at most 12 digits before the decimal point.")))
     if not is_currency(currency):
         problems.append(("currency", str(CURRENCY_REFUSED)))
@@ -78,7 +80,7 @@ def quote_problems(
             _url(source_url)
         except ValidationError:
             problems.append(("source_url", _("Enter a valid http(s) URL.")))
-        if len(source_url) > RateQuote._meta.get_field("source_url").max_length:
+        if len(source_url) > SOURCE_URL_MAX_LENGTH:
             problems.append(("source_url", _("The URL is too long.")))
     return problems
 
@@ -202,13 +204,13 @@ def _benchmark_figures(*, as_of: date, window_days: int) -> tuple[dict[Benchmark
     used = 0
     for platform, deliverable, tier_id, currency, price, followers in rows.iterator(chunk_size=2000):
         band = next(b for b in bands if b.contains(followers))
-        key = (platform, deliverable, tier_id, currency, band.code)
+        key: BenchmarkKey = (platform, deliverable, tier_id, currency, band.code)
         prices[key].append(price)
         if followers:
             per_10k[key].append(price * figures.TEN_THOUSAND / Decimal(followers))
         used += 1
     band_by_code = {b.code: b for b in bands}
-    out = {}
+    out: dict[BenchmarkKey, dict[str, Any]] = {}
     for key, values in prices.items():
         values.sort()
         p25, median, p75 = (figures.percentile(values, q) for q in QUARTILES)
@@ -250,7 +252,8 @@ def benchmarks_recompute(*, as_of: date | None = None, window_days: int | None =
         (b.platform, b.deliverable, b.tier_id, b.currency, b.band): b for b in MarketBenchmark.objects.all()
     }
     now = timezone.now()
-    to_create, updated, unchanged = [], 0, 0
+    to_create: list[Model] = []  # journal.bulk_create takes any model's rows
+    updated, unchanged = 0, 0
     for key, values in computed.items():
         row = existing.get(key)
         if row is None:

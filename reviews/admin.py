@@ -3,8 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.contrib import admin, messages
-from django.contrib.admin.helpers import ActionForm
+from django.contrib import admin
 from django.db.models import F, QuerySet
 from django.http import HttpRequest
 from django.urls import reverse
@@ -13,13 +12,12 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
-from config.api.errors import DomainError
-from core.admin import HistoryInline
+from core import charts, numbers
+from core.admin import HistoryInline, MoveSelectedMixin, move_action_form
 from core.admin_export import ExportMixin
-from ledger import charts, numbers
 from ledger.admin import URL_FIELD
 from reviews import selectors, services, tasks
-from reviews.choices import CampaignStatus, OrderStatus, Verdict
+from reviews.choices import Verdict
 from reviews.models import Campaign, CampaignStatusChange, Claim, Order, OrderStatusChange, Payment, Review, Target
 
 _money = numbers.money
@@ -220,13 +218,6 @@ class PaymentInline(admin.TabularInline):
         return False
 
 
-class OrderActionForm(ActionForm):
-    """The action bar of the order list: the status to move to and why."""
-
-    status = forms.ChoiceField(label=_("to status"), choices=[("", "—"), *OrderStatus.choices], required=False)
-    reason = forms.CharField(label=_("reason"), required=False)
-
-
 class OverpaidFilter(admin.SimpleListFilter):
     title = _("paid above the agreed price")
     parameter_name = "overpaid"
@@ -243,11 +234,11 @@ class OverpaidFilter(admin.SimpleListFilter):
 
 
 @admin.register(Order)
-class OrderAdmin(ExportMixin, admin.ModelAdmin):
+class OrderAdmin(ExportMixin, MoveSelectedMixin, admin.ModelAdmin):
     """Suspected orders with their markup and payments; flagged when paid above the agreed price."""
 
-    action_form = OrderActionForm
-    actions = ["move_selected"]
+    workflow = services.ORDER_WORKFLOW
+    action_form = move_action_form(services.ORDER_WORKFLOW)
     list_display = [
         "__str__",
         "account",
@@ -314,33 +305,6 @@ class OrderAdmin(ExportMixin, admin.ModelAdmin):
     @admin.display(description=_("paid above agreed"), boolean=True)
     def overpaid(self, obj: Order) -> bool:
         return obj.overpaid
-
-    @admin.action(description=_("Move selected orders to the chosen status (give a reason)"), permissions=["change"])
-    def move_selected(self, request: HttpRequest, queryset: QuerySet[Order]) -> None:
-        """Move each selected order through order_transition, in primary-key order (the lock order)."""
-        status = request.POST.get("status", "")
-        reason = (request.POST.get("reason") or "").strip()
-        if status not in OrderStatus.values or not reason:
-            self.message_user(request, _("Choose the status to move to and give a reason."), level=messages.ERROR)
-            return
-        moved, refused = [], []
-        for order in queryset.order_by("pk"):
-            try:
-                services.order_transition(order=order, status=status, reason=reason, user=request.user)
-                moved.append(order.pk)
-            except DomainError as exc:
-                refused.append(f"#{order.pk}: {exc.message}")
-        if moved:
-            self.message_user(
-                request,
-                _("Moved %(n)d order(s) to %(status)s.") % {"n": len(moved), "status": OrderStatus(status).label},
-            )
-        if refused:
-            self.message_user(
-                request,
-                _("Not moved: %(orders)s.") % {"orders": "; ".join(refused)},
-                level=messages.WARNING,
-            )
 
     def save_formset(self, request: HttpRequest, form, formset, change: bool) -> None:
         if formset.model is not Payment:
@@ -423,25 +387,18 @@ class CampaignStatusChangeInline(HistoryInline):
     model = CampaignStatusChange
 
 
-class CampaignActionForm(ActionForm):
-    """The action bar of the campaign list: the status to move to and why."""
-
-    status = forms.ChoiceField(label=_("to status"), choices=[("", "—"), *CampaignStatus.choices], required=False)
-    reason = forms.CharField(label=_("reason"), required=False)
-
-
 _count = numbers.number
 
 
 @admin.register(Campaign)
-class CampaignAdmin(ExportMixin, admin.ModelAdmin):
+class CampaignAdmin(ExportMixin, MoveSelectedMixin, admin.ModelAdmin):
     """Coordinated campaigns found by detection: read-only but for their status (confirm or dismiss).
 
     A confirmed campaign is linked to a case from the case's page.
     """
 
-    action_form = CampaignActionForm
-    actions = ["move_selected"]
+    workflow = services.CAMPAIGN_WORKFLOW
+    action_form = move_action_form(services.CAMPAIGN_WORKFLOW)
     list_display = [
         "__str__",
         "targets_display",
@@ -606,29 +563,3 @@ class CampaignAdmin(ExportMixin, admin.ModelAdmin):
         return format_html_join(
             ", ", '<a href="{}">{}</a>', ((reverse("admin:cases_case_change", args=[c.pk]), c) for c in cases)
         )
-
-    @admin.action(description=_("Move selected campaigns to the chosen status (give a reason)"), permissions=["change"])
-    def move_selected(self, request: HttpRequest, queryset: QuerySet[Campaign]) -> None:
-        """Move each selected campaign through campaign_transition, in primary-key order (the lock order)."""
-        status = request.POST.get("status", "")
-        reason = (request.POST.get("reason") or "").strip()
-        if status not in CampaignStatus.values or not reason:
-            self.message_user(request, _("Choose the status to move to and give a reason."), level=messages.ERROR)
-            return
-        moved, refused = [], []
-        for campaign in queryset.order_by("pk"):
-            try:
-                services.campaign_transition(campaign=campaign, status=status, reason=reason, user=request.user)
-                moved.append(campaign.pk)
-            except DomainError as exc:
-                refused.append(f"#{campaign.pk}: {exc.message}")
-        if moved:
-            self.message_user(
-                request, _("Moved %(n)d campaign(s) to %(status)s.") % {"n": len(moved), "status": status}
-            )
-        if refused:
-            self.message_user(
-                request,
-                _("Not moved: %(items)s.") % {"items": "; ".join(refused)},
-                level=messages.WARNING,
-            )

@@ -5,3 +5,10 @@ from django.utils.translation import gettext_lazy as _
 class ReviewsConfig(AppConfig):
     name = "reviews"
     verbose_name = _("Reviews, claims and orders")
+
+    def ready(self) -> None:
+        from ledger import selectors as ledger_selectors
+        from reviews import selectors
+
+        # The account detail's engagement figures (reviews and their views), computed by this app.
+        ledger_selectors.account_detail_annotations.append(selectors.with_engagement)

@@ -1,6 +1,6 @@
 """Reviews' events on an influencer's history: content, claim verdicts, orders, their status, payments, campaigns.
 
-See ``ledger.history`` for the registry and the uniform event columns.
+See ``core.history`` for the registry and the uniform event columns.
 """
 
 from __future__ import annotations
@@ -8,19 +8,10 @@ from __future__ import annotations
 from django.db.models import BigIntegerField, CharField, DateTimeField, Exists, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Cast
 
+from core.history import Row, StartOfDay, choice_label, money
+from core.history import gettext as _
 from ledger.choices import HistoryKind
-from ledger.history import (
-    HistoryScope,
-    Row,
-    StartOfDay,
-    SummaryContext,
-    account_name,
-    choice_label,
-    event_rows,
-    money,
-    register,
-)
-from ledger.history import gettext as _
+from ledger.history import HistoryScope, SummaryContext, account_name, influencer_history
 from pricing.choices import Deliverable
 from reviews.choices import CampaignStatus, OrderStatus, PaymentChannel, ReviewStatus, Stance, Verdict
 from reviews.models import Campaign, CampaignMember, Claim, Order, OrderStatusChange, Payment, Review
@@ -35,7 +26,7 @@ def _review_summary(row: Row, ctx: SummaryContext) -> str:
     }
 
 
-@register(
+@influencer_history.register(
     HistoryKind.REVIEW,
     object_type="reviews.review",
     permission="reviews.view_review",
@@ -44,7 +35,7 @@ def _review_summary(row: Row, ctx: SummaryContext) -> str:
 )
 def reviews(scope: HistoryScope) -> QuerySet:
     """Content the influencer's accounts published, when it was published."""
-    return event_rows(
+    return influencer_history.event_rows(
         Review.objects.filter(account_id__in=scope.account_ids),
         kind=HistoryKind.REVIEW,
         at="published_at",
@@ -63,7 +54,7 @@ def _claim_summary(row: Row, ctx: SummaryContext) -> str:
     }
 
 
-@register(
+@influencer_history.register(
     HistoryKind.CLAIM_VERDICT,
     object_type="reviews.claim",
     permission="reviews.view_claim",
@@ -76,7 +67,7 @@ def claim_verdicts(scope: HistoryScope) -> QuerySet:
     first_account = Review.objects.filter(claims=OuterRef("pk"), account_id__in=scope.account_ids).order_by(
         "published_at", "pk"
     )
-    return event_rows(
+    return influencer_history.event_rows(
         Claim.objects.filter(Exists(made_here), verdict_on__isnull=False).exclude(verdict=Verdict.PENDING),
         kind=HistoryKind.CLAIM_VERDICT,
         at=StartOfDay("verdict_on"),
@@ -98,7 +89,7 @@ def _order_summary(row: Row, ctx: SummaryContext) -> str:
     }
 
 
-@register(
+@influencer_history.register(
     HistoryKind.ORDER,
     object_type="reviews.order",
     permission="reviews.view_order",
@@ -107,7 +98,7 @@ def _order_summary(row: Row, ctx: SummaryContext) -> str:
 )
 def orders(scope: HistoryScope) -> QuerySet:
     """Suspected black commercial orders placed with the accounts, at the start of the order's day."""
-    return event_rows(
+    return influencer_history.event_rows(
         Order.objects.filter(account_id__in=scope.account_ids),
         kind=HistoryKind.ORDER,
         at=StartOfDay("ordered_on"),
@@ -129,7 +120,7 @@ def _order_status_summary(row: Row, ctx: SummaryContext) -> str:
     }
 
 
-@register(
+@influencer_history.register(
     HistoryKind.ORDER_STATUS,
     object_type="reviews.orderstatuschange",
     permission="reviews.view_orderstatuschange",
@@ -139,7 +130,7 @@ def _order_status_summary(row: Row, ctx: SummaryContext) -> str:
 )
 def order_status_changes(scope: HistoryScope) -> QuerySet:
     """Status changes of the accounts' orders; their URL is their order's."""
-    return event_rows(
+    return influencer_history.event_rows(
         OrderStatusChange.objects.filter(order__account_id__in=scope.account_ids),
         kind=HistoryKind.ORDER_STATUS,
         at="changed_at",
@@ -159,7 +150,7 @@ def _payment_summary(row: Row, ctx: SummaryContext) -> str:
     }
 
 
-@register(
+@influencer_history.register(
     HistoryKind.PAYMENT,
     object_type="reviews.payment",
     permission="reviews.view_payment",
@@ -168,7 +159,7 @@ def _payment_summary(row: Row, ctx: SummaryContext) -> str:
 )
 def payments(scope: HistoryScope) -> QuerySet:
     """Payments for the accounts' orders, at the start of the day they were paid."""
-    return event_rows(
+    return influencer_history.event_rows(
         Payment.objects.filter(order__account_id__in=scope.account_ids),
         kind=HistoryKind.PAYMENT,
         at=StartOfDay("paid_on"),
@@ -189,7 +180,7 @@ def _campaign_summary(row: Row, ctx: SummaryContext) -> str:
     }
 
 
-@register(
+@influencer_history.register(
     HistoryKind.CAMPAIGN,
     object_type="reviews.campaign",
     permission="reviews.view_campaign",
@@ -202,7 +193,7 @@ def campaigns(scope: HistoryScope) -> QuerySet:
     mine = CampaignMember.objects.filter(campaign=OuterRef("pk"), review__account_id__in=scope.account_ids).order_by(
         "review__published_at", "review_id"
     )
-    return event_rows(
+    return influencer_history.event_rows(
         Campaign.objects.filter(Exists(mine)),
         kind=HistoryKind.CAMPAIGN,
         # casts: without accounts a subquery compiles to a bare NULL, which the UNION would take for text

@@ -9,9 +9,9 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from core import limits, numbers
+from core.identifiers import USCC_PATTERN, reject_resident_id, validate_uscc
 from core.models import StatusChange, in_choices
-from ledger import limits, numbers
-from ledger.identifiers import USCC_PATTERN, reject_resident_id, validate_uscc
 from ledger.models import Agency, PlatformAccount
 from pricing import figures
 from pricing.choices import Deliverable

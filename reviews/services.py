@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
@@ -14,10 +13,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from config.api.errors import DomainError
+from core import limits, numbers
+from core.errors import DomainError
+from core.identifiers import RESIDENT_ID_REFUSED, contains_resident_id
+from core.users import AnyUser
 from core.workflow import Workflow, workflow_transition
-from ledger import journal, limits
-from ledger.identifiers import RESIDENT_ID_REFUSED, contains_resident_id
+from ledger import journal
 from reviews import campaigns
 from reviews.choices import (
     CAMPAIGN_TRANSITIONS,
@@ -46,7 +47,7 @@ ORDER_WORKFLOW = Workflow(
 
 
 def order_transition(
-    *, order: Order, status: str, reason: str, user: Any = None, occurred_at: datetime | None = None
+    *, order: Order, status: str, reason: str, user: AnyUser | None = None, occurred_at: datetime | None = None
 ) -> Order:
     """Move a suspected order along ``ORDER_WORKFLOW`` (see core/workflow.py)."""
     return workflow_transition(
@@ -62,10 +63,10 @@ def _amount_problem(amount: Decimal | None) -> str | None:
         return _("An amount is a number.")
     if amount <= 0:
         return _("A payment amount is more than zero.")
-    _sign, digits, exponent = amount.normalize().as_tuple()
-    if -exponent > AMOUNT_DECIMALS:
+    whole, places = numbers.digits(amount)
+    if places > AMOUNT_DECIMALS:
         return _("An amount has at most 2 decimal places.")
-    if len(digits) + exponent > MAX_AMOUNT_DIGITS - AMOUNT_DECIMALS:
+    if whole > MAX_AMOUNT_DIGITS - AMOUNT_DECIMALS:
         return _("An amount has at most 12 digits before the decimal point.")
     return None
 
@@ -100,7 +101,7 @@ def payment_problems(
         problems.append(("paid_on", problem))
     for name, value in (("payer", payer), ("payee", payee), ("reference", reference)):
         if contains_resident_id(value):
-            problems.append((name, RESIDENT_ID_REFUSED))
+            problems.append((name, str(RESIDENT_ID_REFUSED)))
     return problems
 
 
@@ -122,8 +123,16 @@ def payment_record(
     refused (its total would mix currencies). ``payer``, ``payee`` and
     ``reference`` may name people but never hold a resident identity number.
     """
-    values = {"amount": amount, "paid_on": paid_on, "channel": channel, "currency": currency}
-    problems = payment_problems(order=order, payer=payer, payee=payee, reference=reference, **values)
+    problems = payment_problems(
+        order=order,
+        amount=amount,
+        paid_on=paid_on,
+        channel=channel,
+        currency=currency,
+        payer=payer,
+        payee=payee,
+        reference=reference,
+    )
     if problems:
         field, message = problems[0]
         raise DomainError(message, field=field)
@@ -225,7 +234,7 @@ CAMPAIGN_WORKFLOW = Workflow(
 
 
 def campaign_transition(
-    *, campaign: Campaign, status: str, reason: str, user: Any = None, occurred_at: datetime | None = None
+    *, campaign: Campaign, status: str, reason: str, user: AnyUser | None = None, occurred_at: datetime | None = None
 ) -> Campaign:
     """Confirm or dismiss a suspected campaign along ``CAMPAIGN_WORKFLOW`` (see core/workflow.py)."""
     return workflow_transition(

@@ -10,8 +10,8 @@ from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
+from core import numbers
 from core.admin_export import ExportMixin
-from ledger import numbers
 from ledger.models import PlatformAccount
 from reviews.selectors import with_engagement
 from risk.models import RiskChange, RiskScore

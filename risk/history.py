@@ -1,6 +1,6 @@
 """Risk events on an influencer's history: a score that moved by ``RISK_EVENT_MIN_CHANGE`` points or more.
 
-See ``ledger.history`` for the registry and the uniform event columns.
+See ``core.history`` for the registry and the uniform event columns.
 """
 
 from __future__ import annotations
@@ -8,9 +8,10 @@ from __future__ import annotations
 from django.db.models import BigIntegerField, F, QuerySet
 from django.db.models.functions import Cast, Coalesce
 
+from core.history import Row
+from core.history import gettext as _
 from ledger.choices import HistoryKind
-from ledger.history import HistoryScope, Row, SummaryContext, account_name, event_rows, register
-from ledger.history import gettext as _
+from ledger.history import HistoryScope, SummaryContext, account_name, influencer_history
 from risk.models import RiskChange
 
 
@@ -25,7 +26,7 @@ def _risk_summary(row: Row, ctx: SummaryContext) -> str:
     }
 
 
-@register(
+@influencer_history.register(
     HistoryKind.RISK,
     object_type="risk.riskchange",
     permission="risk.view_riskscore",
@@ -35,7 +36,7 @@ def _risk_summary(row: Row, ctx: SummaryContext) -> str:
 )
 def risk_changes(scope: HistoryScope) -> QuerySet:
     """Account scores that rose or fell by ``RISK_EVENT_MIN_CHANGE`` points or more; the URL is the account's."""
-    return event_rows(
+    return influencer_history.event_rows(
         RiskChange.objects.filter(account_id__in=scope.account_ids),
         kind=HistoryKind.RISK,
         at="changed_at",

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import partial
+from typing import Any
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -34,15 +36,23 @@ class RecomputeRun:
         self.events += other.events
 
 
-def _store(model: type, field: str, scored: dict[int, tuple[int, list]], run: RecomputeRun) -> dict[int, int | None]:
+# A scored row's score and its signals (name, contribution, evidence), by primary key.
+Scored = dict[int, tuple[int, list[dict[str, Any]]]]
+
+
+def _store(
+    model: type[PlatformAccount] | type[Order], field: str, scored: Scored, run: RecomputeRun
+) -> dict[int, int | None]:
     """Upsert the RiskScore rows; mirror changed scores on the scored rows (journaled). Returns the old scores.
 
     Takes the journal's lock before the rows' (as every journaled write does), then the rows in key order.
     """
     now = timezone.now()
     journal.lock()
-    rows = list(model.objects.select_for_update().filter(pk__in=scored).order_by("pk"))
-    before = {row.pk: row.risk_score for row in rows}
+    rows: list[PlatformAccount | Order] = list(
+        model._default_manager.select_for_update().filter(pk__in=scored).order_by("pk")
+    )
+    before: dict[int, int | None] = {row.pk: row.risk_score for row in rows}
     column = f"{field}_id"
     RiskScore.objects.bulk_create(
         [RiskScore(**{column: pk}, score=s, signals=found, computed_at=now) for pk, (s, found) in scored.items()],
@@ -60,7 +70,7 @@ def _store(model: type, field: str, scored: dict[int, tuple[int, list]], run: Re
     return before
 
 
-def _record_changes(before: dict[int, int | None], scored: dict[int, tuple[int, list]], run: RecomputeRun) -> None:
+def _record_changes(before: dict[int, int | None], scored: Scored, run: RecomputeRun) -> None:
     now = timezone.now()
     changes = []
     for pk, (score, rows) in scored.items():
@@ -144,12 +154,12 @@ def risk_mark_pending(*, account_ids: Iterable[int]) -> list[int]:
         from risk import tasks
 
         for account_id in marked:
-            transaction.on_commit(
-                lambda account_id=account_id: tasks.recompute_account.apply_async(
-                    args=[account_id], countdown=settings.RISK_DEBOUNCE_SECONDS
-                )
-            )
+            transaction.on_commit(partial(_recompute_later, tasks.recompute_account, account_id))
     return marked
+
+
+def _recompute_later(task: Any, account_id: int) -> None:
+    task.apply_async(args=[account_id], countdown=settings.RISK_DEBOUNCE_SECONDS)
 
 
 def risk_take_pending(*, account_id: int) -> bool:

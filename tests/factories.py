@@ -5,8 +5,8 @@ from datetime import UTC, datetime, timedelta
 import factory
 from django.contrib.auth.models import User
 
+from core.identifiers import uscc_check_character
 from ledger.choices import AgencyKind, InfluencerKind, Platform, SnapshotSource
-from ledger.identifiers import uscc_check_character
 from ledger.models import Agency, FollowerSnapshot, Influencer, PlatformAccount
 
 

@@ -6,7 +6,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.test import APIRequestFactory
 from rest_framework.views import APIView
 
-from config.api.errors import ConflictError, DomainError
+from core.errors import ConflictError, DomainError
 from ledger.models import Agency
 
 pytestmark = pytest.mark.django_db

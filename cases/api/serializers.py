@@ -14,8 +14,8 @@ from cases import selectors, services
 from cases.choices import CaseStatus
 from cases.models import Authority, Case, CaseNote, Evidence, LegalAction
 from cases.services import CASE_WORKFLOW
-from config.api.errors import DomainError
 from core.api import TransitionSerializer
+from core.errors import DomainError
 from reviews.models import Order, Review
 
 User = get_user_model()

@@ -7,5 +7,3 @@ router.register("authorities", views.AuthorityViewSet, basename="authority")
 router.register("cases", views.CaseViewSet, basename="case")
 router.register("legal-actions", views.LegalActionViewSet, basename="legalaction")
 router.register("evidence", views.EvidenceViewSet, basename="evidence")
-
-urlpatterns = router.urls

@@ -13,7 +13,7 @@ Deleting is left to superusers, as in the ledger.
 
 from django.db import migrations
 
-from ledger.permissions_setup import grant, revoke
+from core.permissions_setup import grant, revoke
 
 CASES_MODELS = ["authority", "case", "casenote", "casestatuschange", "evidence", "legalaction"]
 

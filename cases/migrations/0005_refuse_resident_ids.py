@@ -2,7 +2,7 @@
 
 from django.db import migrations, models
 
-import ledger.identifiers
+import core.identifiers
 
 
 class Migration(migrations.Migration):
@@ -15,19 +15,19 @@ class Migration(migrations.Migration):
             model_name="case",
             name="summary",
             field=models.TextField(
-                blank=True, validators=[ledger.identifiers.reject_resident_id], verbose_name="summary"
+                blank=True, validators=[core.identifiers.reject_resident_id], verbose_name="summary"
             ),
         ),
         migrations.AlterField(
             model_name="casenote",
             name="text",
-            field=models.TextField(validators=[ledger.identifiers.reject_resident_id], verbose_name="text"),
+            field=models.TextField(validators=[core.identifiers.reject_resident_id], verbose_name="text"),
         ),
         migrations.AlterField(
             model_name="evidence",
             name="description",
             field=models.TextField(
-                blank=True, validators=[ledger.identifiers.reject_resident_id], verbose_name="description"
+                blank=True, validators=[core.identifiers.reject_resident_id], verbose_name="description"
             ),
         ),
         migrations.AlterField(
@@ -36,7 +36,7 @@ class Migration(migrations.Migration):
             field=models.TextField(
                 blank=True,
                 help_text="Defendants not in the ledger.",
-                validators=[ledger.identifiers.reject_resident_id],
+                validators=[core.identifiers.reject_resident_id],
                 verbose_name="defendants (text)",
             ),
         ),
@@ -44,14 +44,14 @@ class Migration(migrations.Migration):
             model_name="legalaction",
             name="outcome",
             field=models.TextField(
-                blank=True, validators=[ledger.identifiers.reject_resident_id], verbose_name="outcome"
+                blank=True, validators=[core.identifiers.reject_resident_id], verbose_name="outcome"
             ),
         ),
         migrations.AlterField(
             model_name="legalaction",
             name="plaintiff",
             field=models.CharField(
-                blank=True, max_length=300, validators=[ledger.identifiers.reject_resident_id], verbose_name="plaintiff"
+                blank=True, max_length=300, validators=[core.identifiers.reject_resident_id], verbose_name="plaintiff"
             ),
         ),
     ]

@@ -5,8 +5,8 @@ import datetime
 from django.conf import settings
 from django.db import migrations, models
 
-import ledger.limits
-from ledger.migration_ops import AddConstraintNotValid
+import core.limits
+from core.migration_ops import AddConstraintNotValid
 
 
 class Migration(migrations.Migration):
@@ -25,21 +25,21 @@ class Migration(migrations.Migration):
                 blank=True,
                 editable=False,
                 null=True,
-                validators=[ledger.limits.validate_past],
+                validators=[core.limits.validate_past],
                 verbose_name="closed on",
             ),
         ),
         migrations.AlterField(
             model_name="case",
             name="opened_on",
-            field=models.DateField(validators=[ledger.limits.validate_past], verbose_name="opened on"),
+            field=models.DateField(validators=[core.limits.validate_past], verbose_name="opened on"),
         ),
         migrations.AlterField(
             model_name="evidence",
             name="captured_at",
             field=models.DateTimeField(
                 help_text="When the content was captured.",
-                validators=[ledger.limits.validate_past],
+                validators=[core.limits.validate_past],
                 verbose_name="captured at",
             ),
         ),
@@ -47,14 +47,14 @@ class Migration(migrations.Migration):
             model_name="legalaction",
             name="filed_on",
             field=models.DateField(
-                blank=True, null=True, validators=[ledger.limits.validate_past], verbose_name="filed on"
+                blank=True, null=True, validators=[core.limits.validate_past], verbose_name="filed on"
             ),
         ),
         migrations.AlterField(
             model_name="legalaction",
             name="hearing_on",
             field=models.DateField(
-                blank=True, null=True, validators=[ledger.limits.validate_scheduled], verbose_name="hearing on"
+                blank=True, null=True, validators=[core.limits.validate_scheduled], verbose_name="hearing on"
             ),
         ),
         AddConstraintNotValid(

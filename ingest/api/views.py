@@ -20,7 +20,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from config.api.errors import DomainError
+from core.errors import DomainError
 from ingest.api.serializers import IngestJobSerializer, IngestUploadSerializer
 from ingest.kinds import KINDS
 from ingest.models import IngestJob

@@ -23,9 +23,11 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.utils.urls import replace_query_param
 
+from core.history import Position, Row
 from core.spreadsheet import safe_row
 from ledger import history
 from ledger.choices import FollowerInterval, HistoryKind
+from ledger.history import influencer_history
 from ledger.models import Influencer
 
 CSV_COLUMNS = ["kind", "occurred_at", "account", "summary", "object_type", "object_id", "url"]
@@ -124,25 +126,25 @@ class FollowerPointSerializer(serializers.Serializer):
 # --- cursors -----------------------------------------------------------------------
 
 
-def encode_cursor(position: history.Position, *, backwards: bool) -> str:
+def encode_cursor(position: Position, *, backwards: bool) -> str:
     raw = json.dumps([position.occurred_at.isoformat(), position.kind, position.object_id, int(backwards)])
     return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
 
 
-def decode_cursor(value: str) -> tuple[history.Position, bool]:
+def decode_cursor(value: str) -> tuple[Position, bool]:
     try:
         raw = base64.urlsafe_b64decode(value + "=" * (-len(value) % 4))
         at, kind, object_id, backwards = json.loads(raw)
         occurred_at = datetime.fromisoformat(at)
-        if occurred_at.tzinfo is None or kind not in history.KIND_RANK or not isinstance(object_id, int):
+        if occurred_at.tzinfo is None or kind not in influencer_history.rank or not isinstance(object_id, int):
             raise ValueError
-        return history.Position(occurred_at, kind, object_id), bool(backwards)
+        return Position(occurred_at, kind, object_id), bool(backwards)
     except (ValueError, TypeError, binascii.Error, json.JSONDecodeError) as exc:
         raise ValidationError({"cursor": [_("Invalid cursor.")]}) from exc
 
 
-def _position(row: history.Row) -> history.Position:
-    return history.Position(row["ev_at"], history.RANK_KIND[row["ev_kind"]], row["ev_id"])
+def _position(row: Row) -> Position:
+    return influencer_history.position(row)
 
 
 # --- the timeline ------------------------------------------------------------------
@@ -179,16 +181,16 @@ class InfluencerHistory:
         )
         if account is not None and account not in self.context.accounts:
             raise ValidationError({"account": [_("Not an account of this influencer.")]})
-        self.kinds = history.kinds_visible_to(request.user, data.get("kinds"))
+        self.kinds = influencer_history.kinds_visible_to(request.user, data.get("kinds"))
         self.since, self.until = data.get("since"), data.get("until")
         self.request = request
         # Times as HistoryEventSerializer.occurred_at writes them, in the zone of the request.
         self._time = serializers.DateTimeField(default_timezone=timezone.get_current_timezone())
-        registry = history.sources()
+        registry = influencer_history.sources()
         self._urls = {kind: request.build_absolute_uri(_list_path(registry[kind].url_name)) for kind in self.kinds}
 
-    def rows(self, *, position: history.Position | None, backwards: bool, limit: int) -> list[history.Row]:
-        return history.history_rows(
+    def rows(self, *, position: Position | None, backwards: bool, limit: int) -> list[Row]:
+        return influencer_history.rows(
             self.scope,
             kinds=self.kinds,
             since=self.since,
@@ -198,10 +200,10 @@ class InfluencerHistory:
             limit=limit,
         )
 
-    def event(self, row: history.Row) -> dict[str, Any]:
+    def event(self, row: Row) -> dict[str, Any]:
         """One event as :class:`HistoryEventSerializer` describes it (built directly: 50 rows a page)."""
-        kind = history.RANK_KIND[row["ev_kind"]]
-        source = history.sources()[kind]
+        kind = influencer_history.kind_of_rank[row["ev_kind"]]
+        source = influencer_history.sources()[kind]
         return {
             "kind": kind,
             "occurred_at": self._time.to_representation(row["ev_at"]),
@@ -248,7 +250,7 @@ class InfluencerHistory:
         return {"next": nxt, "previous": prev, "results": [self.event(r) for r in rows]}
 
     @staticmethod
-    def _link(url: str, position: history.Position, *, backwards: bool) -> str:
+    def _link(url: str, position: Position, *, backwards: bool) -> str:
         return replace_query_param(url, "cursor", encode_cursor(position, backwards=backwards))
 
     # --- the whole timeline, as CSV ---

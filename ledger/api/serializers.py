@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from core.privacy import mask_name
 from ledger.journal import PERSONAL_DIGEST_PREFIX, PERSONAL_FIELDS
 from ledger.models import (
     Agency,
@@ -16,7 +17,6 @@ from ledger.models import (
     PlatformAccount,
     ProfileRefresh,
 )
-from ledger.privacy import legal_name_shown, mask_name
 
 
 class AgencySerializer(serializers.ModelSerializer):
@@ -42,7 +42,7 @@ class MaskedLegalNameField(serializers.CharField):
         return instance
 
     def to_representation(self, instance: Influencer) -> str:
-        return legal_name_shown(instance)
+        return instance.shown_legal_name
 
 
 class InfluencerSerializer(serializers.ModelSerializer):

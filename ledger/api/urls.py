@@ -13,5 +13,3 @@ router.register("journal/heads", views.JournalHeadViewSet, basename="journal-hea
 router.register("journal/key", views.JournalKeyViewSet, basename="journal-key")
 router.register("journal/proofs", views.JournalProofViewSet, basename="journal-proof")
 router.register("journal", views.JournalViewSet, basename="journal")
-
-urlpatterns = router.urls

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-from django.apps import apps
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -157,13 +156,8 @@ class AccountViewSet(viewsets.ModelViewSet):
 
     def get_queryset(self):
         queryset = super().get_queryset()
-        if self.action == "retrieve" and apps.is_installed("reviews"):
-            # Engagement reads reviews and quotes, which sit above the ledger: imported only when installed
-            # (as journal_list does for cases). On the detail only: in a list sorted by another column,
-            # PostgreSQL would compute the subqueries for every account before sorting.
-            from reviews.selectors import with_engagement
-
-            queryset = with_engagement(queryset)
+        if self.action == "retrieve":
+            queryset = selectors.account_detail(queryset)  # engagement, registered by reviews
         return queryset
 
     @extend_schema(responses=ProfileRefreshSerializer(many=True), filters=False)

@@ -1,12 +1,12 @@
 """Default groups: "regulator" (reads and writes the ledger), "analyst" and "api_client" (read-only).
 
 Later apps grant their own models to these groups in their own migrations
-with ``ledger.permissions_setup.grant``.
+with ``core.permissions_setup.grant``.
 """
 
 from django.db import migrations
 
-from ledger.permissions_setup import grant, revoke
+from core.permissions_setup import grant, revoke
 
 LEDGER_MODELS = ["agency", "influencer", "platformaccount", "followersnapshot"]
 

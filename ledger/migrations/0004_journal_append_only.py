@@ -8,7 +8,7 @@ databases never carry it.
 
 from django.db import migrations
 
-from ledger.permissions_setup import grant, revoke
+from core.permissions_setup import grant, revoke
 
 CREATE = """
 CREATE OR REPLACE FUNCTION ledger_journal_append_only() RETURNS trigger LANGUAGE plpgsql AS $$

@@ -3,18 +3,14 @@ let the default groups read refresh attempts and follower anomalies."""
 
 from django.db import migrations
 
-from ledger.permissions_setup import grant, revoke
+from core.beat_schedule import schedule, unschedule
+from core.permissions_setup import grant, revoke
 
 TASK_NAME = "Refresh due profiles (hourly)"
 
 
 def forwards(apps, schema_editor):
-    IntervalSchedule = apps.get_model("django_celery_beat", "IntervalSchedule")
-    PeriodicTask = apps.get_model("django_celery_beat", "PeriodicTask")
-    hourly, _ = IntervalSchedule.objects.get_or_create(every=1, period="hours")
-    PeriodicTask.objects.get_or_create(
-        name=TASK_NAME, defaults={"task": "ledger.refresh_due_accounts", "interval": hourly, "enabled": True}
-    )
+    schedule(apps, name=TASK_NAME, task="ledger.refresh_due_accounts", every_hours=1)
     grant(
         apps,
         "ledger",
@@ -24,7 +20,7 @@ def forwards(apps, schema_editor):
 
 
 def backwards(apps, schema_editor):
-    apps.get_model("django_celery_beat", "PeriodicTask").objects.filter(name=TASK_NAME).delete()
+    unschedule(apps, name=TASK_NAME)
     revoke(apps, "ledger", ["profilerefresh", "followeranomaly"], ["regulator", "analyst", "api_client"])
 
 

@@ -2,7 +2,7 @@
 
 from django.db import migrations, models
 
-import ledger.identifiers
+import core.identifiers
 
 
 class Migration(migrations.Migration):
@@ -14,8 +14,6 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name="influencer",
             name="notes",
-            field=models.TextField(
-                blank=True, validators=[ledger.identifiers.reject_resident_id], verbose_name="notes"
-            ),
+            field=models.TextField(blank=True, validators=[core.identifiers.reject_resident_id], verbose_name="notes"),
         ),
     ]

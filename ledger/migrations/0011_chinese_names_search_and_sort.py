@@ -2,7 +2,7 @@
 
 from django.db import migrations, models
 
-from ledger.search import CREATE_COLLATION_SQL, pinyin_initials
+from core.search import CREATE_COLLATION_SQL, pinyin_initials
 
 SOURCES = {"agency": "name", "influencer": "display_name", "platformaccount": "handle"}
 

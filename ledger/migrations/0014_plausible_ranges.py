@@ -4,8 +4,8 @@ import datetime
 
 from django.db import migrations, models
 
-import ledger.limits
-from ledger.migration_ops import AddConstraintNotValid
+import core.limits
+from core.migration_ops import AddConstraintNotValid
 
 
 class Migration(migrations.Migration):
@@ -27,12 +27,12 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name="followersnapshot",
             name="captured_at",
-            field=models.DateTimeField(validators=[ledger.limits.validate_past], verbose_name="captured at"),
+            field=models.DateTimeField(validators=[core.limits.validate_past], verbose_name="captured at"),
         ),
         migrations.AlterField(
             model_name="followersnapshot",
             name="follower_count",
-            field=models.BigIntegerField(validators=[ledger.limits.validate_count], verbose_name="follower count"),
+            field=models.BigIntegerField(validators=[core.limits.validate_count], verbose_name="follower count"),
         ),
         migrations.AlterField(
             model_name="platformaccount",
@@ -41,7 +41,7 @@ class Migration(migrations.Migration):
                 blank=True,
                 editable=False,
                 null=True,
-                validators=[ledger.limits.validate_count],
+                validators=[core.limits.validate_count],
                 verbose_name="follower count",
             ),
         ),
@@ -52,7 +52,7 @@ class Migration(migrations.Migration):
                 blank=True,
                 editable=False,
                 null=True,
-                validators=[ledger.limits.validate_past],
+                validators=[core.limits.validate_past],
                 verbose_name="followers captured at",
             ),
         ),

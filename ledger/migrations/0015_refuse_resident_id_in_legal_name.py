@@ -2,7 +2,7 @@
 
 from django.db import migrations, models
 
-import ledger.identifiers
+import core.identifiers
 
 
 class Migration(migrations.Migration):
@@ -18,7 +18,7 @@ class Migration(migrations.Migration):
                 blank=True,
                 help_text="Personal data for a person: shown masked by the API.",
                 max_length=200,
-                validators=[ledger.identifiers.reject_resident_id],
+                validators=[core.identifiers.reject_resident_id],
                 verbose_name="legal name",
             ),
         ),

@@ -7,7 +7,7 @@ benchmarks are written only by their recomputation.
 
 from django.db import migrations
 
-from ledger.permissions_setup import grant, revoke
+from core.permissions_setup import grant, revoke
 
 PRICING_MODELS = ["durationtier", "ratequote", "marketbenchmark"]
 

@@ -2,22 +2,17 @@
 
 from django.db import migrations
 
+from core.beat_schedule import schedule, unschedule
+
 TASK_NAME = "Recompute the market benchmarks (nightly)"
 
 
 def forwards(apps, schema_editor):
-    CrontabSchedule = apps.get_model("django_celery_beat", "CrontabSchedule")
-    PeriodicTask = apps.get_model("django_celery_beat", "PeriodicTask")
-    nightly, _ = CrontabSchedule.objects.get_or_create(
-        minute="0", hour="4", day_of_week="*", day_of_month="*", month_of_year="*", timezone="Asia/Shanghai"
-    )
-    PeriodicTask.objects.get_or_create(
-        name=TASK_NAME, defaults={"task": "pricing.recompute_benchmarks", "crontab": nightly, "enabled": True}
-    )
+    schedule(apps, name=TASK_NAME, task="pricing.recompute_benchmarks", at=(4, 0))
 
 
 def backwards(apps, schema_editor):
-    apps.get_model("django_celery_beat", "PeriodicTask").objects.filter(name=TASK_NAME).delete()
+    unschedule(apps, name=TASK_NAME)
 
 
 class Migration(migrations.Migration):

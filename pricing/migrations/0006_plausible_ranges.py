@@ -4,8 +4,8 @@ import datetime
 
 from django.db import migrations, models
 
-import ledger.limits
-from ledger.migration_ops import AddConstraintNotValid
+import core.limits
+from core.migration_ops import AddConstraintNotValid
 
 
 class Migration(migrations.Migration):
@@ -19,19 +19,19 @@ class Migration(migrations.Migration):
             model_name="marketbenchmark",
             name="as_of",
             field=models.DateField(
-                help_text="Last day of the window.", validators=[ledger.limits.validate_scheduled], verbose_name="as of"
+                help_text="Last day of the window.", validators=[core.limits.validate_scheduled], verbose_name="as of"
             ),
         ),
         migrations.AlterField(
             model_name="ratequote",
             name="observed_on",
-            field=models.DateField(validators=[ledger.limits.validate_past], verbose_name="observed on"),
+            field=models.DateField(validators=[core.limits.validate_past], verbose_name="observed on"),
         ),
         migrations.AlterField(
             model_name="ratequote",
             name="valid_until",
             field=models.DateField(
-                blank=True, null=True, validators=[ledger.limits.validate_scheduled], verbose_name="valid until"
+                blank=True, null=True, validators=[core.limits.validate_scheduled], verbose_name="valid until"
             ),
         ),
         AddConstraintNotValid(

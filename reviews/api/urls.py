@@ -9,5 +9,3 @@ router.register("claims", views.ClaimViewSet, basename="claim")
 router.register("orders", views.OrderViewSet, basename="order")
 router.register("payments", views.PaymentViewSet, basename="payment")
 router.register("campaigns", views.CampaignViewSet, basename="campaign")
-
-urlpatterns = router.urls

@@ -4,7 +4,7 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
-import ledger.identifiers
+import core.identifiers
 
 
 class Migration(migrations.Migration):
@@ -42,7 +42,7 @@ class Migration(migrations.Migration):
                         blank=True,
                         help_text="18-character registration code (GB 32100-2015) of a company, optional.",
                         max_length=18,
-                        validators=[ledger.identifiers.validate_uscc],
+                        validators=[core.identifiers.validate_uscc],
                         verbose_name="Unified Social Credit Code",
                     ),
                 ),

@@ -11,7 +11,7 @@ Deleting is left to superusers, as in the ledger.
 
 from django.db import migrations
 
-from ledger.permissions_setup import grant, revoke
+from core.permissions_setup import grant, revoke
 
 REVIEWS_MODELS = ["target", "review", "claim", "order", "orderstatuschange", "payment"]
 EDITABLE = ["target", "review", "claim", "order", "payment"]

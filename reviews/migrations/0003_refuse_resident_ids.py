@@ -2,7 +2,7 @@
 
 from django.db import migrations, models
 
-import ledger.identifiers
+import core.identifiers
 
 
 class Migration(migrations.Migration):
@@ -18,15 +18,13 @@ class Migration(migrations.Migration):
                 blank=True,
                 help_text="Who paid, as named in the records.",
                 max_length=300,
-                validators=[ledger.identifiers.reject_resident_id],
+                validators=[core.identifiers.reject_resident_id],
                 verbose_name="client name",
             ),
         ),
         migrations.AlterField(
             model_name="order",
             name="notes",
-            field=models.TextField(
-                blank=True, validators=[ledger.identifiers.reject_resident_id], verbose_name="notes"
-            ),
+            field=models.TextField(blank=True, validators=[core.identifiers.reject_resident_id], verbose_name="notes"),
         ),
     ]

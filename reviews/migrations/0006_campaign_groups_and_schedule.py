@@ -9,7 +9,8 @@ The schedule is editable in the admin (django-celery-beat).
 
 from django.db import migrations
 
-from ledger.permissions_setup import grant, revoke
+from core.beat_schedule import schedule, unschedule
+from core.permissions_setup import grant, revoke
 
 CAMPAIGN_MODELS = ["campaign", "campaignmember", "campaignstatuschange"]
 TASK_NAME = "Detect coordinated campaigns (nightly)"
@@ -18,18 +19,11 @@ TASK_NAME = "Detect coordinated campaigns (nightly)"
 def forwards(apps, schema_editor):
     grant(apps, "reviews", CAMPAIGN_MODELS, {"regulator": ["view"], "analyst": ["view"], "api_client": ["view"]})
     grant(apps, "reviews", ["campaign"], {"regulator": ["change"]})
-    CrontabSchedule = apps.get_model("django_celery_beat", "CrontabSchedule")
-    PeriodicTask = apps.get_model("django_celery_beat", "PeriodicTask")
-    nightly, _ = CrontabSchedule.objects.get_or_create(
-        minute="40", hour="2", day_of_week="*", day_of_month="*", month_of_year="*", timezone="Asia/Shanghai"
-    )
-    PeriodicTask.objects.get_or_create(
-        name=TASK_NAME, defaults={"task": "reviews.detect_campaigns", "crontab": nightly, "enabled": True}
-    )
+    schedule(apps, name=TASK_NAME, task="reviews.detect_campaigns", at=(2, 40))
 
 
 def backwards(apps, schema_editor):
-    apps.get_model("django_celery_beat", "PeriodicTask").objects.filter(name=TASK_NAME).delete()
+    unschedule(apps, name=TASK_NAME)
     revoke(apps, "reviews", CAMPAIGN_MODELS, ["regulator", "analyst", "api_client"])
 
 

@@ -4,8 +4,8 @@ import datetime
 
 from django.db import migrations, models
 
-import ledger.limits
-from ledger.migration_ops import AddConstraintNotValid
+import core.limits
+from core.migration_ops import AddConstraintNotValid
 
 
 class Migration(migrations.Migration):
@@ -23,25 +23,25 @@ class Migration(migrations.Migration):
                 blank=True,
                 editable=False,
                 null=True,
-                validators=[ledger.limits.validate_past],
+                validators=[core.limits.validate_past],
                 verbose_name="verdict on",
             ),
         ),
         migrations.AlterField(
             model_name="order",
             name="ordered_on",
-            field=models.DateField(validators=[ledger.limits.validate_past], verbose_name="ordered on"),
+            field=models.DateField(validators=[core.limits.validate_past], verbose_name="ordered on"),
         ),
         migrations.AlterField(
             model_name="payment",
             name="paid_on",
-            field=models.DateField(validators=[ledger.limits.validate_past], verbose_name="paid on"),
+            field=models.DateField(validators=[core.limits.validate_past], verbose_name="paid on"),
         ),
         migrations.AlterField(
             model_name="review",
             name="comments",
             field=models.BigIntegerField(
-                blank=True, null=True, validators=[ledger.limits.validate_count], verbose_name="comments"
+                blank=True, null=True, validators=[core.limits.validate_count], verbose_name="comments"
             ),
         ),
         migrations.AlterField(
@@ -51,7 +51,7 @@ class Migration(migrations.Migration):
                 blank=True,
                 help_text="When views, likes, ... were read.",
                 null=True,
-                validators=[ledger.limits.validate_past],
+                validators=[core.limits.validate_past],
                 verbose_name="engagement captured at",
             ),
         ),
@@ -59,26 +59,26 @@ class Migration(migrations.Migration):
             model_name="review",
             name="likes",
             field=models.BigIntegerField(
-                blank=True, null=True, validators=[ledger.limits.validate_count], verbose_name="likes"
+                blank=True, null=True, validators=[core.limits.validate_count], verbose_name="likes"
             ),
         ),
         migrations.AlterField(
             model_name="review",
             name="published_at",
-            field=models.DateTimeField(validators=[ledger.limits.validate_past], verbose_name="published at"),
+            field=models.DateTimeField(validators=[core.limits.validate_past], verbose_name="published at"),
         ),
         migrations.AlterField(
             model_name="review",
             name="shares",
             field=models.BigIntegerField(
-                blank=True, null=True, validators=[ledger.limits.validate_count], verbose_name="shares"
+                blank=True, null=True, validators=[core.limits.validate_count], verbose_name="shares"
             ),
         ),
         migrations.AlterField(
             model_name="review",
             name="views",
             field=models.BigIntegerField(
-                blank=True, null=True, validators=[ledger.limits.validate_count], verbose_name="views"
+                blank=True, null=True, validators=[core.limits.validate_count], verbose_name="views"
             ),
         ),
         AddConstraintNotValid(

@@ -3,7 +3,7 @@
 from django.db import migrations, models
 
 import pricing.currencies
-from ledger.migration_ops import AddConstraintNotValid
+from core.migration_ops import AddConstraintNotValid
 
 
 class Migration(migrations.Migration):

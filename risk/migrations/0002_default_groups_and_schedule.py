@@ -2,7 +2,8 @@
 
 from django.db import migrations
 
-from ledger.permissions_setup import grant, revoke
+from core.beat_schedule import schedule, unschedule
+from core.permissions_setup import grant, revoke
 
 RISK_MODELS = ["riskscore", "riskchange"]
 TASK_NAME = "Recompute risk scores (nightly)"
@@ -10,18 +11,11 @@ TASK_NAME = "Recompute risk scores (nightly)"
 
 def forwards(apps, schema_editor):
     grant(apps, "risk", RISK_MODELS, {"regulator": ["view"], "analyst": ["view"], "api_client": ["view"]})
-    CrontabSchedule = apps.get_model("django_celery_beat", "CrontabSchedule")
-    PeriodicTask = apps.get_model("django_celery_beat", "PeriodicTask")
-    nightly, _ = CrontabSchedule.objects.get_or_create(
-        minute="30", hour="4", day_of_week="*", day_of_month="*", month_of_year="*", timezone="Asia/Shanghai"
-    )
-    PeriodicTask.objects.get_or_create(
-        name=TASK_NAME, defaults={"task": "risk.recompute_all", "crontab": nightly, "enabled": True}
-    )
+    schedule(apps, name=TASK_NAME, task="risk.recompute_all", at=(4, 30))
 
 
 def backwards(apps, schema_editor):
-    apps.get_model("django_celery_beat", "PeriodicTask").objects.filter(name=TASK_NAME).delete()
+    unschedule(apps, name=TASK_NAME)
     revoke(apps, "risk", RISK_MODELS, ["regulator", "analyst", "api_client"])
 
 

@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from cases import services
 from cases.models import Evidence
-from config.api.errors import ConflictError
+from core.errors import ConflictError
 from tests.cases.factories import CAPTURED_AT, record_evidence
 
 pytestmark = pytest.mark.django_db

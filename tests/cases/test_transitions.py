@@ -10,7 +10,7 @@ from django.utils import timezone
 from cases.choices import CaseStatus
 from cases.models import Case, CaseStatusChange
 from cases.services import CASE_WORKFLOW, case_transition
-from config.api.errors import ConflictError, DomainError
+from core.errors import ConflictError, DomainError
 from tests.cases.factories import AuthorityFactory, CaseFactory
 
 pytestmark = pytest.mark.django_db

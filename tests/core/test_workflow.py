@@ -16,7 +16,7 @@ from django.utils import timezone
 from cases.choices import CaseStatus
 from cases.models import CaseStatusChange
 from cases.services import CASE_WORKFLOW, case_transition
-from config.api.errors import ConflictError, DomainError
+from core.errors import ConflictError, DomainError
 from core.workflow import Workflow
 from reviews.services import ORDER_WORKFLOW
 from tests.cases.factories import CaseFactory

@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from ledger.charts import Marker, Series, time_chart
+from core.charts import Marker, Series, time_chart
 
 pytestmark = pytest.mark.django_db
 
@@ -135,7 +135,7 @@ def test_price_chart_rings_outliers(admin_client, timeline):
 
 def test_value_axis_ticks_are_1_2_5_steps():
     """GIVEN counts from 10,392 to 628,768, THEN the axis reads 0 / 200,000 / ... / 800,000, not the data's own values."""
-    from ledger.charts import nice_ticks
+    from core.charts import nice_ticks
 
     assert [str(t) for t in nice_ticks(0, 628_768)] == ["0", "200000", "400000", "600000", "800000"]
     assert [str(t) for t in nice_ticks(10_392, 628_768)] == ["0", "200000", "400000", "600000", "800000"]
@@ -211,7 +211,7 @@ def test_a_price_of_one_date_is_a_step_with_dated_context():
 def test_follower_axis_in_chinese_counts_in_wan_as_the_lists_do():
     from django.utils import translation
 
-    from ledger import numbers
+    from core import numbers
 
     t0, t1 = datetime(2025, 9, 1, tzinfo=UTC), datetime(2025, 9, 5, tzinfo=UTC)
     with translation.override("zh-hans"):

@@ -384,16 +384,17 @@ def test_the_timeline_follows_case_visibility_whatever_its_sql_depends_on(api, u
     THEN each sees the case's events only if he may see the case: nothing is reused across users."""
     from django.contrib.auth.models import Permission, User
 
-    import cases.history
+    from cases import selectors
     from cases.models import Case
-    from cases.selectors import cases_visible_to
+
+    cases_visible_to = selectors.cases_visible_to
 
     def visible(user):
         if user is not None and user.has_perm("cases.change_authority"):
             return Case.objects.all()
         return cases_visible_to(user)
 
-    monkeypatch.setattr(cases.history, "cases_visible_to", visible)
+    monkeypatch.setattr(selectors, "cases_visible_to", visible)
     supervisor = user_in_group("regulator")
     supervisor.user_permissions.add(Permission.objects.get(codename="change_authority"))
     outsider = user_in_group("regulator")

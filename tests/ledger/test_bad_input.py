@@ -6,8 +6,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from config.api.errors import DomainError
-from ledger import limits
+from core import limits
+from core.errors import DomainError
 from ledger.models import FollowerAnomaly, FollowerSnapshot
 from ledger.services import snapshot_record
 from pricing.models import RateQuote

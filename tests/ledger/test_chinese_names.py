@@ -7,9 +7,9 @@ from django.db import connection
 from django.urls import reverse
 from django.utils import translation
 
-from ledger import numbers
+from core import numbers
+from core.search import pinyin_initials
 from ledger.models import Influencer
-from ledger.search import pinyin_initials
 from tests.factories import AccountFactory, AgencyFactory, InfluencerFactory
 
 pytestmark = pytest.mark.django_db
@@ -74,7 +74,7 @@ def test_the_initials_filter_uses_its_index():
 
 
 def test_chinese_names_sort_by_pinyin(as_analyst):
-    from ledger.search import pinyin_sort_available
+    from core.search import pinyin_sort_available
 
     if not pinyin_sort_available():  # CI's PostgreSQL has ICU, and forbids skips
         pytest.skip("this PostgreSQL has no ICU: names sort by code point here")

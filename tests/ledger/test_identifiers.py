@@ -1,8 +1,8 @@
 import pytest
 from django.core.exceptions import ValidationError
 
-from ledger.identifiers import is_valid_uscc, uscc_check_character, validate_uscc
-from ledger.privacy import mask_name
+from core.identifiers import is_valid_uscc, uscc_check_character, validate_uscc
+from core.privacy import mask_name
 
 
 def test_uscc_example_from_the_standard_is_valid():

@@ -10,8 +10,8 @@ import pytest
 from django.db import IntegrityError, connection, transaction
 
 from cases.models import LegalAction
+from core import limits
 from ingest.services import IngestRejected
-from ledger import limits
 from ledger.models import FollowerSnapshot
 from pricing.models import RateQuote
 from reviews.models import Order, Payment

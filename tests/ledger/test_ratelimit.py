@@ -5,7 +5,7 @@ import uuid
 
 import pytest
 
-from ledger.ratelimit import WINDOW_GUARD, LocalRateLimiter, RateLimitWait, RedisRateLimiter, window_for
+from core.ratelimit import WINDOW_GUARD, LocalRateLimiter, RateLimitWait, RedisRateLimiter, window_for
 
 
 @pytest.mark.parametrize(("rps", "expected"), [(5, (5, 1.0)), (2.5, (2, 0.8)), (0.5, (1, 2.0)), (1, (1, 1.0))])

@@ -43,7 +43,7 @@ def test_success_writes_one_snapshot_and_updates_the_account(simulator):
 
 def test_a_refresh_takes_one_request_of_the_platforms_rate_limit(simulator, monkeypatch):
     """GIVEN a platform's rate limit WHEN an account is refreshed THEN it spends one grant: one per request."""
-    from ledger.ratelimit import LocalRateLimiter
+    from core.ratelimit import LocalRateLimiter
 
     grants = []
     original = LocalRateLimiter.acquire

@@ -2,7 +2,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from config.api.errors import DomainError
+from core.errors import DomainError
 from ledger.choices import SnapshotSource
 from ledger.models import FollowerSnapshot
 from ledger.services import account_followers_resync, snapshot_record

@@ -9,7 +9,7 @@ import pytest
 from django.contrib.staticfiles import finders
 from django.db import IntegrityError, transaction
 
-from ledger.identifiers import contains_resident_id
+from core.identifiers import contains_resident_id
 from ledger.models import Influencer
 from pricing.models import RateQuote
 from reviews.services import claim_verdict_set

@@ -7,7 +7,7 @@ import pytest
 from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 
-from config.api.errors import DomainError
+from core.errors import DomainError
 from ledger.models import JournalEntry
 from ledger.services import snapshot_record
 from pricing import selectors

@@ -7,7 +7,7 @@ import pytest
 from django.db import connections, transaction
 from django.urls import reverse
 
-from config.api.errors import ConflictError, DomainError
+from core.errors import ConflictError, DomainError
 from ledger.models import JournalEntry
 from reviews.choices import ORDER_TRANSITIONS, OrderStatus
 from reviews.models import Order, OrderStatusChange
@@ -159,7 +159,7 @@ def test_the_admin_action_moves_through_the_same_rules(client, superuser):
     )
     assert response.status_code == 200
     text = [str(m) for m in response.context["messages"]]
-    assert "Moved 2 order(s) to Under review." in text
+    assert "Moved 2 suspected orders to Under review." in text
     assert any(f"#{third.pk}: This order cannot move from Under review to Under review" in m for m in text)
     assert [o.status for o in Order.objects.filter(pk__in=[first.pk, second.pk])] == ["under_review"] * 2
     changes = OrderStatusChange.objects.filter(reason="Chat records received.")

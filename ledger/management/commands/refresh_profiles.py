@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-import time
-
 from django.core.management.base import CommandError
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -11,7 +9,6 @@ from ledger import services, tasks
 from ledger.choices import AccountStatus, Platform, RefreshOutcome
 from ledger.management.base import JournaledCommand
 from ledger.models import PlatformAccount
-from ledger.platforms import TransientPlatformError
 
 
 class Command(JournaledCommand):
@@ -41,31 +38,18 @@ class Command(JournaledCommand):
         ids = list(queryset.order_by("pk").values_list("pk", flat=True))
         slot = services.refresh_slot_for(timezone.now())
         outcomes: dict[str, int] = {}
-        with tqdm(total=len(ids), unit="account", file=self.stderr._out, disable=not ids) as bar:
-            for account_id in ids:
-                if enqueue:
-                    tasks.refresh_account.delay(account_id, slot.isoformat())
-                    outcome = "queued"
-                else:
-                    outcome = self._refresh(account_id, slot)
-                outcomes[outcome] = outcomes.get(outcome, 0) + 1
-                bar.update(1)
+        if enqueue:
+            if ids:
+                outcomes["queued"] = tasks.send_refreshes(ids, slot.isoformat())
+        else:
+            with tqdm(total=len(ids), unit="account", file=self.stderr._out, disable=not ids) as bar:
+                for account_id in ids:
+                    outcome = tasks.refresh_in_process(account_id, slot) or "gone"
+                    outcomes[outcome] = outcomes.get(outcome, 0) + 1
+                    bar.update(1)
         summary = ", ".join(f"{n} {outcome}" for outcome, n in sorted(outcomes.items())) or _("nothing to do")
         self.stdout.write(_("%(n)d account(s): %(summary)s.") % {"n": len(ids), "summary": summary})
         if outcomes.get(RefreshOutcome.FAILED):
             raise CommandError(
                 _("%(n)d refresh(es) failed; see the refresh attempts.") % {"n": outcomes[RefreshOutcome.FAILED]}
             )
-
-    def _refresh(self, account_id: int, slot) -> str:
-        """One account in this process, with the same retry policy as the task."""
-        max_retries = tasks.refresh_account.max_retries
-        for retries in range(max_retries + 1):
-            try:
-                record = services.profile_refresh(
-                    account_id=account_id, slot=slot, attempt=retries + 1, final_attempt=retries >= max_retries
-                )
-                return record.outcome if record else "gone"
-            except TransientPlatformError as exc:
-                time.sleep(tasks.retry_delay(retries, exc.retry_after))
-        return RefreshOutcome.FAILED

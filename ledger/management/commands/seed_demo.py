@@ -11,10 +11,8 @@ import random
 import secrets
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from importlib import import_module
 from zoneinfo import ZoneInfo
 
-from django.apps import apps
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
@@ -23,14 +21,14 @@ from django.db import transaction
 from django.utils.translation import gettext
 from knox.models import AuthToken
 
+from core.identifiers import uscc_check_character
+from core.registry import app_modules
 from ledger import journal
 from ledger.choices import AccountStatus, AgencyKind, InfluencerKind, Platform, SnapshotSource
-from ledger.identifiers import uscc_check_character
 from ledger.management.base import JournaledCommand
 from ledger.models import Agency, FollowerSnapshot, Influencer, PlatformAccount
 from ledger.services import account_followers_resync, anomalies_scan
 
-DEMO_APPS = ("pricing", "reviews", "cases")
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 # The investigated blogger's quotes were observed on 2025-09-12; the history ends that day.
 HISTORY_END = date(2025, 9, 12)
@@ -237,9 +235,8 @@ class Command(JournaledCommand):
             accounts_with_history = self._influencers(agencies)
         self._history(accounts_with_history)
         # Each other app adds its part of the story from its own demo module: <app>/demo.py: seed(command).
-        for app_label in DEMO_APPS:
-            if apps.is_installed(app_label):
-                import_module(f"{app_label}.demo").seed(command=self)
+        for module in app_modules("demo"):
+            module.seed(command=self)
         self.stdout.write(
             self.style.SUCCESS(
                 gettext(

@@ -23,7 +23,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from config.api.errors import DomainError
+from core.errors import DomainError
 
 # Market data (platform accounts, quotes, orders, content) does not go back further than this.
 EARLIEST_DATE = date(2000, 1, 1)

@@ -8,15 +8,16 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
+from django.apps.registry import Apps
 from django.contrib.auth.management import create_permissions
 
 GROUPS = ("regulator", "analyst", "api_client")
 
 
-def grant(apps, app_label: str, models: Iterable[str], actions_by_group: Mapping[str, Iterable[str]]) -> None:
+def grant(apps: Apps, app_label: str, models: Iterable[str], actions_by_group: Mapping[str, Iterable[str]]) -> None:
     """Give each group the listed actions (view, add, change, delete) on the app's models."""
     app_config = apps.get_app_config(app_label)
-    app_config.models_module = True  # historical app configs have none; create_permissions needs one
+    app_config.models_module = True  # type: ignore[assignment]  # historical app configs have none; create_permissions needs one
     create_permissions(app_config, apps=apps, verbosity=0)
     app_config.models_module = None
 
@@ -33,7 +34,7 @@ def grant(apps, app_label: str, models: Iterable[str], actions_by_group: Mapping
         group.permissions.add(*perms)
 
 
-def revoke(apps, app_label: str, models: Iterable[str], groups: Iterable[str]) -> None:
+def revoke(apps: Apps, app_label: str, models: Iterable[str], groups: Iterable[str]) -> None:
     """Remove every permission on the app's models from the groups."""
     Group = apps.get_model("auth", "Group")
     Permission = apps.get_model("auth", "Permission")

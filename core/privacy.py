@@ -14,13 +14,3 @@ def mask_name(value: str) -> str:
     if not value:
         return ""
     return value[0] + MASK
-
-
-def legal_name_shown(influencer) -> str:
-    """An influencer's legal name as it leaves the ledger (API, exports): an organisation's as it is, a person's
-    masked."""
-    from ledger.choices import InfluencerKind
-
-    if influencer.kind == InfluencerKind.PERSON:
-        return mask_name(influencer.legal_name)
-    return influencer.legal_name

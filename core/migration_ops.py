@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from django.db.backends.base.schema import BaseDatabaseSchemaEditor
 from django.db.migrations.operations import AddConstraint
+from django.db.migrations.state import ProjectState
 
 
 class AddConstraintNotValid(AddConstraint):
@@ -14,11 +18,20 @@ class AddConstraintNotValid(AddConstraint):
     ``check_plausibility --validate``) makes the constraint cover them too.
     """
 
-    def database_forwards(self, app_label, schema_editor, from_state, to_state):
+    model_name: str
+    constraint: Any  # a CheckConstraint
+
+    def database_forwards(
+        self,
+        app_label: str,
+        schema_editor: BaseDatabaseSchemaEditor,
+        from_state: ProjectState,
+        to_state: ProjectState,
+    ) -> None:
         model = to_state.apps.get_model(app_label, self.model_name)
         if self.allow_migrate_model(schema_editor.connection.alias, model):
             sql = self.constraint.create_sql(model, schema_editor)
             schema_editor.execute(f"{sql} NOT VALID")
 
-    def describe(self):
+    def describe(self) -> str:
         return f"Create constraint {self.constraint.name} on model {self.model_name} (NOT VALID)"

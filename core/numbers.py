@@ -60,3 +60,13 @@ def followers(value: int | None) -> str | SafeString:
     if value is None or text == number(value):
         return text
     return format_html('<span title="{}">{}</span>', number(value), text)
+
+
+def digits(value: Decimal) -> tuple[int, int]:
+    """How many digits a finite decimal has before and after its point, trailing zeros dropped.
+
+    ``18000.50`` has (5, 1); the services check amounts and prices against their columns with it.
+    """
+    _sign, numerals, exponent = value.normalize().as_tuple()
+    exponent = int(exponent)  # an int for every finite decimal
+    return max(len(numerals) + exponent, 0), max(-exponent, 0)
