@@ -26,7 +26,7 @@ import io
 import re
 from collections.abc import Callable, Iterator, Sequence
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import admin
 from django.contrib.admin.options import IS_POPUP_VAR
@@ -35,7 +35,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
-from django.urls import path, reverse
+from django.urls import URLPattern, path, reverse
 from django.utils import timezone
 from django.utils.html import strip_tags
 from django.utils.text import capfirst, slugify
@@ -63,7 +63,13 @@ def register_import(model: type[models.Model], link: Callable[[HttpRequest], tup
     _imports[model] = link
 
 
-class ExportMixin:
+if TYPE_CHECKING:  # a mixin of ModelAdmin: typed as one
+    _AdminBase = admin.ModelAdmin[Any]
+else:
+    _AdminBase = object
+
+
+class ExportMixin(_AdminBase):
     """Export of the filtered list to CSV and XLSX, and the import link; see the module's docstring."""
 
     change_list_template = "admin/core/change_list_export.html"
@@ -72,14 +78,14 @@ class ExportMixin:
 
     # --- the links and the view --------------------------------------------------------
 
-    def get_urls(self) -> list:
-        opts = self.model._meta  # type: ignore[attr-defined]
-        view = self.admin_site.admin_view(self.export_view)  # type: ignore[attr-defined]
+    def get_urls(self) -> list[URLPattern]:
+        opts = self.model._meta
+        view = self.admin_site.admin_view(self.export_view)
         name = f"{opts.app_label}_{opts.model_name}_export"
-        return [path("export/<str:file_format>/", view, name=name), *super().get_urls()]  # type: ignore[misc]
+        return [path("export/<str:file_format>/", view, name=name), *super().get_urls()]
 
-    def changelist_view(self, request: HttpRequest, extra_context: dict | None = None) -> HttpResponse:
-        opts = self.model._meta  # type: ignore[attr-defined]
+    def changelist_view(self, request: HttpRequest, extra_context: dict[str, Any] | None = None) -> HttpResponse:
+        opts = self.model._meta
         query = request.GET.urlencode()
         links = [
             (
@@ -89,51 +95,53 @@ class ExportMixin:
             )
             for fmt, label in ((CSV, _("Export CSV")), (XLSX, _("Export XLSX")))
         ]
-        importer = _imports.get(self.model)  # type: ignore[attr-defined]
+        importer = _imports.get(self.model)
         context = {
             "export_links": links,
             "import_link": importer(request) if importer else None,
             **(extra_context or {}),
         }
-        return super().changelist_view(request, extra_context=context)  # type: ignore[misc]
+        response: HttpResponse = super().changelist_view(request, extra_context=context)
+        return response
 
     def export_view(self, request: HttpRequest, file_format: str) -> HttpResponse:
         """Every row of the list as filtered, searched and ordered by the query string."""
         if file_format not in CONTENT_TYPES:
             raise Http404
-        if not self.has_view_or_change_permission(request):  # type: ignore[attr-defined]
+        if not self.has_view_or_change_permission(request):
             raise PermissionDenied
-        changelist = self.get_changelist_instance(request)  # type: ignore[attr-defined]
+        changelist = self.get_changelist_instance(request)
         return self.export_response(request, changelist.queryset, file_format)
 
     @admin.action(description=_("Export the selected rows to CSV"), permissions=["view"])
-    def export_csv(self, request: HttpRequest, queryset: QuerySet) -> HttpResponse:
+    def export_csv(self, request: HttpRequest, queryset: QuerySet[Any]) -> HttpResponse:
         return self.export_response(request, queryset, CSV)
 
     @admin.action(description=_("Export the selected rows to XLSX"), permissions=["view"])
-    def export_xlsx(self, request: HttpRequest, queryset: QuerySet) -> HttpResponse:
+    def export_xlsx(self, request: HttpRequest, queryset: QuerySet[Any]) -> HttpResponse:
         return self.export_response(request, queryset, XLSX)
 
-    def get_actions(self, request: HttpRequest) -> dict:
+    def get_actions(self, request: HttpRequest) -> dict[str, Any]:
         """The admin's own actions, and the two exports for whoever may view the list."""
-        actions = super().get_actions(request)  # type: ignore[misc]
-        if IS_POPUP_VAR in request.GET or not self.has_view_or_change_permission(request):  # type: ignore[attr-defined]
+        actions: dict[str, Any] = super().get_actions(request)
+        if IS_POPUP_VAR in request.GET or not self.has_view_or_change_permission(request):
             return actions
         for name in EXPORT_ACTIONS:
-            func, action, description = self.get_action(name)  # type: ignore[attr-defined]
-            actions.setdefault(action, (func, action, description))
+            found = self.get_action(name)
+            if found is not None:
+                actions.setdefault(found[1], found)
         return actions
 
     # --- the rows ----------------------------------------------------------------------
 
     def get_export_fields(self, request: HttpRequest) -> list[str]:
-        fields = self.export_fields or self.get_list_display(request)  # type: ignore[attr-defined]
-        return [name for name in fields if name != "action_checkbox"]
+        fields = self.export_fields or self.get_list_display(request)
+        return [name for name in fields if isinstance(name, str) and name != "action_checkbox"]
 
-    def export_rows(self, request: HttpRequest, queryset: QuerySet) -> Iterator[list[Any]]:
+    def export_rows(self, request: HttpRequest, queryset: QuerySet[Any]) -> Iterator[list[Any]]:
         """The header, then one row per object: values for a spreadsheet (numbers stay numbers)."""
         names = self.get_export_fields(request)
-        yield [capfirst(str(label_for_field(name, self.model, self))) for name in names]  # type: ignore[attr-defined]
+        yield [capfirst(str(label_for_field(name, self.model, self))) for name in names]
         for obj in queryset.iterator(chunk_size=CHUNK):
             yield [self.export_value(obj, name) for name in names]
 
@@ -155,8 +163,8 @@ class ExportMixin:
             return html.unescape(strip_tags(value))
         return value
 
-    def export_response(self, request: HttpRequest, queryset: QuerySet, file_format: str) -> HttpResponse:
-        opts = self.model._meta  # type: ignore[attr-defined]
+    def export_response(self, request: HttpRequest, queryset: QuerySet[Any], file_format: str) -> HttpResponse:
+        opts = self.model._meta
         rows = self.export_rows(request, queryset)
         content = write_csv(rows) if file_format == CSV else write_xlsx(rows, title=str(opts.verbose_name_plural))
         stamp = timezone.localtime().strftime("%Y%m%d-%H%M")

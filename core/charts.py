@@ -72,7 +72,7 @@ def nice_ticks(low: Number, high: Number, target: int = Y_TICKS) -> list[Decimal
 
 
 def _decimals(ticks: Sequence[Decimal]) -> int:
-    return max(0, -min(t.as_tuple().exponent for t in ticks)) if ticks else 0
+    return max(0, -min(int(t.as_tuple().exponent) for t in ticks)) if ticks else 0
 
 
 def _midnight(day: date) -> datetime:
@@ -183,7 +183,7 @@ def time_chart(
     legend_rows = -(-len(series) // LEGEND_COLUMNS)
     scale = _scale(series, markers, from_zero=from_zero, padded=dots or step, top=10 + LEGEND_ROW * legend_rows)
     left, top, right, bottom = scale.plot
-    parts = [
+    parts: list[str] = [
         format_html(
             '<svg xmlns="http://www.w3.org/2000/svg" class="ledger-chart" width="{}" height="{}" '
             'viewBox="0 0 {} {}" role="img" aria-label="{}" font-family="sans-serif" font-size="11">'

@@ -48,7 +48,7 @@ def compact(value: int | Decimal | None) -> str:
     """A follower count as plain text: ``60万`` / ``61.2万`` in Chinese from 10,000 on, ``612,345`` otherwise."""
     if value is None:
         return NONE
-    if not (get_language() or "").startswith("zh") or abs(value) < WAN:
+    if not (get_language() or "").startswith("zh") or abs(Decimal(value)) < WAN:
         return number(value)
     wan = (Decimal(value) / WAN).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
     return number(wan.to_integral_value() if wan == wan.to_integral_value() else wan) + "万"
