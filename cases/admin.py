@@ -12,7 +12,9 @@ from django.utils.translation import gettext_lazy as _
 
 from cases import selectors, services
 from cases.models import Authority, Case, CaseNote, CaseStatusChange, Evidence, LegalAction
+from core import numbers
 from core.admin import HistoryInline, TransitionAdminMixin, TransitionForm
+from core.admin_export import ExportMixin
 from core.errors import DomainError
 from ledger.admin import URL_FIELD
 
@@ -57,7 +59,7 @@ class CaseVisibilityMixin:
 
 
 @admin.register(Authority)
-class AuthorityAdmin(admin.ModelAdmin):
+class AuthorityAdmin(ExportMixin, admin.ModelAdmin):
     list_display = ["name", "kind", "member_count"]
     list_filter = ["kind"]
     search_fields = ["name"]
@@ -178,7 +180,7 @@ class _UserFormMixin:
 
 
 @admin.register(Case)
-class CaseAdmin(TransitionAdminMixin, _UserFormMixin, CaseVisibilityMixin, admin.ModelAdmin):
+class CaseAdmin(ExportMixin, TransitionAdminMixin, _UserFormMixin, CaseVisibilityMixin, admin.ModelAdmin):
     """Cases the user may see, with their timeline, evidence and legal actions."""
 
     case_lookup = ""
@@ -242,7 +244,7 @@ class CaseAdmin(TransitionAdminMixin, _UserFormMixin, CaseVisibilityMixin, admin
 
 
 @admin.register(Evidence)
-class EvidenceAdmin(CaseVisibilityMixin, admin.ModelAdmin):
+class EvidenceAdmin(ExportMixin, CaseVisibilityMixin, admin.ModelAdmin):
     """Evidence of visible cases. Recorded through evidence_record, then read-only; never deleted."""
 
     formfield_overrides = URL_FIELD
@@ -330,16 +332,29 @@ class LegalActionAdminForm(forms.ModelForm):
 
 
 @admin.register(LegalAction)
-class LegalActionAdmin(_UserFormMixin, CaseVisibilityMixin, admin.ModelAdmin):
+class LegalActionAdmin(ExportMixin, _UserFormMixin, CaseVisibilityMixin, admin.ModelAdmin):
     """Legal actions without a case, and those of the cases the user may see."""
 
     form = LegalActionAdminForm
 
-    list_display = ["__str__", "kind", "case", "plaintiff", "court_or_authority", "status", "filed_on", "amount"]
+    list_display = [
+        "__str__",
+        "kind",
+        "case",
+        "plaintiff",
+        "court_or_authority",
+        "status",
+        "filed_on",
+        "amount_display",
+    ]
     list_filter = ["kind", "status"]
     list_select_related = ["case"]
     search_fields = ["plaintiff", "court_or_authority", "defendants_text", "case__reference"]
     autocomplete_fields = ["defendant_influencers", "defendant_accounts"]
+
+    @admin.display(description=_("amount"), ordering="amount")
+    def amount_display(self, obj: LegalAction) -> str:
+        return numbers.money(obj.amount)
 
     def _visible(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
         visible = selectors.legal_action_list(user=request.user).values("pk")

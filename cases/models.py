@@ -174,7 +174,7 @@ class CaseNote(models.Model):
         constraints = [models.CheckConstraint(condition=~Q(text=""), name="case_note_text_not_empty")]
 
     def __str__(self) -> str:
-        return _("%(case)s note %(id)s") % {"case": self.case_id, "id": self.pk}
+        return _("Note %(id)s on case %(case)s") % {"case": self.case.reference, "id": self.pk}
 
 
 class CaseStatusChange(StatusChange):
@@ -267,7 +267,13 @@ class LegalAction(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} #{self.pk}"
+        if not self.case_id:
+            return _("%(kind)s %(id)s") % {"kind": self.get_kind_display(), "id": self.pk}
+        return _("%(kind)s %(id)s in case %(case)s") % {
+            "kind": self.get_kind_display(),
+            "id": self.pk,
+            "case": self.case.reference,
+        }
 
 
 def evidence_upload_to(instance: Evidence, filename: str) -> str:

@@ -1,4 +1,4 @@
-"""Masking of personal data before it leaves through the API."""
+"""Masking of personal data before it leaves through the API or an export."""
 
 from __future__ import annotations
 

@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core.admin_export import ExportMixin
 from core.errors import DomainError
 from ingest.api.views import may_ingest
 from ingest.kinds import KINDS
@@ -40,8 +41,15 @@ class IngestUploadForm(forms.Form):
     )
 
 
+def import_link(kind: str, request: HttpRequest) -> tuple[str, str] | None:
+    """The upload page for ``kind``, for a user who may ingest it (the list pages of accounts, quotes, ...)."""
+    if not may_ingest(request.user, kind):
+        return None
+    return _("Import from a file"), f"{reverse('admin:ingest_ingestjob_add')}?kind={kind}"
+
+
 @admin.register(IngestJob)
-class IngestJobAdmin(admin.ModelAdmin):
+class IngestJobAdmin(ExportMixin, admin.ModelAdmin):
     """Jobs are created by uploading a file and run by a background task; they are never edited."""
 
     list_display = ["id", "kind", "file_name", "status", "phase", "rows_read", "created", "updated", "unchanged",

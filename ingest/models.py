@@ -69,4 +69,9 @@ class IngestJob(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"#{self.pk} {self.kind} {self.file_name} ({self.status})"
+        return _("Ingest job %(id)s: %(kind)s from %(file)s (%(status)s)") % {
+            "id": self.pk,
+            "kind": self.get_kind_display(),
+            "file": self.file_name,
+            "status": self.get_status_display(),
+        }

@@ -9,10 +9,10 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
-from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from core import numbers
+from core.admin_export import ExportMixin
 from ledger import charts, journal, selectors, services, tasks
 from ledger.models import (
     Agency,
@@ -22,6 +22,7 @@ from ledger.models import (
     JournalEntry,
     PlatformAccount,
     ProfileRefresh,
+    object_type_name,
 )
 
 
@@ -42,7 +43,7 @@ def _table(headers: list, rows: Iterable[tuple], *, empty: str) -> str:
 
 
 @admin.register(Agency)
-class AgencyAdmin(admin.ModelAdmin):
+class AgencyAdmin(ExportMixin, admin.ModelAdmin):
     list_display = ["name", "kind", "uscc", "created_at"]
     list_filter = ["kind"]
     search_fields = ["name", "uscc", "^search_initials"]
@@ -62,7 +63,7 @@ class PlatformAccountInline(admin.TabularInline):
 
 
 @admin.register(Influencer)
-class InfluencerAdmin(admin.ModelAdmin):
+class InfluencerAdmin(ExportMixin, admin.ModelAdmin):
     list_display = ["display_name", "kind", "agency", "account_count", "total_followers_display", "updated_at"]
     list_filter = ["kind", "agency"]
     list_select_related = ["agency"]
@@ -78,6 +79,9 @@ class InfluencerAdmin(admin.ModelAdmin):
     autocomplete_fields = ["agency"]
     inlines = [PlatformAccountInline]
     readonly_fields = ["follower_chart"]
+    # exports carry the legal name as the API shows it: a person's masked
+    export_fields = [*list_display, "legal_name"]
+    export_masked = {"legal_name": lambda influencer: influencer.shown_legal_name}
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Influencer]:
         return selectors.influencer_list().prefetch_related(None)
@@ -102,7 +106,7 @@ class InfluencerAdmin(admin.ModelAdmin):
 
 
 @admin.register(PlatformAccount)
-class PlatformAccountAdmin(admin.ModelAdmin):
+class PlatformAccountAdmin(ExportMixin, admin.ModelAdmin):
     formfield_overrides = URL_FIELD
     list_display = [
         "handle",
@@ -185,7 +189,7 @@ class PlatformAccountAdmin(admin.ModelAdmin):
         rows = obj.anomalies.select_related("snapshot").order_by("-snapshot__captured_at")[:10]
         return _table(
             [_("captured at"), _("kind"), _("change"), _("reason")],
-            ((_when(a.snapshot.captured_at), a.get_kind_display(), f"{a.change:+,}", a.reason) for a in rows),
+            ((_when(a.snapshot.captured_at), a.get_kind_display(), numbers.signed(a.change), a.reason) for a in rows),
             empty=_("None detected."),
         )
 
@@ -210,7 +214,7 @@ class PlatformAccountAdmin(admin.ModelAdmin):
 
 
 @admin.register(FollowerSnapshot)
-class FollowerSnapshotAdmin(admin.ModelAdmin):
+class FollowerSnapshotAdmin(ExportMixin, admin.ModelAdmin):
     """Snapshots are append-only: they can be added (through snapshot_record) and viewed."""
 
     list_display = ["account", "captured_at", "followers_display", "source", "recorded_at"]
@@ -245,14 +249,6 @@ class FollowerSnapshotAdmin(admin.ModelAdmin):
         obj.recorded_at = saved.recorded_at
 
 
-def _object_type_name(object_type: str) -> str:
-    """``ledger.platformaccount`` as the reader's language names it (平台账号 / Platform account)."""
-    try:
-        return capfirst(apps.get_model(object_type)._meta.verbose_name)
-    except (LookupError, ValueError):
-        return object_type
-
-
 class ObjectTypeFilter(admin.FieldListFilter):
     """The journaled models by name, in the reader's language; no query over the journal to list them."""
 
@@ -272,7 +268,7 @@ class ObjectTypeFilter(admin.FieldListFilter):
             "display": _("All"),
         }
         types = sorted(
-            (journal.object_type(m), _object_type_name(journal.object_type(m)))
+            (journal.object_type(m), object_type_name(journal.object_type(m)))
             for m in apps.get_models()
             if m._meta.app_label in journal.JOURNALED_APPS and m is not JournalEntry
         )
@@ -285,7 +281,7 @@ class ObjectTypeFilter(admin.FieldListFilter):
 
 
 @admin.register(JournalEntry)
-class JournalEntryAdmin(admin.ModelAdmin):
+class JournalEntryAdmin(ExportMixin, admin.ModelAdmin):
     """The journal is read-only everywhere: no add, change or delete, even for superusers."""
 
     list_display = ["seq", "occurred_at", "actor", "action", "object_type_display", "object_id", "short_hash"]
@@ -310,7 +306,7 @@ class JournalEntryAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("object type"), ordering="object_type")
     def object_type_display(self, obj: JournalEntry) -> str:
-        return _object_type_name(obj.object_type)
+        return object_type_name(obj.object_type)
 
     @admin.display(description=_("hash"))
     def short_hash(self, obj: JournalEntry) -> str:
@@ -326,7 +322,7 @@ class JournalEntryAdmin(admin.ModelAdmin):
         return False
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class ReadOnlyAdmin(ExportMixin, admin.ModelAdmin):
     """Records written only by the system: viewable, never added, changed or deleted by hand."""
 
     def has_add_permission(self, request: HttpRequest) -> bool:
@@ -354,10 +350,13 @@ class ProfileRefreshAdmin(ReadOnlyAdmin):
 
 @admin.register(FollowerAnomaly)
 class FollowerAnomalyAdmin(ReadOnlyAdmin):
-    list_display = ["account", "kind", "captured_at", "change_display", "change_per_day", "z_score", "reason"]
+    list_display = ["account", "kind", "captured_at", "change_display", "change_per_day_display", "z_score", "reason"]
     list_filter = ["kind", "account__platform"]
     list_select_related = ["account", "snapshot"]
     search_fields = ["account__handle", "account__platform_uid"]
+    fields = ["account", "snapshot", "previous_snapshot", "kind", "change_display", "change_per_day_display",
+              "z_score", "reason", "detected_at"]  # fmt: skip
+    readonly_fields = fields
 
     @admin.display(description=_("captured at"), ordering="snapshot__captured_at")
     def captured_at(self, obj: FollowerAnomaly):
@@ -365,4 +364,8 @@ class FollowerAnomalyAdmin(ReadOnlyAdmin):
 
     @admin.display(description=_("change"), ordering="change")
     def change_display(self, obj: FollowerAnomaly) -> str:
-        return f"{obj.change:+,}"
+        return numbers.signed(obj.change)
+
+    @admin.display(description=_("change per day"), ordering="change_per_day")
+    def change_per_day_display(self, obj: FollowerAnomaly) -> str:
+        return numbers.percent(obj.change_per_day, 1, sign=True)

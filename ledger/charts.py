@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext
 
+from core import numbers
 from core.charts import Marker, Series, day_label, time_chart
 from ledger import selectors
 from ledger.choices import FollowerInterval
@@ -25,7 +26,7 @@ def anomaly_markers(account_ids: Sequence[int], *, on_line: bool) -> list[Marker
             label=gettext("%(kind)s: %(change)s — %(account)s (%(day)s)")
             % {
                 "kind": a.get_kind_display(),
-                "change": f"{a.change:+,}",
+                "change": numbers.signed(a.change),
                 "account": a.account,
                 "day": day_label(a.snapshot.captured_at),
             },
@@ -49,5 +50,7 @@ def follower_chart(accounts: Sequence, *, title: str, empty: str) -> SafeString:
         title=title,
         series=[Series(str(a), by_account[a.pk]) for a in accounts],
         markers=anomaly_markers(ids, on_line=True),
+        value_format=numbers.compact,  # as the lists write follower counts (60万 in Chinese)
+        tick_format=numbers.compact,
         empty=empty,
     )

@@ -4,13 +4,17 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from django.apps import apps
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
-from core import limits
+from core import limits, numbers
 from core.identifiers import USCC_PATTERN, reject_resident_id, validate_uscc
 from core.models import in_choices
+from core.privacy import mask_name
 from core.search import CHINESE_COLLATION, pinyin_initials
 from ledger.choices import (
     AccountStatus,
@@ -21,6 +25,18 @@ from ledger.choices import (
     RefreshOutcome,
     SnapshotSource,
 )
+
+
+def _local_minute(at) -> str:
+    return timezone.localtime(at).strftime("%Y-%m-%d %H:%M")
+
+
+def object_type_name(object_type: str) -> str:
+    """``ledger.platformaccount`` as the reader's language names it (平台账号 / Platform account)."""
+    try:
+        return capfirst(apps.get_model(object_type)._meta.verbose_name)
+    except (LookupError, ValueError):
+        return object_type
 
 
 def _search_initials_field() -> models.CharField:
@@ -127,6 +143,11 @@ class Influencer(models.Model):
 
     def save(self, *args, **kwargs) -> None:
         super().save(*args, **_derive_initials(self, "display_name", kwargs))
+
+    @property
+    def shown_legal_name(self) -> str:
+        """The legal name as it leaves the ledger (API, exports): an organisation's as it is, a person's masked."""
+        return mask_name(self.legal_name) if self.kind == InfluencerKind.PERSON else self.legal_name
 
 
 class PlatformAccount(models.Model):
@@ -297,7 +318,11 @@ class FollowerSnapshot(models.Model):
         # one account: PostgreSQL scans the B-tree index backwards, newest partition first.
 
     def __str__(self) -> str:
-        return f"{self.account_id} @ {self.captured_at:%Y-%m-%d %H:%M}: {self.follower_count}"
+        return _("%(account)s on %(when)s: %(count)s followers") % {
+            "account": self.account,
+            "when": _local_minute(self.captured_at),
+            "count": numbers.number(self.follower_count),
+        }
 
 
 class JournalEntry(models.Model):
@@ -346,7 +371,12 @@ class JournalEntry(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"#{self.seq} {self.action} {self.object_type}:{self.object_id}"
+        return _("Journal entry %(seq)s: %(action)s %(type)s %(id)s") % {
+            "seq": self.seq,
+            "action": self.get_action_display(),
+            "type": object_type_name(self.object_type),
+            "id": self.object_id,
+        }
 
 
 class JournalTreeNode(models.Model):
@@ -370,7 +400,7 @@ class JournalTreeNode(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"node {self.level}/{self.index}"
+        return _("Tree node %(index)s at level %(level)s") % {"index": self.index, "level": self.level}
 
 
 class SignedTreeHead(models.Model):
@@ -397,7 +427,10 @@ class SignedTreeHead(models.Model):
         indexes = [models.Index(fields=["tree_size", "id"], name="tree_head_size")]
 
     def __str__(self) -> str:
-        return f"tree head {self.tree_size} {self.root_hash[:12]}"
+        return _("Signed tree head of %(size)s entries (root %(root)s…)") % {
+            "size": numbers.number(self.tree_size),
+            "root": self.root_hash[:12],
+        }
 
 
 class ProfileRefresh(models.Model):
@@ -458,7 +491,11 @@ class ProfileRefresh(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.account_id} {self.started_at:%Y-%m-%d %H:%M} {self.outcome}"
+        return _("Refresh of %(account)s at %(when)s: %(outcome)s") % {
+            "account": self.account,
+            "when": _local_minute(self.started_at),
+            "outcome": self.get_outcome_display(),
+        }
 
 
 class FollowerAnomaly(models.Model):
@@ -505,6 +542,6 @@ class FollowerAnomaly(models.Model):
     def __str__(self) -> str:
         return _("%(kind)s on %(account)s: %(change)s") % {
             "kind": self.get_kind_display(),
-            "account": self.account_id,
-            "change": f"{self.change:+,}",
+            "account": self.account,
+            "change": numbers.signed(self.change),
         }

@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
 
+from core.admin_export import ExportMixin
 from core.errors import DomainError
 from parties import graph, selectors, services
 from parties.choices import AliasKind
@@ -47,7 +48,7 @@ class PartyAliasInline(admin.TabularInline):
 
 
 @admin.register(Party)
-class PartyAdmin(admin.ModelAdmin):
+class PartyAdmin(ExportMixin, admin.ModelAdmin):
     """Parties; "likely duplicates" lists candidates, the merge action merges the selected into the first
     (oldest); a merge is undone from the survivor's page (split). The money graph is drawn on the party's page."""
 
@@ -121,7 +122,7 @@ class SplitActionForm(ActionForm):
 
 
 @admin.register(PartyMerge)
-class PartyMergeAdmin(admin.ModelAdmin):
+class PartyMergeAdmin(ExportMixin, admin.ModelAdmin):
     """The journal of merges: written by party_merge, closed by party_split (the action below), never edited."""
 
     action_form = SplitActionForm

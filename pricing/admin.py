@@ -12,36 +12,35 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from core import charts, numbers
+from core.admin_export import ExportMixin
 from ledger import charts as ledger_charts
 from ledger.admin import URL_FIELD, InfluencerAdmin, PlatformAccountAdmin
 from ledger.models import Influencer, PlatformAccount
-from pricing import selectors, services
-from pricing.models import DurationTier, MarketBenchmark, RateQuote
+from pricing import figures, selectors, services
+from pricing.models import DurationTier, MarketBenchmark, RateQuote, deliverable_label
 
 OBSERVATION_FIELDS = ["account", "deliverable", "tier", "price", "currency", "price_kind", "observed_on"]
 
 
-def _money(value) -> str:
-    return "—" if value is None else f"{value:,.2f}"
+_money = numbers.money
 
 
 @admin.register(DurationTier)
-class DurationTierAdmin(admin.ModelAdmin):
+class DurationTierAdmin(ExportMixin, admin.ModelAdmin):
     """Tiers are data: admins may edit them; overlapping ranges are refused (model validation and, on
     PostgreSQL, an exclusion constraint)."""
 
-    list_display = ["code", "label", "min_seconds", "max_seconds", "updated_at"]
+    list_display = ["label", "code", "min_seconds", "max_seconds", "updated_at"]
     search_fields = ["code", "label"]
     ordering = ["min_seconds"]
 
 
 @admin.register(RateQuote)
-class RateQuoteAdmin(admin.ModelAdmin):
+class RateQuoteAdmin(ExportMixin, admin.ModelAdmin):
     """Quotes are recorded through ``quote_record`` (files of quotes: the ingest); afterwards only validity,
     source and notes change."""
 
     formfield_overrides = URL_FIELD
-    change_list_template = "admin/pricing/ratequote/change_list.html"  # "Import quotes": the ingest's upload page
     list_display = [
         "observed_on",
         "account",
@@ -100,9 +99,9 @@ class RateQuoteAdmin(admin.ModelAdmin):
     def per_10k_display(self, obj: RateQuote) -> str:
         return _money(obj.price_per_10k_followers)
 
-    @admin.display(description=_("x market median"))
+    @admin.display(description=_("of market median"))
     def market_ratio_display(self, obj: RateQuote) -> str:
-        return "—" if obj.market_ratio is None else f"{obj.market_ratio}"
+        return numbers.percent(obj.market_ratio)
 
     @admin.display(description=_("outlier"), boolean=True)
     def outlier(self, obj: RateQuote) -> bool | None:
@@ -132,8 +131,21 @@ class RateQuoteAdmin(admin.ModelAdmin):
         obj.pk, obj.recorded_by, obj.recorded_at = saved.pk, saved.recorded_by, saved.recorded_at
 
 
+class BandFilter(admin.SimpleListFilter):
+    """The follower bands by their labels (``under 100,000 followers``), not their codes."""
+
+    title = _("follower band")
+    parameter_name = "band"
+
+    def lookups(self, request: HttpRequest, model_admin) -> list[tuple[str, str]]:
+        return [(b.code, figures.band_label(b.min_followers, b.max_followers)) for b in figures.follower_bands()]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        return queryset.filter(band=self.value()) if self.value() else queryset
+
+
 @admin.register(MarketBenchmark)
-class MarketBenchmarkAdmin(admin.ModelAdmin):
+class MarketBenchmarkAdmin(ExportMixin, admin.ModelAdmin):
     """Benchmarks are derived: recomputed by a task or command, never edited."""
 
     list_display = [
@@ -141,18 +153,38 @@ class MarketBenchmarkAdmin(admin.ModelAdmin):
         "deliverable",
         "tier",
         "currency",
-        "band",
+        "band_display",
         "count",
-        "p25",
-        "median",
-        "p75",
-        "median_per_10k_followers",
+        "p25_display",
+        "median_display",
+        "p75_display",
+        "per_10k_display",
         "as_of",
         "window_days",
         "computed_at",
     ]
-    list_filter = ["platform", "deliverable", "tier", "band", "currency"]
+    list_filter = ["platform", "deliverable", "tier", BandFilter, "currency"]
     list_select_related = ["tier"]
+
+    @admin.display(description=_("follower band"), ordering="band_min")
+    def band_display(self, obj: MarketBenchmark) -> str:
+        return obj.band_label
+
+    @admin.display(description=_("25th percentile"), ordering="p25")
+    def p25_display(self, obj: MarketBenchmark) -> str:
+        return _money(obj.p25)
+
+    @admin.display(description=_("median"), ordering="median")
+    def median_display(self, obj: MarketBenchmark) -> str:
+        return _money(obj.median)
+
+    @admin.display(description=_("75th percentile"), ordering="p75")
+    def p75_display(self, obj: MarketBenchmark) -> str:
+        return _money(obj.p75)
+
+    @admin.display(description=_("median per 10k followers"), ordering="median_per_10k_followers")
+    def per_10k_display(self, obj: MarketBenchmark) -> str:
+        return _money(obj.median_per_10k_followers)
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
@@ -175,7 +207,7 @@ def _quote_table(quotes: list[RateQuote]) -> str:
         _("price kind"),
         _("price"),
         _("per 10k followers"),
-        _("x market median"),
+        _("of market median"),
         _("outlier"),
     ]
     body = format_html_join(
@@ -188,12 +220,12 @@ def _quote_table(quotes: list[RateQuote]) -> str:
                 reverse("admin:pricing_ratequote_change", args=[q.pk]),
                 q.observed_on,
                 q.get_deliverable_display(),
-                q.tier.code if q.tier_id else "—",
+                q.tier.label if q.tier_id else "—",
                 q.get_price_kind_display(),
                 _money(q.price),
                 q.currency,
                 _money(q.price_per_10k_followers),
-                "—" if q.market_ratio is None else q.market_ratio,
+                numbers.percent(q.market_ratio),
                 {True: _("yes"), False: _("no"), None: "—"}[q.is_outlier],
             )
             for q in quotes
@@ -204,29 +236,36 @@ def _quote_table(quotes: list[RateQuote]) -> str:
 
 
 def price_chart(accounts: Sequence[PlatformAccount], *, title: str) -> str:
-    """The accounts' quotes as dots by deliverable and tier, outliers ringed, follower anomalies as dashed lines."""
+    """The accounts' quotes as steps by deliverable and tier (a price holds until the next quote), outliers ringed,
+    follower anomalies as dashed lines."""
     ids = [a.pk for a in accounts]
     zone = timezone.get_current_timezone()
     series: dict[str, list] = {}
     outliers = []
     for quote in selectors.quote_list().filter(account_id__in=ids).order_by("observed_on", "pk"):
         at = datetime.combine(quote.observed_on, time(), tzinfo=zone)
-        label = f"{quote.get_deliverable_display()} {quote.tier.code if quote.tier_id else ''} ({quote.currency})"
-        series.setdefault(label.replace("  ", " "), []).append((at, quote.price))
+        label = f"{deliverable_label(quote.deliverable, quote.tier if quote.tier_id else None)} ({quote.currency})"
+        if len(accounts) > 1:
+            label = f"{quote.account.handle}: {label}"
+        series.setdefault(label, []).append((at, quote.price))
         if quote.is_outlier:
             outliers.append(
                 charts.Marker(
                     at=at,
                     value=quote.price,
-                    label=_("Outlier: %(price)s %(currency)s, %(ratio)s x market")
-                    % {"price": _money(quote.price), "currency": quote.currency, "ratio": quote.market_ratio},
+                    label=_("Outlier: %(price)s %(currency)s, %(ratio)s of the market median")
+                    % {
+                        "price": _money(quote.price),
+                        "currency": quote.currency,
+                        "ratio": numbers.percent(quote.market_ratio),
+                    },
                 )
             )
     return charts.time_chart(
         title=title,
         series=[charts.Series(label, points) for label, points in series.items()],
         markers=outliers + ledger_charts.anomaly_markers(ids, on_line=False),
-        dots=True,
+        step=True,
         from_zero=True,
         value_format=_money,
         empty=_("No quotes yet."),

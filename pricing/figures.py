@@ -93,3 +93,17 @@ def percentile(sorted_values: list[Decimal], fraction: Decimal) -> Decimal:
     weight = position - lower
     value = sorted_values[lower] + (sorted_values[upper] - sorted_values[lower]) * weight
     return cents(value)
+
+
+def band_label(band_min: int, band_max: int | None) -> str:
+    """A follower band as a reader says it: ``under 100,000 followers``, ``100,000-500,000 followers``, ``5,000,000
+    followers and more`` (counts in the reader's format: ``10万``-``50万`` in Chinese)."""
+    from django.utils.translation import gettext
+
+    from core.numbers import compact
+
+    if band_max is None:
+        return gettext("%(min)s followers and more") % {"min": compact(band_min)}
+    if band_min == 0:
+        return gettext("under %(max)s followers") % {"max": compact(band_max)}
+    return gettext("%(min)s-%(max)s followers") % {"min": compact(band_min), "max": compact(band_max)}

@@ -11,7 +11,7 @@ from django.db import models
 from django.db.models import Func, Q
 from django.utils.translation import gettext_lazy as _
 
-from core import limits
+from core import limits, numbers
 from core.models import in_choices
 from ledger.choices import Platform
 from ledger.models import PlatformAccount
@@ -44,6 +44,12 @@ class PostgresExclusionConstraint(ExclusionConstraint):
 
     def validate(self, model, instance, exclude=None, using="default"):
         return None
+
+
+def deliverable_label(deliverable: str, tier: DurationTier | None) -> str:
+    """``short video 21-60 s`` (the tier's label), ``live stream``: what a quote or order is for."""
+    name = Deliverable(deliverable).label if deliverable in Deliverable.values else deliverable
+    return f"{name} {tier.label}" if tier is not None else str(name)
 
 
 class DurationTier(models.Model):
@@ -204,8 +210,14 @@ class RateQuote(models.Model):
         ]
 
     def __str__(self) -> str:
-        what = self.tier.code if self.tier_id else self.deliverable
-        return f"{self.account_id} {what} {self.price} {self.currency} ({self.observed_on})"
+        """``laok (Douyin): short video 21-60 s, 26,000.00 CNY on 2025-09-05``."""
+        return _("%(account)s: %(what)s, %(price)s %(currency)s on %(day)s") % {
+            "account": self.account,
+            "what": deliverable_label(self.deliverable, self.tier if self.tier_id else None),
+            "price": numbers.money(self.price),
+            "currency": self.currency,
+            "day": self.observed_on,
+        }
 
     # Derived figures: they need the annotations of pricing.selectors.quote_list().
 
@@ -292,5 +304,15 @@ class MarketBenchmark(models.Model):
         ]
 
     def __str__(self) -> str:
-        what = self.tier.code if self.tier_id else self.deliverable
-        return f"{self.platform} {what} {self.band} {self.currency}"
+        """``Douyin, short video 1-20 s, 100,000-500,000 followers (CNY)``."""
+        return _("%(platform)s, %(what)s, %(band)s (%(currency)s)") % {
+            "platform": self.get_platform_display(),
+            "what": deliverable_label(self.deliverable, self.tier if self.tier_id else None),
+            "band": self.band_label,
+            "currency": self.currency,
+        }
+
+    @property
+    def band_label(self) -> str:
+        """The follower band as a reader says it: ``under 100,000 followers``, ``100,000-500,000 followers``."""
+        return figures.band_label(self.band_min, self.band_max)

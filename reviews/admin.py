@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Any
 
 from django import forms
@@ -13,20 +12,19 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
-from core import charts
+from core import charts, numbers
 from core.admin import HistoryInline, MoveSelectedMixin, move_action_form
+from core.admin_export import ExportMixin
 from ledger.admin import URL_FIELD
 from reviews import selectors, services, tasks
 from reviews.choices import Verdict
 from reviews.models import Campaign, CampaignStatusChange, Claim, Order, OrderStatusChange, Payment, Review, Target
 
-
-def _money(value: Decimal | None) -> str:
-    return "—" if value is None else f"{value:,.2f}"
+_money = numbers.money
 
 
 @admin.register(Target)
-class TargetAdmin(admin.ModelAdmin):
+class TargetAdmin(ExportMixin, admin.ModelAdmin):
     list_display = ["name", "kind", "parent", "uscc"]
     list_filter = ["kind"]
     list_select_related = ["parent"]
@@ -51,7 +49,7 @@ class ClaimOfReviewInline(admin.TabularInline):
 
 
 @admin.register(Review)
-class ReviewAdmin(admin.ModelAdmin):
+class ReviewAdmin(ExportMixin, admin.ModelAdmin):
     formfield_overrides = URL_FIELD
     list_display = [
         "headline",
@@ -63,7 +61,7 @@ class ReviewAdmin(admin.ModelAdmin):
         "status",
         "suspected_ai",
         "undisclosed_ad",
-        "views",
+        "views_display",
     ]
     list_filter = ["stance", "status", "suspected_ai", "undisclosed_ad", "account__platform"]
     search_fields = ["headline", "text", "url", "post_id", "account__handle", "account__platform_uid"]
@@ -73,11 +71,19 @@ class ReviewAdmin(admin.ModelAdmin):
     inlines = [ClaimOfReviewInline]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Review]:
-        return selectors.review_list().prefetch_related(None)
+        return (
+            selectors.review_list()
+            .prefetch_related(None)
+            .annotate(tier_label=selectors.tier_code_of_duration(field="label"))
+        )
 
     @admin.display(description=_("duration tier"), ordering="tier_code")
     def tier(self, obj: Review) -> str:
-        return getattr(obj, "tier_code", None) or "—"
+        return getattr(obj, "tier_label", None) or "—"
+
+    @admin.display(description=_("views"), ordering="views")
+    def views_display(self, obj: Review) -> str:
+        return numbers.number(obj.views)
 
     def save_related(self, request: HttpRequest, form, formsets, change: bool) -> None:
         """With its targets saved: store the review's signature, and look for its campaign after commit."""
@@ -134,7 +140,7 @@ class ClaimAdminForm(forms.ModelForm):
 
 
 @admin.register(Claim)
-class ClaimAdmin(admin.ModelAdmin):
+class ClaimAdmin(ExportMixin, admin.ModelAdmin):
     form = ClaimAdminForm
     list_display = ["__str__", "target", "verdict", "verdict_on", "verdict_by"]
     list_filter = ["verdict"]
@@ -232,7 +238,7 @@ class OverpaidFilter(admin.SimpleListFilter):
 
 
 @admin.register(Order)
-class OrderAdmin(MoveSelectedMixin, admin.ModelAdmin):
+class OrderAdmin(ExportMixin, MoveSelectedMixin, admin.ModelAdmin):
     """Suspected orders with their markup and payments; flagged when paid above the agreed price."""
 
     workflow = services.ORDER_WORKFLOW
@@ -243,7 +249,7 @@ class OrderAdmin(MoveSelectedMixin, admin.ModelAdmin):
         "client_display",
         "deliverable",
         "tier",
-        "agreed_price",
+        "agreed_price_display",
         "currency",
         "rate_card",
         "markup_display",
@@ -278,7 +284,11 @@ class OrderAdmin(MoveSelectedMixin, admin.ModelAdmin):
     inlines = [OrderStatusChangeInline, PaymentInline]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Order]:
-        return selectors.order_list().prefetch_related(None)
+        return selectors.order_list().prefetch_related(None).prefetch_related("targets")  # targets: for __str__
+
+    @admin.display(description=_("agreed price"), ordering="agreed_price")
+    def agreed_price_display(self, obj: Order) -> str:
+        return _money(obj.agreed_price)
 
     @admin.display(description=_("client"))
     def client_display(self, obj: Order) -> str:
@@ -288,10 +298,9 @@ class OrderAdmin(MoveSelectedMixin, admin.ModelAdmin):
     def rate_card(self, obj: Order) -> str:
         return _money(getattr(obj, "rate_card_price", None))
 
-    @admin.display(description=_("markup"))
+    @admin.display(description=_("of rate card"))
     def markup_display(self, obj: Order) -> str:
-        value = obj.markup
-        return "—" if value is None else str(value)
+        return numbers.percent(obj.markup)
 
     @admin.display(description=_("total paid"), ordering="total_paid")
     def total_paid_display(self, obj: Order) -> str:
@@ -328,13 +337,23 @@ class OrderAdmin(MoveSelectedMixin, admin.ModelAdmin):
 
 
 @admin.register(Payment)
-class PaymentAdmin(admin.ModelAdmin):
+class PaymentAdmin(ExportMixin, admin.ModelAdmin):
     """Payments: recorded through payment_record (here or on the order's page), then read-only."""
 
     form = PaymentForm
-    list_display = ["__str__", "order", "amount", "currency", "paid_on", "channel", "payer", "payee", "reference"]
+    list_display = [
+        "__str__",
+        "order",
+        "amount_display",
+        "currency",
+        "paid_on",
+        "channel",
+        "payer",
+        "payee",
+        "reference",
+    ]
     list_filter = ["channel", "currency"]
-    list_select_related = ["order", "payer", "payee"]
+    list_select_related = ["order", "order__client", "payer", "payee"]
     search_fields = ["payer_name", "payee_name", "payer__aliases__name", "payee__aliases__name", "reference"]
     autocomplete_fields = ["order", "payer", "payee"]
     date_hierarchy = "paid_on"
@@ -342,6 +361,13 @@ class PaymentAdmin(admin.ModelAdmin):
     fields = [
         "order", "amount", "currency", "paid_on", "channel", "payer", "payee", "payer_name", "payee_name", "reference",
     ]  # fmt: skip
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Payment]:
+        return super().get_queryset(request).prefetch_related("order__targets")  # for the order's name
+
+    @admin.display(description=_("amount"), ordering="amount")
+    def amount_display(self, obj: Payment) -> str:
+        return _money(obj.amount)
 
     def has_change_permission(self, request: HttpRequest, obj: Payment | None = None) -> bool:
         return False
@@ -371,12 +397,11 @@ class CampaignStatusChangeInline(HistoryInline):
     model = CampaignStatusChange
 
 
-def _count(value: int | None) -> str:
-    return "—" if value is None else f"{value:,}"
+_count = numbers.number
 
 
 @admin.register(Campaign)
-class CampaignAdmin(MoveSelectedMixin, admin.ModelAdmin):
+class CampaignAdmin(ExportMixin, MoveSelectedMixin, admin.ModelAdmin):
     """Coordinated campaigns found by detection: read-only but for their status (confirm or dismiss).
 
     A confirmed campaign is linked to a case from the case's page.
@@ -392,14 +417,17 @@ class CampaignAdmin(MoveSelectedMixin, admin.ModelAdmin):
         "review_count_display",
         "account_count_display",
         "total_views_display",
-        "similarity",
+        "similarity_display",
         "status",
     ]
     list_filter = ["status"]
     search_fields = ["targets__name", "members__review__headline"]
     date_hierarchy = "first_published_at"
     fieldsets = [
-        (None, {"fields": ["status", "targets_display", "first_published_at", "last_published_at", "similarity"]}),
+        (
+            None,
+            {"fields": ["status", "targets_display", "first_published_at", "last_published_at", "similarity_display"]},
+        ),
         (
             _("Figures"),
             {
@@ -423,7 +451,7 @@ class CampaignAdmin(MoveSelectedMixin, admin.ModelAdmin):
         "targets_display",
         "first_published_at",
         "last_published_at",
-        "similarity",
+        "similarity_display",
         "review_count_display",
         "account_count_display",
         "agency_count_display",
@@ -467,6 +495,10 @@ class CampaignAdmin(MoveSelectedMixin, admin.ModelAdmin):
     def total_views_display(self, obj: Campaign) -> str:
         return _count(obj.total_views)
 
+    @admin.display(description=_("similarity"), ordering="similarity")
+    def similarity_display(self, obj: Campaign) -> str:
+        return numbers.percent(obj.similarity)
+
     @admin.display(description=_("explanation"))
     def explanation(self, obj: Campaign) -> SafeString:
         return format_html(
@@ -478,7 +510,7 @@ class CampaignAdmin(MoveSelectedMixin, admin.ModelAdmin):
         rows = format_html_join(
             "",
             "<tr><td>{}</td><td>{}</td><td>{}</td></tr>",
-            ((v["headline"], v["review_count"], f"{v['views']:,}") for v in selectors.headline_variants(obj)),
+            ((v["headline"], v["review_count"], _count(v["views"])) for v in selectors.headline_variants(obj)),
         )
         return format_html(
             '<table class="campaign-variants"><thead><tr><th>{}</th><th>{}</th><th>{}</th></tr></thead>'

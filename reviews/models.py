@@ -9,7 +9,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from core import limits
+from core import limits, numbers
 from core.identifiers import USCC_PATTERN, reject_resident_id, validate_uscc
 from core.models import StatusChange, in_choices
 from ledger.models import PlatformAccount
@@ -249,6 +249,14 @@ class Claim(models.Model):
         return self.text[:80]
 
 
+def _claim_link_str(link: models.Model) -> str:
+    """A claim linked to a review reads as the claim (in the review's inline), not "Claim_reviews object (1)"."""
+    return str(link.claim)
+
+
+Claim.reviews.through.__str__ = _claim_link_str  # the auto-created link model has no class body of its own
+
+
 class Order(models.Model):
     """A suspected black commercial order: who paid which account how much for which content.
 
@@ -358,7 +366,16 @@ class Order(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"#{self.pk} {self.account_id} {self.agreed_price} {self.currency} ({self.ordered_on})"
+        """``Order 1: 某公关公司 -> 小米汽车, 95,000.00 CNY`` (lists prefetch the targets)."""
+        client = str(self.client) if self.client_id else self.client_name
+        targets = "、".join(t.name for t in self.targets.all()) if self.pk else ""
+        return _("Order %(id)s: %(client)s -> %(targets)s, %(price)s %(currency)s") % {
+            "id": self.pk,
+            "client": client or _("unknown client"),
+            "targets": targets or _("no target recorded"),
+            "price": numbers.money(self.agreed_price),
+            "currency": self.currency,
+        }
 
     # Derived figures: they need the annotations of reviews.selectors.order_list().
 
@@ -452,7 +469,7 @@ class Payment(models.Model):
 
     def __str__(self) -> str:
         return _("%(amount)s %(currency)s on %(paid_on)s (%(channel)s)") % {
-            "amount": self.amount,
+            "amount": numbers.money(self.amount),
             "currency": self.currency,
             "paid_on": self.paid_on,
             "channel": self.get_channel_display(),
@@ -487,7 +504,7 @@ class ReviewSignature(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.review_id} ({self.num_perm})"
+        return _("Signature of review %(id)s") % {"id": self.review_id}
 
 
 class Campaign(models.Model):
@@ -561,7 +578,10 @@ class CampaignMember(models.Model):
         ordering = ["campaign", "review"]
 
     def __str__(self) -> str:
-        return f"{self.campaign_id}: {self.review_id}"
+        return _("Review %(review)s in campaign #%(campaign)s") % {
+            "review": self.review_id,
+            "campaign": self.campaign_id,
+        }
 
 
 class CampaignStatusChange(StatusChange):

@@ -79,13 +79,13 @@ def target_list() -> QuerySet[Target]:
 # --- reviews and claims ---------------------------------------------------------
 
 
-def tier_code_of_duration(duration: str = "duration_seconds") -> Subquery:
-    """The code of the pricing tier that contains the duration in field ``duration`` (null when none does)."""
+def tier_code_of_duration(duration: str = "duration_seconds", *, field: str = "code") -> Subquery:
+    """The code (or ``field``) of the pricing tier that contains the duration in field ``duration`` (null when none)."""
     return Subquery(
         DurationTier.objects.filter(min_seconds__lte=OuterRef(duration))
         .filter(Q(max_seconds__isnull=True) | Q(max_seconds__gte=OuterRef(duration)))
         .order_by("min_seconds")
-        .values("code")[:1]
+        .values(field)[:1]
     )
 
 

@@ -10,6 +10,8 @@ from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
+from core import numbers
+from core.admin_export import ExportMixin
 from ledger.models import PlatformAccount
 from reviews.selectors import with_engagement
 from risk.models import RiskChange, RiskScore
@@ -120,20 +122,23 @@ class RiskPlatformAccountAdmin(AccountAdminBase):
 
 
 def _percent(value: float | None) -> str | None:
-    return None if value is None else f"{value:.2%}"
+    return None if value is None else numbers.percent(value, 2)
 
 
 @admin.register(RiskScore)
-class RiskScoreAdmin(admin.ModelAdmin):
+class RiskScoreAdmin(ExportMixin, admin.ModelAdmin):
     """Highest risk first: the list a regulator opens first. Read-only (scores are computed)."""
 
     list_display = ["subject", "score", "top_signals", "computed_at"]
-    list_select_related = ["account", "order", "order__account"]
+    list_select_related = ["account", "order", "order__account", "order__client"]
     list_filter = [("account", admin.EmptyFieldListFilter), ("order", admin.EmptyFieldListFilter)]
     search_fields = ["account__handle", "account__platform_uid", "order__account__handle"]
     ordering = ["-score", "id"]
     readonly_fields = ["subject", "score", "computed_at", "signals_table"]
     fields = ["subject", "score", "computed_at", "signals_table"]
+
+    def get_queryset(self, request: HttpRequest):
+        return super().get_queryset(request).prefetch_related("order__targets")  # for the order's name
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
@@ -169,7 +174,7 @@ class RiskScoreAdmin(admin.ModelAdmin):
 
 
 @admin.register(RiskChange)
-class RiskChangeAdmin(admin.ModelAdmin):
+class RiskChangeAdmin(ExportMixin, admin.ModelAdmin):
     """Changes of an account's score by RISK_EVENT_MIN_CHANGE points or more (read-only)."""
 
     list_display = ["account", "before", "after", "signals", "changed_at"]

@@ -50,8 +50,10 @@ class RiskScore(models.Model):
         indexes = [models.Index(fields=["-score"], name="risk_score_highest")]
 
     def __str__(self) -> str:
-        subject = f"account {self.account_id}" if self.account_id else f"order {self.order_id}"
-        return f"{subject}: {self.score}"
+        return _("Risk score %(score)s of %(subject)s") % {
+            "score": self.score,
+            "subject": self.account if self.account_id else self.order,
+        }
 
 
 class RiskChange(models.Model):
@@ -80,7 +82,11 @@ class RiskChange(models.Model):
         indexes = [models.Index(fields=["account", "changed_at"], name="risk_change_account")]
 
     def __str__(self) -> str:
-        return f"{self.account_id}: {self.before} -> {self.after}"
+        return _("Risk score of %(account)s: %(before)s -> %(after)s") % {
+            "account": self.account,
+            "before": "—" if self.before is None else self.before,
+            "after": self.after,
+        }
 
 
 class RiskPending(models.Model):
@@ -100,4 +106,4 @@ class RiskPending(models.Model):
         verbose_name_plural = _("pending risk recomputes")
 
     def __str__(self) -> str:
-        return str(self.account_id)
+        return _("Risk recompute pending for account %(id)s") % {"id": self.account_id}

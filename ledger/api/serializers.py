@@ -7,7 +7,6 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from core.privacy import mask_name
-from ledger.choices import InfluencerKind
 from ledger.journal import PERSONAL_DIGEST_PREFIX, PERSONAL_FIELDS
 from ledger.models import (
     Agency,
@@ -43,9 +42,7 @@ class MaskedLegalNameField(serializers.CharField):
         return instance
 
     def to_representation(self, instance: Influencer) -> str:
-        if instance.kind == InfluencerKind.PERSON:
-            return mask_name(instance.legal_name)
-        return instance.legal_name
+        return instance.shown_legal_name
 
 
 class InfluencerSerializer(serializers.ModelSerializer):
