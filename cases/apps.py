@@ -10,4 +10,5 @@ class CasesConfig(AppConfig):
         from cases import services
         from ledger import journal
 
+        journal.register_app(self)
         journal.register_file_check(services.evidence_file_mismatches)

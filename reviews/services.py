@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy
 
 from config.api.errors import DomainError
 from core.workflow import Workflow, workflow_transition
-from ledger import journal, limits
+from ledger import limits
 from ledger.identifiers import RESIDENT_ID_REFUSED, contains_resident_id
 from reviews import campaigns
 from reviews.choices import (
@@ -164,7 +164,6 @@ def claim_verdict_set(*, claim: Claim, verdict: str, verdict_on: date, verdict_b
             _url(verdict_url)
         except ValidationError as exc:
             raise DomainError(_("Enter a valid http(s) URL."), field="verdict_url") from exc
-    journal.lock()
     locked = Claim.objects.select_for_update().get(pk=claim.pk)
     locked.verdict, locked.verdict_on, locked.verdict_by, locked.verdict_url = (
         verdict,

@@ -8,6 +8,7 @@ from django.utils import timezone
 from prometheus_client import REGISTRY
 
 from config.celery import app as celery_app
+from ledger import journal
 from ledger.models import JournalEntry, PlatformAccount
 from tests.factories import AccountFactory
 
@@ -37,6 +38,7 @@ def test_metrics_hold_requests_database_and_ledger_gauges(client, settings):
     assert sample(text, 'django_db_execute_total{alias="default",vendor="postgresql"}') >= 1
     assert sample(text, "ledger_refresh_due_accounts") == 1
     assert 6 * 3600 - 60 <= sample(text, "ledger_refresh_lag_seconds") <= 6 * 3600 + 60
+    journal.integrate()
     assert sample(text, "ledger_journal_entries") == JournalEntry.objects.count() >= 2  # both accounts journaled
 
 

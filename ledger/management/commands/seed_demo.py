@@ -23,7 +23,6 @@ from django.db import transaction
 from django.utils.translation import gettext
 from knox.models import AuthToken
 
-from ledger import journal
 from ledger.choices import AccountStatus, AgencyKind, InfluencerKind, Platform, SnapshotSource
 from ledger.identifiers import uscc_check_character
 from ledger.management.base import JournaledCommand
@@ -297,7 +296,6 @@ class Command(JournaledCommand):
             series = daily_series(spec, days)
             start = HISTORY_END - timedelta(days=days - 1)
             with transaction.atomic():
-                journal.lock()
                 existing = set(account.snapshots.values_list("captured_at", flat=True))
                 rows = [
                     FollowerSnapshot(
@@ -306,7 +304,7 @@ class Command(JournaledCommand):
                     for i, count in enumerate(series)
                     if (instant := capture_instant(start + timedelta(days=i))) not in existing
                 ]
-                journal.bulk_create(FollowerSnapshot, rows)
+                FollowerSnapshot.objects.bulk_create(rows)
                 found = 0
                 if rows:
                     account_followers_resync(account=account)
