@@ -399,8 +399,8 @@ class JournalQueueItem(models.Model):
     action = models.CharField(_("action"), max_length=10)
     object_type = models.CharField(_("object type"), max_length=100)
     object_id = models.TextField(_("object id"))
-    old = models.JSONField(_("before"), null=True)
-    new = models.JSONField(_("after"), null=True)
+    old = models.JSONField(_("row before"), null=True)
+    new = models.JSONField(_("row after"), null=True)
     changes = models.JSONField(_("changes"), null=True, help_text=_("given as is, for changes no row stands for"))
 
     class Meta:

@@ -26,8 +26,8 @@ class Migration(migrations.Migration):
                 ("action", models.CharField(max_length=10, verbose_name="action")),
                 ("object_type", models.CharField(max_length=100, verbose_name="object type")),
                 ("object_id", models.TextField(verbose_name="object id")),
-                ("old", models.JSONField(null=True, verbose_name="before")),
-                ("new", models.JSONField(null=True, verbose_name="after")),
+                ("old", models.JSONField(null=True, verbose_name="row before")),
+                ("new", models.JSONField(null=True, verbose_name="row after")),
                 (
                     "changes",
                     models.JSONField(

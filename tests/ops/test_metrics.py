@@ -28,6 +28,7 @@ def test_metrics_hold_requests_database_and_ledger_gauges(client, settings):
     PlatformAccount.objects.filter(pk=account.pk).update(last_refreshed_at=timezone.now() - timedelta(hours=30))
     AccountFactory(platform="douyin")  # refreshed just now: not due
     PlatformAccount.objects.exclude(pk=account.pk).update(last_refreshed_at=timezone.now())
+    journal.integrate()
     client.get("/healthz")
     response = client.get("/metrics")
     assert response.status_code == 200
@@ -38,7 +39,6 @@ def test_metrics_hold_requests_database_and_ledger_gauges(client, settings):
     assert sample(text, 'django_db_execute_total{alias="default",vendor="postgresql"}') >= 1
     assert sample(text, "ledger_refresh_due_accounts") == 1
     assert 6 * 3600 - 60 <= sample(text, "ledger_refresh_lag_seconds") <= 6 * 3600 + 60
-    journal.integrate()
     assert sample(text, "ledger_journal_entries") == JournalEntry.objects.count() >= 2  # both accounts journaled
 
 

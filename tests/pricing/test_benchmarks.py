@@ -150,15 +150,18 @@ def test_recompute_leaves_unchanged_rows_alone_and_journals_what_changes():
     assert [e.action for e in entries] == ["create"]
 
     run = benchmarks_recompute(as_of=AS_OF)
+    journal.integrate()
     assert (run.created, run.updated, run.deleted, run.unchanged) == (0, 0, 0, 1)
     assert entries.count() == 1
 
     quotes(["600"])
     run = benchmarks_recompute(as_of=AS_OF)
+    journal.integrate()
     assert (run.updated, MarketBenchmark.objects.get().median) == (1, Decimal("200.00"))
     assert entries.last().action == "update" and entries.last().changes["count"] == {"before": 2, "after": 3}
 
     run = benchmarks_recompute(as_of=date(2024, 1, 1))  # no quotes in that window
+    journal.integrate()
     assert (run.deleted, MarketBenchmark.objects.count()) == (1, 0)
     assert entries.last().action == "delete"
 
