@@ -178,7 +178,8 @@ def _actor_wrapper(execute, sql, params, many, context):
     """Connection wrapper: before a statement, hand the current actor to the database if it changed."""
     conn = context["connection"]
     state = conn.__dict__
-    if not state.get("_journal_binding"):  # current_actor() may read the user: no recursion
+    # current_actor() may read the user: no recursion; a broken transaction is Django's to report
+    if not state.get("_journal_binding") and not conn.needs_rollback:
         state["_journal_binding"] = True
         try:
             bind_actor(conn)
