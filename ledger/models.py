@@ -393,7 +393,6 @@ class JournalQueueItem(models.Model):
     has it (personal data included) until then: the sequencer digests it.
     """
 
-    id = models.BigAutoField(primary_key=True)
     occurred_at = models.DateTimeField(_("occurred at"), db_default=Now())
     actor = models.TextField(_("actor"))
     action = models.CharField(_("action"), max_length=10)
