@@ -24,6 +24,7 @@ help:
 	@echo "make simulator     - the platform simulator on port $(SIM_PORT)"
 	@echo "make bench-refresh - refresh throughput against the simulator (needs PostgreSQL and Redis)"
 	@echo "make bench-history - influencer history endpoint against hand-written SQL (needs PostgreSQL)"
+	@echo "make bench-journal - writers with and without journal triggers; the sequencer against sha256"
 	@echo "make docs          - build the manual (docs/) into site/, failing on any warning"
 	@echo "make docs-serve    - serve the manual at http://127.0.0.1:$(DOCS_PORT)/ while editing it"
 	@echo "make messages      - compile the translations (locale/*.po -> .mo)"
@@ -169,6 +170,11 @@ makemessages: venv
 check-messages: makemessages
 	$(DB) $(BIN)/python -m pytest -q -p no:cacheprovider tests/test_translations.py
 	git diff --exit-code -- locale/
+
+.PHONY: bench-journal
+# 8 writers inserting snapshots with and without the journal's triggers; the sequencer against sha256 (docs/journal.md).
+bench-journal: venv
+	$(DB) $(BIN)/python bench/journal.py
 
 .PHONY: bench-ingest
 # 1,000,000 snapshots and 100,000 reviews through `manage.py ingest`, against a raw COPY (see docs/ingest.md).

@@ -112,16 +112,14 @@ def main() -> None:
     from django.db import transaction
     from django.db.models import Max, Min
 
-    from ledger import journal
     from ledger.models import FollowerSnapshot, Influencer, PlatformAccount, ProfileRefresh
 
     redis.Redis.from_url(REDIS).flushdb()
     with transaction.atomic():
-        influencers = journal.bulk_create(
-            Influencer, [Influencer(display_name=f"Bench blogger {i}") for i in range(ACCOUNTS // 5)]
+        influencers = Influencer.objects.bulk_create(
+            [Influencer(display_name=f"Bench blogger {i}") for i in range(ACCOUNTS // 5)]
         )
-        journal.bulk_create(
-            PlatformAccount,
+        PlatformAccount.objects.bulk_create(
             [
                 PlatformAccount(
                     influencer=influencers[i % len(influencers)],

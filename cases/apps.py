@@ -11,6 +11,7 @@ class CasesConfig(AppConfig):
         from ledger import journal
         from ledger import selectors as ledger_selectors
 
+        journal.register_app(self)
         journal.register_file_check(services.evidence_file_mismatches)
         # Journal entries about case records only for who may see the case.
         ledger_selectors.journal_filters.append(selectors.journal_visible_to)

@@ -362,7 +362,11 @@ JOURNAL_SIGNING_KEY = env_str("JOURNAL_SIGNING_KEY")
 # Seconds between two signed tree heads made by Celery beat (a read of the latest
 # head signs one too when the journal has grown).
 JOURNAL_HEAD_INTERVAL_SECONDS = env_int("JOURNAL_HEAD_INTERVAL_SECONDS", 60)
+# Seconds between two runs of the journal's sequencer in beat: the most a change waits in
+# the queue before it is an entry of the journal (a read of the head integrates at once).
+JOURNAL_MERGE_DELAY_SECONDS = env_int("JOURNAL_MERGE_DELAY_SECONDS", 5)
 CELERY_BEAT_SCHEDULE = {
+    "Integrate the journal's queue": {"task": "ledger.integrate_journal", "schedule": JOURNAL_MERGE_DELAY_SECONDS},
     "Sign a journal tree head": {"task": "ledger.sign_journal_head", "schedule": JOURNAL_HEAD_INTERVAL_SECONDS},
 }
 

@@ -44,7 +44,7 @@ class Workflow:
     history: type[models.Model]  # a concrete StatusChange
     record_field: str  # the history's foreign key to the record
     status_field: str = "status"
-    # taken before the journal lock and the row lock, e.g. to wait for a running campaign detection
+    # taken before the row lock, e.g. to wait for a running campaign detection
     before_lock: Callable[[], None] | None = field(default=None, compare=False)
     on_move: Callable[[Any, str, datetime | None], list[str]] | None = field(default=None, compare=False)
 
@@ -89,7 +89,7 @@ def workflow_transition(
 ) -> Record:
     """Move ``record`` to ``status`` along ``workflow`` and record who, when and why.
 
-    The record's row is locked (after the journal lock, the project's lock order),
+    The record's row is locked,
     so of two concurrent moves of one record only one succeeds. ``occurred_at``
     backdates the decision (a regulator recording a decision taken earlier); it may
     not lie in the future. Returns the locked, updated record; ``record`` is
@@ -109,7 +109,6 @@ def workflow_transition(
             raise DomainError(_("A decision cannot be dated in the future."), field="occurred_at")
     if workflow.before_lock is not None:
         workflow.before_lock()
-    journal.lock()
     locked = type(record)._default_manager.select_for_update().filter(pk=record.pk).first()
     if locked is None:
         raise ConflictError(_("This %(noun)s no longer exists.") % {"noun": workflow.noun}, code="gone")

@@ -3,12 +3,12 @@
 The file streams through Python once: each row's cells are parsed and checked
 (the rules that only Python can check, see ``ingest.values``) and COPYed into the
 TEMP table ``ingest_stage`` with its line number. Then, in one transaction that
-holds the journal lock like every journaled write: set-based SQL checks every
+set-based SQL checks every
 row against the ledger (``ingest.kinds``), and only if no row is bad, writes the
 rows with ``INSERT ... SELECT`` (rows the ledger already holds with the same
 values are skipped; when some rows were not created, those the ledger holds with
-other values are conflicts, which roll the write back) and appends one batch entry
-to the journal. Memory stays
+other values are conflicts, which roll the write back); the tables' triggers journal
+every row, and one batch entry names the file. Memory stays
 flat: no model instance per row, errors kept to the first ``MAX_REPORTED_ERRORS``.
 """
 
@@ -62,8 +62,8 @@ class IngestRejected(DomainError):
 def journal_batch(*, job: IngestJob, written: Written) -> None:
     """Record the ingest in the journal as ONE batch entry: the file's digest, kind, counts and actor.
 
-    The rows themselves are written with set-based SQL, which model signals do not see;
-    this entry names the job, whose file and digest prove what was ingested.
+    The rows themselves are journaled one entry each by the tables' triggers; this
+    entry names the job, whose file and digest prove what was ingested.
     """
     counts = {"created": written.created, "updated": written.updated, "unchanged": job.unchanged, **written.extra}
     changes = {
@@ -132,8 +132,7 @@ def ingest_job_run(*, job: IngestJob, source: IO[bytes], follow_up: bool = True)
         with connection.cursor() as cursor:
             python_errors, python_error_total = _stage(cursor, kind, job, reading.decompressed(hashing))
             _save(job, phase="checking", sha256=hashing.sha256.hexdigest())
-            with transaction.atomic():
-                journal.lock()  # as every journaled write: the journal lock first, then rows
+            with transaction.atomic(), journal.acting_as(job.actor):  # the rows' journal entries name the job's actor
                 if kind.prepare is not None:
                     kind.prepare(cursor)
                 _check(cursor, kind)

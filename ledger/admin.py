@@ -2,7 +2,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from django.apps import apps
 from django.contrib import admin
 from django.db import models, transaction
 from django.db.models import QuerySet
@@ -268,9 +267,7 @@ class ObjectTypeFilter(admin.FieldListFilter):
             "display": _("All"),
         }
         types = sorted(
-            (journal.object_type(m), object_type_name(journal.object_type(m)))
-            for m in apps.get_models()
-            if m._meta.app_label in journal.JOURNALED_APPS and m is not JournalEntry
+            (journal.object_type(m), object_type_name(journal.object_type(m))) for m in journal.journaled_models()
         )
         for value, name in sorted(types, key=lambda t: str(t[1])):
             yield {
@@ -303,6 +300,10 @@ class JournalEntryAdmin(ExportMixin, admin.ModelAdmin):
     def get_queryset(self, request: HttpRequest) -> QuerySet[JournalEntry]:
         # entries about a case only for those who may see the case
         return selectors.journal_list(user=request.user)
+
+    def changelist_view(self, request: HttpRequest, extra_context=None):
+        journal.integrate()  # show the changes committed so far, not only those sequenced
+        return super().changelist_view(request, extra_context)
 
     @admin.display(description=_("object type"), ordering="object_type")
     def object_type_display(self, obj: JournalEntry) -> str:

@@ -11,5 +11,11 @@ class LedgerConfig(AppConfig):
         from ledger import journal
         from ledger.metrics import LedgerCollector
 
-        journal.connect_signals()
+        journal.connect()
+        # The journal's own tables describe the journal; refresh attempts are an operational log.
+        journal.register_app(
+            self,
+            exclude={"journalentry", "journalqueueitem", "journaltreenode", "signedtreehead", "profilerefresh"},
+            personal={"influencer": {"legal_name"}},
+        )
         scrape_registry.register(LedgerCollector())

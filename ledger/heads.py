@@ -35,7 +35,7 @@ from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from config.api.errors import ConflictError, DomainError
+from core.errors import ConflictError, DomainError
 from ledger import journal, merkle
 from ledger.merkle import Subtree
 from ledger.models import JournalEntry, JournalTreeNode, SignedTreeHead
@@ -251,8 +251,9 @@ def latest_head() -> SignedTreeHead | None:
 
 
 def head_sign() -> SignedTreeHead:
-    """Sign a head of the journal as it is now, unless the latest head already covers it with the current key."""
+    """Integrate the queue, then sign a head of the journal, unless the latest head already covers it."""
     key = signing_key()
+    journal.integrate()
     kid = key_id(key.public_key())
     # No lock: two signers at once at most both sign the same tree, and each head is a true statement.
     latest = latest_head()
@@ -276,6 +277,7 @@ def head_latest() -> SignedTreeHead | None:
     try:
         return head_sign()
     except SigningKeyMissing:
+        journal.integrate()
         return latest_head()
 
 

@@ -1,23 +1,41 @@
-"""The journal: an append-only, hash-chained record of every change to the ledger.
+"""The journal: an append-only, verifiable record of every change to the ledger.
 
-Every create, update and delete of a model in ``JOURNALED_APPS`` is appended
-as one :class:`~ledger.models.JournalEntry`, whatever made it: the admin, the
-API, a command, an import or a Celery task. Capture is generic (model signals),
-so a new model is journaled without anyone remembering to; writes that bypass
-model signals (``bulk_create``, ``QuerySet.update``) must go through
-:func:`bulk_create` here or call :func:`append` themselves.
+**Capture, in the database.** Each journaled table carries three statement-level
+PostgreSQL triggers (``journal_capture_insert``/``_update``/``_delete``) whose
+transition tables hold the rows a statement wrote. They copy each changed row,
+before and after, with the actor, into the *unsequenced queue*
+(:class:`~ledger.models.JournalQueueItem`), in the writer's own transaction: a
+``save()``, ``bulk_create``, ``QuerySet.update``, COPY or raw SQL is journaled
+without anyone remembering to, and a rolled-back change leaves nothing queued.
+Writers never wait for each other on the journal: they only INSERT into the queue.
+A many-to-many link table is journaled as an update of the owning row's field
+(the set before and after).
+
+Which tables are journaled is a registry: each app calls :func:`register_app`
+from its ``AppConfig.ready()``; a ``post_migrate`` handler (:func:`install_triggers`)
+creates or replaces the triggers of every registered table, so a new model or a
+rebuilt table is covered by the next ``migrate``. ``verify_journal`` reports a
+journaled table whose triggers are missing or disabled (:func:`missing_triggers`).
+
+**The actor** travels to the triggers as the transaction-local setting
+``ledger.actor`` (``set_config(..., true)``), sent by a connection wrapper before a
+transaction's first statement whenever the current actor (request user, command,
+task: :func:`current_actor`) differs from the one the database holds. A change made
+outside the application (psql) is attributed to ``sql:<database role>``.
+
+**The sequencer** (:func:`integrate`; Celery beat every JOURNAL_MERGE_DELAY_SECONDS,
+and every read of the head) takes the queued rows that have committed, in queue
+order, and appends them as entries: gap-free ``seq``, the chain hash, the RFC 9162
+leaf hash. It is the only holder of the sequencer lock (an advisory lock no writer
+takes). It digests personal data (:data:`PERSONAL_FIELDS`) with
+JOURNAL_PERSONAL_DATA_KEY, which never enters the database, and deletes the queue
+rows it integrated: raw personal values sit in the queue only until then.
 
 Each entry's ``hash`` is SHA-256 over a canonical JSON encoding of the entry,
 including the previous entry's hash, so editing, deleting or reordering any
-entry breaks the chain from that point on (:func:`verify`). Appends take a lock
-(a PostgreSQL advisory lock), so ``seq`` is
-gap-free and the chain stays linear under concurrent writers. The entry is
-written in the same transaction as the change: if the change rolls back, so
-does its entry.
-
-Each entry is also a leaf of the journal's Merkle tree (``leaf_hash``, RFC 9162);
-ledger/heads.py serves proofs and signs tree heads, so that a kept head proves
-later that no entry was rewritten (docs/journal.md).
+entry breaks the chain from that point on (:func:`verify`). Each entry is also a
+leaf of the journal's Merkle tree (``leaf_hash``); ledger/heads.py serves proofs
+and signs tree heads (docs/journal.md).
 """
 
 from __future__ import annotations
@@ -25,6 +43,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import re
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -37,25 +56,24 @@ from uuid import UUID
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import DEFAULT_DB_ALIAS, connection, connections, models, transaction
-from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
-from django.utils import timezone
 
 from ledger import merkle
 
 if TYPE_CHECKING:
+    from django.apps import AppConfig
     from django.http import HttpRequest
 
     from ledger.models import JournalEntry
 
-JOURNALED_APPS = frozenset({"ledger", "pricing", "parties", "reviews", "cases"})
-# Fields holding personal data, by object type. The journal never holds their values:
-# it records a keyed digest (see personal_digest), so that neither the entry nor its
-# public hash gives the value away, while the chain stays verifiable by anyone.
-PERSONAL_FIELDS: dict[str, frozenset[str]] = {"ledger.influencer": frozenset({"legal_name"})}
+# Fields holding personal data, by object type (filled by register_app). The journal never
+# holds their values: it records a keyed digest (see personal_digest), so that neither the
+# entry nor its public hash gives the value away, while the chain stays verifiable by anyone.
+PERSONAL_FIELDS: dict[str, frozenset[str]] = {}
 PERSONAL_DIGEST_PREFIX = "hmac-sha256:"
 GENESIS_HASH = "0" * 64
-# Key of the PostgreSQL advisory lock that serialises appends ("journal" in ASCII).
-_LOCK_KEY = 0x6A6F75726E616C
+# Key of the PostgreSQL advisory lock that only sequencers take ("journal" in ASCII).
+_SEQUENCER_LOCK = 0x6A6F75726E616C
+QUEUE_TABLE = "ledger_journalqueue"
 
 _actor: ContextVar[str | None] = ContextVar("journal_actor", default=None)
 _request: ContextVar[HttpRequest | None] = ContextVar("journal_request", default=None)
@@ -100,6 +118,79 @@ class JournalActorMiddleware:
             return self.get_response(request)
         finally:
             _request.reset(token)
+
+
+_SET_ACTOR = "SELECT set_config('ledger.actor', %s, %s)"
+
+
+class _ActorToken:
+    """The actor set with ``set_config(..., true)`` in this transaction, valid while the token is queued.
+
+    The token sits in ``connection.run_on_commit``: Django drops it on a rollback,
+    including the rollback of the savepoint in which the setting was made, which
+    PostgreSQL undoes too. So "our token is still queued" means "the database holds this actor".
+    """
+
+    def __init__(self, label: str):
+        self.label = label
+
+    def __call__(self) -> None:
+        pass
+
+
+def _queued(conn, token: object) -> bool:
+    return any(callback is token for _, callback, _ in reversed(conn.run_on_commit))
+
+
+def _bound_actor(conn) -> str | None:
+    """The actor the database session holds now, as far as this connection knows."""
+    token = conn.__dict__.get("_journal_actor")
+    if conn.in_atomic_block and token is not None and _queued(conn, token):
+        return token.label
+    session = conn.__dict__.get("_journal_session_actor")
+    return session[1] if session is not None and conn.connection is not None and session[0] is conn.connection else None
+
+
+def bind_actor(conn=None) -> None:
+    """Make the database hold the current actor for the triggers (the connection wrapper calls this).
+
+    Inside a transaction the setting is transaction-local; in autocommit, where each
+    statement is its own transaction, it is set for the session. Call it yourself
+    before a COPY, which no wrapper sees.
+    """
+    conn = conn if conn is not None else connections[DEFAULT_DB_ALIAS]
+    label = current_actor()
+    if _bound_actor(conn) == label:
+        return
+    local = conn.in_atomic_block
+    conn.ensure_connection()
+    with conn.connection.cursor() as cursor:  # the driver's own cursor: no wrapper, no query log
+        cursor.execute(_SET_ACTOR, [label, local])
+    if local:
+        token = _ActorToken(label)
+        conn.__dict__["_journal_actor"] = token
+        conn.on_commit(token)
+    else:
+        conn.__dict__["_journal_session_actor"] = (conn.connection, label)
+
+
+def _actor_wrapper(execute, sql, params, many, context):
+    """Connection wrapper: before a statement, hand the current actor to the database if it changed."""
+    conn = context["connection"]
+    state = conn.__dict__
+    # current_actor() may read the user: no recursion; a broken transaction is Django's to report
+    if not state.get("_journal_binding") and not conn.needs_rollback:
+        state["_journal_binding"] = True
+        try:
+            bind_actor(conn)
+        finally:
+            state["_journal_binding"] = False
+    return execute(sql, params, many, context)
+
+
+def _on_connection_created(sender, connection, **kwargs) -> None:
+    if connection.alias == DEFAULT_DB_ALIAS and _actor_wrapper not in connection.execute_wrappers:
+        connection.execute_wrappers.insert(0, _actor_wrapper)
 
 
 # --- canonical encoding and hashing ---------------------------------------------
@@ -181,12 +272,231 @@ def entry_leaf_hash(entry: JournalEntry) -> str:
     return merkle.leaf_hash(entry_bytes(entry)).hex()
 
 
-# --- appending ------------------------------------------------------------------
+# --- the registry of journaled tables --------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Link:
+    """A many-to-many link table, journaled as updates of the owner's field."""
+
+    table: str
+    owner_type: str
+    field: str
+    owner_column: str
+    target_column: str
+
+
+_journaled: dict[str, type[models.Model]] = {}  # object type -> model
+_links: dict[str, _Link] = {}  # table -> link
+_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_.]*$")
+
+
+def object_type(model: type[models.Model]) -> str:
+    return f"{model._meta.app_label}.{model._meta.model_name}"
+
+
+def register(model: type[models.Model], *, personal: Iterable[str] = ()) -> None:
+    """Journal every change to ``model``'s table (and its many-to-many link tables)."""
+    name = object_type(model)
+    _journaled[name] = model
+    if personal:
+        PERSONAL_FIELDS[name] = frozenset(personal)
+    for field in model._meta.local_many_to_many:
+        through = field.remote_field.through
+        if not through._meta.auto_created:
+            continue  # an explicit through model is a model of its own: register it
+        _links[through._meta.db_table] = _Link(
+            table=through._meta.db_table,
+            owner_type=name,
+            field=field.name,
+            owner_column=field.m2m_column_name(),
+            target_column=field.m2m_reverse_name(),
+        )
+
+
+def register_app(
+    app_config: AppConfig, *, exclude: Iterable[str] = (), personal: dict[str, Iterable[str]] | None = None
+) -> None:
+    """Journal every model of an app (by model name, ``exclude``: operational tables), from its ``ready()``."""
+    skip = set(exclude)
+    for model in app_config.get_models():
+        meta = model._meta
+        if meta.proxy or not meta.managed or meta.model_name in skip:
+            continue
+        register(model, personal=(personal or {}).get(meta.model_name, ()))
+
+
+def journaled_models() -> list[type[models.Model]]:
+    return list(_journaled.values())
+
+
+def is_journaled(model: type[models.Model]) -> bool:
+    return _journaled.get(object_type(model)) is model._meta.concrete_model
+
+
+# --- the triggers ------------------------------------------------------------------
+
+CAPTURE_FUNCTIONS = """
+CREATE OR REPLACE FUNCTION ledger_journal_actor() RETURNS text LANGUAGE sql STABLE AS $$
+    SELECT coalesce(nullif(current_setting('ledger.actor', true), ''), 'sql:' || session_user)
+$$;
+CREATE OR REPLACE FUNCTION ledger_journal_capture() RETURNS trigger LANGUAGE plpgsql AS $$
+-- TG_ARGV: the object type, the primary key column. One queue row per changed row.
+BEGIN
+    IF TG_OP = 'INSERT' THEN
+        EXECUTE format(
+            'INSERT INTO ledger_journalqueue (actor, action, object_type, object_id, new)
+             SELECT ledger_journal_actor(), ''create'', $1, (n.%1$I)::text, to_jsonb(n) FROM new_rows n',
+            TG_ARGV[1]) USING TG_ARGV[0];
+    ELSIF TG_OP = 'UPDATE' THEN
+        EXECUTE format(
+            'INSERT INTO ledger_journalqueue (actor, action, object_type, object_id, old, new)
+             SELECT ledger_journal_actor(), ''update'', $1, (n.%1$I)::text, o.j, n.j
+             FROM (SELECT %1$I, to_jsonb(r) AS j FROM new_rows r) n
+             JOIN (SELECT %1$I, to_jsonb(r) AS j FROM old_rows r) o USING (%1$I)
+             WHERE o.j IS DISTINCT FROM n.j ORDER BY n.%1$I',
+            TG_ARGV[1]) USING TG_ARGV[0];
+    ELSE
+        EXECUTE format(
+            'INSERT INTO ledger_journalqueue (actor, action, object_type, object_id, old)
+             SELECT ledger_journal_actor(), ''delete'', $1, (o.%1$I)::text, to_jsonb(o) FROM old_rows o',
+            TG_ARGV[1]) USING TG_ARGV[0];
+    END IF;
+    RETURN NULL;
+END
+$$;
+CREATE OR REPLACE FUNCTION ledger_journal_capture_link() RETURNS trigger LANGUAGE plpgsql AS $$
+-- TG_ARGV: the owner's object type, its field, the owner column, the target column.
+-- One queue row per owner: its set of targets before and after the statement.
+DECLARE
+    changed text := CASE TG_OP WHEN 'INSERT' THEN 'new_rows' ELSE 'old_rows' END;
+    merge text := CASE TG_OP WHEN 'INSERT' THEN 'EXCEPT' ELSE 'UNION' END;
+BEGIN
+    EXECUTE format(
+        'INSERT INTO ledger_journalqueue (actor, action, object_type, object_id, old, new)
+         SELECT ledger_journal_actor(), ''update'', $1, o.owner::text,
+                jsonb_build_object($2, (SELECT coalesce(jsonb_agg(t ORDER BY t), ''[]'') FROM (
+                    SELECT %4$I AS t FROM %1$I WHERE %3$I = o.owner
+                    %6$s SELECT %4$I FROM %5$I WHERE %3$I = o.owner) b)),
+                jsonb_build_object($2, (SELECT coalesce(jsonb_agg(%4$I ORDER BY %4$I), ''[]'')
+                    FROM %1$I WHERE %3$I = o.owner))
+         FROM (SELECT DISTINCT %3$I AS owner FROM %5$I) o ORDER BY o.owner',
+        TG_TABLE_NAME, NULL, TG_ARGV[2], TG_ARGV[3], changed, merge) USING TG_ARGV[0], TG_ARGV[1];
+    RETURN NULL;
+END
+$$;
+"""
+
+TRIGGER_NAMES = ("journal_capture_insert", "journal_capture_update", "journal_capture_delete")
+_EVENTS = (
+    ("journal_capture_insert", "INSERT", "NEW TABLE AS new_rows"),
+    ("journal_capture_update", "UPDATE", "OLD TABLE AS old_rows NEW TABLE AS new_rows"),
+    ("journal_capture_delete", "DELETE", "OLD TABLE AS old_rows"),
+)
+
+
+def _literal(value: str) -> str:
+    if not _NAME.match(value):
+        raise ValueError(f"not a plain name: {value!r}")
+    return f"'{value}'"
+
+
+def _trigger_sql(table: str, function: str, args: Iterable[str]) -> list[str]:
+    quoted = connection.ops.quote_name(table)
+    arguments = ", ".join(_literal(a) for a in args)
+    return [
+        f"CREATE OR REPLACE TRIGGER {name} AFTER {event} ON {quoted} REFERENCING {transition} "
+        f"FOR EACH STATEMENT EXECUTE FUNCTION {function}({arguments})"
+        for name, event, transition in _EVENTS
+    ]
+
+
+def journaled_tables() -> dict[str, list[str]]:
+    """Every journaled table with the statements that install its triggers."""
+    tables = {
+        model._meta.db_table: _trigger_sql(
+            model._meta.db_table, "ledger_journal_capture", [name, model._meta.pk.column]
+        )
+        for name, model in _journaled.items()
+    }
+    for link in _links.values():
+        if link.owner_type in _journaled:
+            tables[link.table] = _trigger_sql(
+                link.table,
+                "ledger_journal_capture_link",
+                [link.owner_type, link.field, link.owner_column, link.target_column],
+            )
+    return tables
+
+
+def install_triggers(*, app_label: str | None = None) -> int:
+    """Create or replace the capture triggers of the journaled tables (of one app); returns the tables done."""
+    tables = journaled_tables()
+    if app_label is not None:
+        mine = {m._meta.db_table for n, m in _journaled.items() if m._meta.app_label == app_label}
+        mine |= {link.table for link in _links.values() if link.owner_type.split(".")[0] == app_label}
+        tables = {t: sql for t, sql in tables.items() if t in mine}
+    if not tables:
+        return 0
+    with connection.cursor() as cursor:
+        cursor.execute(CAPTURE_FUNCTIONS)
+        cursor.execute("; ".join(s for statements in tables.values() for s in statements))
+    return len(tables)
+
+
+def _on_post_migrate(sender, app_config=None, using=DEFAULT_DB_ALIAS, **kwargs) -> None:
+    """After ``migrate``: (re)install the triggers of this app's journaled tables, idempotently."""
+    if using != DEFAULT_DB_ALIAS or app_config is None:
+        return
+    with transaction.atomic():
+        install_triggers(app_label=app_config.label)
+
+
+def missing_triggers() -> list[tuple[str, str]]:
+    """``(table, trigger)`` for each capture trigger that a journaled table lacks or has disabled."""
+    tables = list(journaled_tables())
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT c.relname, t.tgname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid "
+            "WHERE c.relname = ANY(%s) AND t.tgname = ANY(%s) AND t.tgenabled <> 'D' "
+            "AND c.relnamespace = to_regnamespace(current_schema())::oid",
+            [tables, list(TRIGGER_NAMES)],
+        )
+        present = set(cursor.fetchall())
+    return [(table, name) for table in sorted(tables) for name in TRIGGER_NAMES if (table, name) not in present]
+
+
+def connect() -> None:
+    """Connect the journal to Django and Celery (called once from the ledger app's ready())."""
+    from celery.signals import task_postrun, task_prerun
+    from django.db.backends.signals import connection_created
+    from django.db.models.signals import post_migrate
+
+    connection_created.connect(_on_connection_created, dispatch_uid="journal_actor_wrapper")
+    post_migrate.connect(_on_post_migrate, dispatch_uid="journal_install_triggers")
+    task_prerun.connect(_on_task_prerun, dispatch_uid="journal_task_prerun", weak=False)
+    task_postrun.connect(_on_task_postrun, dispatch_uid="journal_task_postrun", weak=False)
+
+
+_task_tokens: dict[str, Any] = {}
+
+
+def _on_task_prerun(task_id=None, task=None, **kwargs) -> None:
+    _task_tokens[task_id] = _actor.set(f"task:{task.name}")
+
+
+def _on_task_postrun(task_id=None, **kwargs) -> None:
+    token = _task_tokens.pop(task_id, None)
+    if token is not None:
+        _actor.reset(token)
+
+
+# --- explicit entries -----------------------------------------------------------
 
 
 @dataclass(frozen=True)
 class Change:
-    """One change to append: what happened to which object."""
+    """A change to journal that no table write stands for (e.g. an ingest batch): what happened to which object."""
 
     action: str
     object_type: str
@@ -194,203 +504,26 @@ class Change:
     changes: dict[str, Any]
 
 
-class JournalOutsideTransaction(RuntimeError):
-    """A journaled model was written outside ``transaction.atomic()``."""
-
-
-def lock() -> None:
-    """Take the journal lock for the rest of the current transaction.
-
-    The lock serialises appends. Every journaled write takes it *before* it
-    touches its row (in pre_save/pre_delete), and services take it before
-    ``select_for_update``, so all writers acquire locks in one order (journal,
-    then rows) and cannot deadlock.
-    """
-    if not connection.in_atomic_block:
-        raise JournalOutsideTransaction(
-            "Journaled models must be written inside transaction.atomic(), so that a change and its "
-            "journal entry commit or roll back together."
-        )
-    if _lock_held():
-        return
-    from ledger.models import JournalEntry
-
-    # One round trip: the lock, then (a statement that starts once the lock is held, so it
-    # sees every committed entry) the head, which no one else can move until we commit.
-    table = connection.ops.quote_name(JournalEntry._meta.db_table)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT pg_advisory_xact_lock({_LOCK_KEY:d}); SELECT seq, hash FROM {table} ORDER BY seq DESC LIMIT 1"  # noqa: S608 - constants
-        )
-        cursor.nextset()
-        head = cursor.fetchone()
-    _remember_lock()
-    _remember_head(*(head or (0, GENESIS_HASH)))
-
-
-class _LockToken:
-    """Marks, through Django's on-commit list, the transaction that holds the journal lock.
-
-    The token sits in ``connection.run_on_commit`` from the moment the lock is taken:
-    it runs (and is forgotten) on commit, and Django drops it on a rollback, including
-    the rollback of a savepoint in which the lock was taken, which releases the lock too.
-    So "our token is still queued" means "this transaction holds the lock".
-    """
-
-    def __call__(self) -> None:
-        _state().pop("_journal_lock_token", None)
-
-
-def _lock_held() -> bool:
-    token = _state().get("_journal_lock_token")
-    return token is not None and _queued(token)
-
-
-def _remember_lock() -> None:
-    token = _LockToken()
-    _state()["_journal_lock_token"] = token
-    connection.on_commit(token)
-
-
-def _state() -> dict[str, Any]:
-    """Where this thread's connection keeps the journal's per-transaction tokens.
-
-    ``connection`` is a proxy shared by every thread; ``connections[...]`` is this
-    thread's own connection object.
-    """
-    return connections[DEFAULT_DB_ALIAS].__dict__
-
-
-def _queued(token: object) -> bool:
-    """True while ``token`` waits in this transaction's on-commit list (newest first: tokens sit at the end)."""
-    return any(callback is token for _, callback, _ in reversed(connection.run_on_commit))
-
-
-class _HeadToken:
-    """The head this transaction last appended, valid while the token is queued (see _LockToken)."""
-
-    def __init__(self, seq: int, hash_: str):
-        self.seq, self.hash = seq, hash_
-
-    def __call__(self) -> None:
-        if _state().get("_journal_head") is self:
-            del _state()["_journal_head"]
-
-
-def _lock_and_head() -> tuple[int, str]:
-    from ledger.models import JournalEntry
-
-    lock()
-    cached = _state().get("_journal_head")
-    if cached is not None and _queued(cached):  # appended earlier in this transaction, not rolled back
-        return cached.seq, cached.hash
-    head = JournalEntry.objects.order_by("-seq").values_list("seq", "hash").first()
-    return head if head else (0, GENESIS_HASH)
-
-
-def _remember_head(seq: int, hash_: str) -> None:
-    token = _HeadToken(seq, hash_)
-    _state()["_journal_head"] = token
-    connection.on_commit(token)
-
-
-def append_many(items: Iterable[Change], *, actor: str | None = None) -> list[JournalEntry]:
-    """Append changes to the journal, in order, in the current transaction."""
-    from ledger.models import JournalEntry
-
-    items = list(items)
-    if not items:
-        return []
-    who = actor or current_actor()
-    with transaction.atomic(savepoint=False):  # lock() insists on an enclosing transaction
-        seq, prev_hash = _lock_and_head()
-        now = timezone.now()
-        entries = []
-        for item in items:
-            seq += 1
-            entry = JournalEntry(
-                seq=seq,
-                occurred_at=now,
-                actor=who,
-                action=item.action,
-                object_type=item.object_type,
-                object_id=item.object_id,
-                changes=jsonable(item.changes),
-                prev_hash=prev_hash,
+def append_many(items: Iterable[Change], *, actor: str | None = None) -> int:
+    """Queue explicit changes in the current transaction; the sequencer integrates them like captured ones."""
+    rows = [
+        (actor or current_actor(), c.action, c.object_type, c.object_id, json.dumps(jsonable(c.changes))) for c in items
+    ]
+    if rows:
+        with connection.cursor() as cursor:
+            cursor.executemany(
+                f"INSERT INTO {QUEUE_TABLE} (actor, action, object_type, object_id, changes) "  # noqa: S608 - constant
+                "VALUES (%s, %s, %s, %s, %s::jsonb)",
+                rows,
             )
-            raw = entry_bytes(entry)
-            entry.hash = prev_hash = hashlib.sha256(raw).hexdigest()
-            entry.leaf_hash = merkle.leaf_hash(raw).hex()
-            entries.append(entry)
-        _insert(entries)
-        _remember_head(seq, prev_hash)
-    return entries
+    return len(rows)
 
 
-_INSERT_BATCH = 500
+def append(*, action: str, object_type: str, object_id: Any, changes: dict[str, Any]) -> int:
+    return append_many([Change(action, object_type, str(object_id), changes)])
 
 
-def _insert(entries: list[JournalEntry]) -> None:
-    """INSERT the entries, one statement per batch.
-
-    What ``bulk_create`` would send, without its per-call overhead: every journaled
-    write comes through here. Values are prepared by the model's own fields.
-    """
-    from ledger.models import JournalEntry
-
-    fields = JournalEntry._meta.concrete_fields
-    quote = connection.ops.quote_name
-    columns = ", ".join(quote(f.column) for f in fields)
-    head = f"INSERT INTO {quote(JournalEntry._meta.db_table)} ({columns}) VALUES "  # noqa: S608 - model names
-    row = f"({', '.join(['%s'] * len(fields))})"
-    with connection.cursor() as cursor:
-        for start in range(0, len(entries), _INSERT_BATCH):
-            batch = entries[start : start + _INSERT_BATCH]
-            params = [f.get_db_prep_save(getattr(entry, f.attname), connection) for entry in batch for f in fields]
-            cursor.execute(head + ", ".join([row] * len(batch)), params)
-    for entry in entries:
-        entry._state.adding, entry._state.db = False, connection.alias
-
-
-def append(*, action: str, object_type: str, object_id: Any, changes: dict[str, Any]) -> JournalEntry:
-    """Append one change to the journal."""
-    return append_many([Change(action, object_type, str(object_id), changes)])[0]
-
-
-def head() -> tuple[int, str]:
-    """``(seq, hash)`` of the newest entry: what a regulator writes down to prove history later."""
-    from ledger.models import JournalEntry
-
-    newest = JournalEntry.objects.order_by("-seq").values_list("seq", "hash").first()
-    return newest if newest else (0, GENESIS_HASH)
-
-
-# --- capture from model signals -------------------------------------------------
-
-
-# Operational logs, not ledger records: the refresh attempt log would otherwise add
-# two entries per attempt of a machine process and serialise every worker on the journal.
-# A review's MinHash signature is derived from the review's journaled content. The journal's
-# own tree and signed heads describe the journal: journaling them would grow the tree with
-# every head that signs it.
-NOT_JOURNALED = frozenset(
-    {
-        "ledger.journalentry",
-        "ledger.profilerefresh",
-        "ledger.journaltreenode",
-        "ledger.signedtreehead",
-        "reviews.reviewsignature",
-    }
-)
-
-
-def is_journaled(model: type[models.Model]) -> bool:
-    meta = model._meta
-    return meta.app_label in JOURNALED_APPS and not meta.proxy and object_type(model) not in NOT_JOURNALED
-
-
-def object_type(model: type[models.Model]) -> str:
-    return f"{model._meta.app_label}.{model._meta.model_name}"
+# --- the sequencer -------------------------------------------------------------------
 
 
 def personal_digest(value: Any) -> Any:
@@ -415,180 +548,171 @@ def field_values(instance: models.Model) -> dict[str, Any]:
     }
 
 
-def _created_changes(instance: models.Model) -> dict[str, Any]:
-    return {name: {"before": None, "after": value} for name, value in field_values(instance).items()}
+def _floats(value: Any) -> Any:
+    """A JSON value read with exact decimals, back to what json.loads gives (for JSON fields)."""
+    if isinstance(value, Decimal):
+        return float(value)
+    if isinstance(value, list):
+        return [_floats(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _floats(v) for k, v in value.items()}
+    return value
 
 
-def remember_before(instance: models.Model) -> None:
-    """Record an instance's current values as the "before" of its next save.
+class _Shape:
+    """How a table's rows, as the capture trigger wrote them (``to_jsonb``), become field values."""
 
-    For a row just read with ``select_for_update``: its values are the database's,
-    so the save need not read them again.
-    """
-    instance._journal_before = field_values(instance)
+    def __init__(self, model: type[models.Model] | None, personal: frozenset[str]):
+        self.columns = {f.column: f for f in model._meta.concrete_fields} if model is not None else {}
+        self.personal = personal
+        self.touched_only = {f.name for f in self.columns.values() if getattr(f, "auto_now", False)}
 
+    def value(self, field: models.Field, raw: Any) -> Any:
+        if raw is None:
+            return None
+        if isinstance(field, models.JSONField):
+            return _floats(raw)
+        if isinstance(field, models.BinaryField) and isinstance(raw, str):
+            return bytes.fromhex(raw.removeprefix("\\x"))
+        return jsonable(field.to_python(raw))
 
-def _on_pre_save(sender, instance, raw=False, **kwargs) -> None:
-    if raw or not is_journaled(sender):
-        return
-    lock()
-    if instance._state.adding or instance.pk is None:
-        return
-    if getattr(instance, "_journal_before", None) is not None:  # see remember_before
-        return
-    attnames = {f.attname: f.name for f in sender._meta.concrete_fields}
-    row = sender._base_manager.filter(pk=instance.pk).values(*attnames).first()
-    personal = PERSONAL_FIELDS.get(object_type(sender), frozenset())
-    instance._journal_before = (
-        None
-        if row is None
-        else {
-            attnames[k]: personal_digest(jsonable(v)) if attnames[k] in personal else jsonable(v)
-            for k, v in row.items()
-        }
-    )
-
-
-def creation_change(instance: models.Model) -> Change:
-    """The journal's record of a row just inserted (what the post_save capture appends)."""
-    return Change("create", object_type(type(instance)), str(instance.pk), _created_changes(instance))
+    def values(self, row: dict[str, Any] | None) -> dict[str, Any] | None:
+        if row is None:
+            return None
+        out = {}
+        for column, raw in row.items():
+            field = self.columns.get(column)
+            if field is None:
+                if not self.columns or isinstance(raw, list):  # a link's set of ids, or a model we do not know
+                    out[column] = raw
+                continue
+            value = jsonable(self.value(field, raw))
+            out[field.name] = personal_digest(value) if field.name in self.personal else value
+        return out
 
 
-def update_change(instance: models.Model, update_fields: Iterable[str] | None = None) -> Change | None:
-    """The journal's record of a saved instance against its remembered values (None if nothing changed).
+_shapes: dict[str, _Shape] = {}
 
-    Consumes the "before" taken in pre_save or by :func:`remember_before`; without one,
-    the row counts as created.
-    """
-    before = getattr(instance, "_journal_before", None)
-    instance._journal_before = None
-    if before is None:
-        return creation_change(instance)
-    model = type(instance)
-    after = field_values(instance)
-    names = set(after) if update_fields is None else {model._meta.get_field(n).name for n in update_fields}
-    diff = {n: {"before": before.get(n), "after": after[n]} for n in sorted(names) if before.get(n) != after[n]}
-    touched_only = {f.name for f in model._meta.concrete_fields if getattr(f, "auto_now", False)}
-    if not diff or set(diff) <= touched_only:  # a save that changed nothing but updated_at is no change
+
+def _shape(name: str) -> _Shape:
+    shape = _shapes.get(name)
+    if shape is None:
+        shape = _shapes[name] = _Shape(_journaled.get(name), PERSONAL_FIELDS.get(name, frozenset()))
+    return shape
+
+
+def _changes(action: str, object_type_: str, old: str | None, new: str | None) -> dict[str, Any] | None:
+    """The entry's ``changes`` for a captured row (None: nothing but ``auto_now`` fields changed)."""
+    shape = _shape(object_type_)
+    before = shape.values(json.loads(old, parse_float=Decimal) if old else None)
+    after = shape.values(json.loads(new, parse_float=Decimal) if new else None)
+    if action == "create":
+        return {name: {"before": None, "after": value} for name, value in after.items()}
+    if action == "delete":
+        return {name: {"before": value, "after": None} for name, value in before.items()}
+    diff = {
+        name: {"before": before.get(name), "after": after.get(name)}
+        for name in sorted(after.keys() | before.keys())
+        if before.get(name) != after.get(name)
+    }
+    if not diff or set(diff) <= shape.touched_only:
         return None
-    return Change("update", object_type(model), str(instance.pk), diff)
+    return diff
 
 
-def _on_post_save(sender, instance, created, raw=False, update_fields=None, **kwargs) -> None:
-    if raw or not is_journaled(sender):
-        return
-    if created:
-        instance._journal_before = None
-    change = update_change(instance, update_fields)
-    if change is not None:
-        append_many([change])
+def _head_for_update() -> tuple[int, str]:
+    from ledger.models import JournalEntry
+
+    newest = JournalEntry.objects.order_by("-seq").values_list("seq", "hash").first()
+    return newest if newest else (0, GENESIS_HASH)
 
 
-def _on_pre_delete(sender, instance, **kwargs) -> None:
-    if is_journaled(sender):
-        lock()
+INTEGRATE_BATCH = 5000
 
 
-def _on_post_delete(sender, instance, **kwargs) -> None:
-    if not is_journaled(sender):
-        return
-    changes = {name: {"before": value, "after": None} for name, value in field_values(instance).items()}
-    append(action="delete", object_type=object_type(sender), object_id=instance.pk, changes=changes)
+def integrate(*, batch_size: int = INTEGRATE_BATCH) -> int:
+    """Append every committed queued change to the journal, in queue order; returns the entries appended.
 
+    Takes the sequencer lock (only sequencers do), so two sequencers never number
+    the same entries; writers never wait for it. Runs in its own transaction, or in
+    the caller's (tests read what they just wrote).
+    """
+    from ledger.models import JournalEntry
 
-def _m2m_field(sender, model) -> models.ManyToManyField | None:
-    for field in model._meta.many_to_many:
-        if field.remote_field.through is sender:
-            return field
-    return None
-
-
-def _on_m2m_changed(sender, instance, action, reverse, model, pk_set, **kwargs) -> None:
-    """Record a change to a many-to-many set as an update of the owning object."""
-    if reverse:
-        # e.g. influencer.cases.add(case): record the change on each case, the owner of the field
-        field = _m2m_field(sender, model)
-        if field is None or not is_journaled(model):
-            return
-        if action.startswith("pre_"):
-            lock()
-        if action == "pre_clear":
-            owner_ids = model._base_manager.filter(**{field.name: instance}).values_list("pk", flat=True)
-            instance._journal_m2m_owners = list(owner_ids)
-            return
-        if action not in {"post_add", "post_remove", "post_clear"}:
-            return
-        owner_ids = pk_set if action != "post_clear" else getattr(instance, "_journal_m2m_owners", [])
-        for owner in model._base_manager.filter(pk__in=list(owner_ids or [])):
-            ids = set(getattr(owner, field.name).values_list("pk", flat=True))
-            before = ids - {instance.pk} if action == "post_add" else ids | {instance.pk}
-            append(
-                action="update",
-                object_type=object_type(model),
-                object_id=owner.pk,
-                changes={field.name: {"before": sorted(before), "after": sorted(ids)}},
+    appended = 0
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_SEQUENCER_LOCK])
+        seq, prev_hash = _head_for_update()
+        while True:
+            cursor.execute(
+                "SELECT id, occurred_at, actor, action, object_type, object_id, old::text, new::text, changes::text "  # noqa: S608 - constant
+                f"FROM {QUEUE_TABLE} ORDER BY id LIMIT %s",
+                [batch_size],
             )
+            queued = cursor.fetchall()
+            if not queued:
+                break
+            entries = []
+            for _id, occurred_at, actor, action, type_, object_id, old, new, given in queued:
+                changes = json.loads(given) if given is not None else _changes(action, type_, old, new)
+                if changes is None:
+                    continue
+                seq += 1
+                entry = JournalEntry(
+                    seq=seq,
+                    occurred_at=occurred_at,
+                    actor=actor[:200],
+                    action=action,
+                    object_type=type_,
+                    object_id=object_id,
+                    changes=changes,
+                    prev_hash=prev_hash,
+                )
+                raw = entry_bytes(entry)
+                entry.hash = prev_hash = hashlib.sha256(raw).hexdigest()
+                entry.leaf_hash = merkle.leaf_hash(raw).hex()
+                entries.append(entry)
+            _insert(entries)
+            cursor.execute(f"DELETE FROM {QUEUE_TABLE} WHERE id = ANY(%s)", [[row[0] for row in queued]])  # noqa: S608
+            appended += len(entries)
+            if len(queued) < batch_size:
+                break
+    return appended
+
+
+def queue_size() -> int:
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT count(*) FROM {QUEUE_TABLE}")  # noqa: S608 - constant
+        return cursor.fetchone()[0]
+
+
+_INSERT_BATCH = 500
+
+
+def _insert(entries: list[JournalEntry]) -> None:
+    """INSERT the entries, one statement per batch of 500, values prepared by the model's own fields."""
+    from ledger.models import JournalEntry
+
+    if not entries:
         return
-    owner_model = type(instance)
-    if not is_journaled(owner_model):
-        return
-    field = _m2m_field(sender, owner_model)
-    if field is None:
-        return
-    if action in {"pre_add", "pre_remove", "pre_clear"}:
-        lock()  # before reading "before", so that a concurrent change cannot slip in between
-    current = sorted(getattr(instance, field.name).values_list("pk", flat=True))
-    if action in {"pre_add", "pre_remove", "pre_clear"}:
-        instance._journal_m2m_before = current
-        return
-    if action in {"post_add", "post_remove", "post_clear"}:
-        before = getattr(instance, "_journal_m2m_before", None)
-        instance._journal_m2m_before = None
-        if before is not None and before != current:
-            append(
-                action="update",
-                object_type=object_type(owner_model),
-                object_id=instance.pk,
-                changes={field.name: {"before": before, "after": current}},
-            )
+    fields = JournalEntry._meta.concrete_fields
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(f.column) for f in fields)
+    head_sql = f"INSERT INTO {quote(JournalEntry._meta.db_table)} ({columns}) VALUES "  # noqa: S608 - model names
+    row = f"({', '.join(['%s'] * len(fields))})"
+    with connection.cursor() as cursor:
+        for start in range(0, len(entries), _INSERT_BATCH):
+            batch = entries[start : start + _INSERT_BATCH]
+            params = [f.get_db_prep_save(getattr(entry, f.attname), connection) for entry in batch for f in fields]
+            cursor.execute(head_sql + ", ".join([row] * len(batch)), params)
+    for entry in entries:
+        entry._state.adding, entry._state.db = False, connection.alias
 
 
-_task_tokens: dict[str, Any] = {}
-
-
-def _on_task_prerun(task_id=None, task=None, **kwargs) -> None:
-    _task_tokens[task_id] = _actor.set(f"task:{task.name}")
-
-
-def _on_task_postrun(task_id=None, **kwargs) -> None:
-    token = _task_tokens.pop(task_id, None)
-    if token is not None:
-        _actor.reset(token)
-
-
-def connect_signals() -> None:
-    """Connect the capture handlers (called once from the ledger app's ready())."""
-    from celery.signals import task_postrun, task_prerun
-
-    pre_save.connect(_on_pre_save, dispatch_uid="journal_pre_save")
-    post_save.connect(_on_post_save, dispatch_uid="journal_post_save")
-    pre_delete.connect(_on_pre_delete, dispatch_uid="journal_pre_delete")
-    post_delete.connect(_on_post_delete, dispatch_uid="journal_post_delete")
-    m2m_changed.connect(_on_m2m_changed, dispatch_uid="journal_m2m_changed")
-    task_prerun.connect(_on_task_prerun, dispatch_uid="journal_task_prerun", weak=False)
-    task_postrun.connect(_on_task_postrun, dispatch_uid="journal_task_postrun", weak=False)
-
-
-# --- bulk writes ----------------------------------------------------------------
-
-
-def bulk_create(model: type[models.Model], objs: list[models.Model], *, batch_size: int = 1000) -> list[models.Model]:
-    """``Model.objects.bulk_create`` with one journal entry per created row."""
-    with transaction.atomic():
-        lock()
-        created = model._default_manager.bulk_create(objs, batch_size=batch_size)
-        append_many(Change("create", object_type(model), str(obj.pk), _created_changes(obj)) for obj in created)
-    return created
+def head() -> tuple[int, str]:
+    """``(seq, hash)`` of the newest entry, after integrating the queue: what a regulator writes down."""
+    integrate()
+    return _head_for_update()
 
 
 # --- verification ---------------------------------------------------------------
@@ -686,14 +810,11 @@ def verify_rows(*, limit: int = 1000) -> list[RowMismatch]:
     data made by migrations, or a row inserted behind the journal's back).
     ``auto_now`` fields are not compared: a save that only touches them is not
     journaled. Many-to-many sets are not compared either. Stops after ``limit``
-    mismatches.
+    mismatches. Integrates the queue first: what writers committed is compared too.
     """
-    from django.apps import apps
-
+    integrate()
     found: list[RowMismatch] = []
-    for model in apps.get_models():
-        if not is_journaled(model):
-            continue
+    for model in journaled_models():
         table = model._meta.db_table
         state = _replayed(object_type(model))
         fields = [f for f in model._meta.concrete_fields if not getattr(f, "auto_now", False)]

@@ -7,6 +7,7 @@ from datetime import timedelta
 from django.apps import apps
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Now
 from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
@@ -431,6 +432,38 @@ class SignedTreeHead(models.Model):
             "size": numbers.number(self.tree_size),
             "root": self.root_hash[:12],
         }
+
+
+class JournalQueueItem(models.Model):
+    """A change captured by a journaled table's trigger, waiting for the sequencer (see ledger/journal.py).
+
+    Written only by the capture triggers (and ``journal.append_many``) in the
+    writer's transaction; the sequencer turns committed rows into journal
+    entries and deletes them. Holds the row before and after as the database
+    has it (personal data included) until then: the sequencer digests it.
+    """
+
+    occurred_at = models.DateTimeField(_("occurred at"), db_default=Now())
+    actor = models.TextField(_("actor"))
+    action = models.CharField(_("action"), max_length=10)
+    object_type = models.CharField(_("object type"), max_length=100)
+    object_id = models.TextField(_("object id"))
+    old = models.JSONField(_("row before"), null=True)
+    new = models.JSONField(_("row after"), null=True)
+    changes = models.JSONField(_("changes"), null=True, help_text=_("given as is, for changes no row stands for"))
+
+    class Meta:
+        db_table = "ledger_journalqueue"
+        verbose_name = _("queued journal change")
+        verbose_name_plural = _("queued journal changes")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(action__in=["create", "update", "delete"]), name="journal_queue_action_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"queued {self.action} {self.object_type}:{self.object_id}"
 
 
 class ProfileRefresh(models.Model):

@@ -6,18 +6,17 @@ import logging
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from functools import partial
 from typing import Any, cast
 
 from django.conf import settings
-from django.db import IntegrityError, connection, transaction
-from django.db.models import F, Model, Q, QuerySet, Value
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q, QuerySet, Value
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core import limits
 from core.errors import DomainError
-from ledger import anomalies, journal, rows
+from ledger import anomalies
 from ledger.choices import AccountStatus, Platform, RefreshOutcome, SnapshotSource
 from ledger.models import FollowerAnomaly, FollowerSnapshot, PlatformAccount, ProfileRefresh
 from ledger.platforms import (
@@ -84,7 +83,7 @@ def _snapshot_record(
     limits.check_past(captured_at, field="captured_at")
     if source not in SnapshotSource.values:
         raise DomainError(_("Unknown source %(source)r.") % {"source": source}, field="source")
-    # Reads first, so that the section holding the journal lock stays short. A writer racing
+    # Reads first, so that the section holding the account's row lock stays short. A writer racing
     # past the checks below meets the unique constraints: an IntegrityError rolls this back.
     earlier = _earlier_snapshots(account_id=account.pk, captured_at=captured_at, refresh_slot=refresh_slot)
     if refresh_slot and earlier.slot_taken:
@@ -93,17 +92,15 @@ def _snapshot_record(
     if not refresh_slot and earlier.instant_taken:
         raise DomainError(_("This account already has a snapshot at this instant."), field="captured_at")
     previous, findings = _anomaly_findings(earlier.window, captured_at=captured_at, follower_count=follower_count)
-    # The hot path of every refresh: written through ledger.rows (no ORM overhead), with the
-    # journal's records of both writes appended in one INSERT.
-    locked = cast(PlatformAccount, rows.get_for_update(PlatformAccount, account.pk))  # journal lock first, then the row
-    snapshot = FollowerSnapshot(
+    # The journal's triggers record both writes; nothing here waits for other writers but the row lock.
+    locked = PlatformAccount.objects.select_for_update().get(pk=account.pk)
+    snapshot = FollowerSnapshot.objects.create(
         account=account,
         captured_at=captured_at,
         follower_count=follower_count,
         source=source,
         refresh_slot=refresh_slot,
     )
-    records: list[journal.Change | None] = [rows.create(snapshot)]
     changes = dict(account_changes or {})
     if locked.followers_captured_at is None or locked.followers_captured_at < captured_at:
         changes.update(follower_count=follower_count, followers_captured_at=captured_at)
@@ -111,8 +108,7 @@ def _snapshot_record(
     if changes:
         for name, value in changes.items():
             setattr(locked, name, value)
-        records.append(rows.save_fields(locked, list(changes)))
-    journal.append_many(record for record in records if record is not None)
+        locked.save(update_fields=[*changes, "updated_at"])
     for name in ("follower_count", "followers_captured_at", "status", "last_refreshed_at"):
         setattr(account, name, getattr(locked, name))
     for finding in findings:  # a finding compares with a previous snapshot
@@ -123,7 +119,6 @@ def _snapshot_record(
 @transaction.atomic
 def account_followers_resync(*, account: PlatformAccount) -> PlatformAccount:
     """Set the account's follower figures from its newest snapshot (after a bulk load)."""
-    journal.lock()
     locked = PlatformAccount.objects.select_for_update().get(pk=account.pk)
     newest = FollowerSnapshot.objects.filter(account=account).order_by("-captured_at").first()
     locked.follower_count = newest.follower_count if newest else None
@@ -172,18 +167,13 @@ class _Earlier:
 def _earlier_snapshots(*, account_id: int, captured_at: datetime, refresh_slot: datetime | None) -> _Earlier:
     """What a new snapshot is checked against, in one bounded read."""
     start = captured_at - _thresholds().history - timedelta(days=2)
-    at = partial(rows.param, FollowerSnapshot, "captured_at")
-    where = "account_id = %s AND ((captured_at < %s AND captured_at >= %s) OR captured_at = %s"
-    params = [account_id, at(captured_at), at(start), at(captured_at)]
+    near = Q(captured_at__lt=captured_at, captured_at__gte=start) | Q(captured_at=captured_at)
     if refresh_slot:
-        where += " OR refresh_slot = %s"
-        params.append(rows.param(FollowerSnapshot, "refresh_slot", refresh_slot))
-    found = rows.select(
-        FollowerSnapshot,
-        ["id", "captured_at", "follower_count", "refresh_slot"],
-        where + ")",
-        params,
-        order_by="captured_at",
+        near |= Q(refresh_slot=refresh_slot)
+    found = (
+        FollowerSnapshot.objects.filter(near, account_id=account_id)
+        .order_by("captured_at")
+        .values_list("id", "captured_at", "follower_count", "refresh_slot")
     )
     points, slot_taken, instant_taken = [], False, False
     for pk, when, count, slot in found:
@@ -207,17 +197,16 @@ def _anomaly_findings(
 @transaction.atomic
 def anomalies_scan(*, account: PlatformAccount) -> int:
     """Run detection over an account's whole history (after a bulk load); returns new anomalies."""
-    journal.lock()
     points = _points(FollowerSnapshot.objects.filter(account=account).order_by("captured_at"))
     t = _thresholds()
     existing = set(FollowerAnomaly.objects.filter(account=account).values_list("snapshot_id", "kind"))
-    new: list[Model] = [  # journal.bulk_create takes any model's rows
+    new = [
         _anomaly(account.pk, points[i].id, points[i - 1].id, finding)
         for i in range(1, len(points))
         for finding in anomalies.detect(points, i, t)
         if (points[i].id, finding.kind) not in existing
     ]
-    journal.bulk_create(FollowerAnomaly, new)
+    FollowerAnomaly.objects.bulk_create(new)
     return len(new)
 
 
@@ -258,21 +247,12 @@ def _finish(
     for name, value in extra.items():
         setattr(record, name, value)
     names = ("outcome", "error", "http_status", "finished_at", *extra)
-    fields = [_FIELDS[name] for name in names]
-    changed = {field.attname: getattr(record, field.attname) for field in fields}
-    rows.update(ProfileRefresh, record.pk, **changed)
+    ProfileRefresh.objects.filter(pk=record.pk).update(**{name: getattr(record, name) for name in names})
 
 
 def _start(**values: Any) -> ProfileRefresh:
     """Record an attempt (``running`` unless said otherwise) at once, outside any transaction of the refresh."""
-    record = ProfileRefresh(**values)
-    record.pk = rows.insert(ProfileRefresh, **{f.attname: getattr(record, f.attname) for f in _RECORD_FIELDS})
-    record._state.adding, record._state.db = False, connection.alias
-    return record
-
-
-_FIELDS = {f.name: f for f in ProfileRefresh._meta.concrete_fields}
-_RECORD_FIELDS = [f for f in ProfileRefresh._meta.concrete_fields if not f.primary_key]
+    return ProfileRefresh.objects.create(**values)
 
 
 def profile_refresh(
@@ -301,11 +281,11 @@ def profile_refresh(
 
     Returns the attempt record, or None when the account no longer exists.
     """
-    found = rows.select(PlatformAccount, ["platform", "platform_uid"], "id = %s", [account_id])
-    if not found:
+    found = PlatformAccount.objects.filter(pk=account_id).values_list("platform", "platform_uid").first()
+    if found is None:
         return None
     # Only what the refresh needs; the account row is read in full, and locked, before it is written.
-    account = PlatformAccount(pk=account_id, platform=found[0][0], platform_uid=found[0][1])
+    account = PlatformAccount(pk=account_id, platform=found[0], platform_uid=found[1])
     now = timezone.now()
     if task_id and redelivered:
         earlier = ProfileRefresh.objects.filter(
@@ -330,7 +310,6 @@ def profile_refresh(
     except AccountUnavailable as exc:
         latency = round((time.monotonic() - started) * 1000)
         with transaction.atomic():
-            journal.lock()
             locked = PlatformAccount.objects.select_for_update().get(pk=account.pk)
             if locked.status != exc.status:
                 locked.status = exc.status

@@ -111,6 +111,7 @@ def verify_journal() -> dict:
     from ledger import heads
     from ledger.models import SignedTreeHead
 
+    journal.integrate()
     result = journal.verify()
     if result.ok:
         logger.info("journal intact: %s entries, head %s %s", result.checked, result.head_seq, result.head_hash)
@@ -124,14 +125,28 @@ def verify_journal() -> dict:
     rows = [m for m in journal.verify_rows() if m.field or m.journal_value is not None]
     for m in rows:
         logger.error("table %s row %s differs from the journal: %s", m.table, m.object_id, m.field or "row lost")
+    missing = journal.missing_triggers()
+    for table, trigger in missing:
+        logger.error("journaled table %s lacks its trigger %s: its changes are not journaled", table, trigger)
     return {
-        "ok": result.ok and not problems and not rows,
+        "ok": result.ok and not problems and not rows and not missing,
+        "missing_triggers": len(missing),
         "bad_rows": len(rows),
         "checked": result.checked,
         "first_bad_seq": result.first_bad_seq,
         "reason": result.reason,
         "bad_heads": [p.head["tree_size"] for p in problems],
     }
+
+
+@shared_task(name="ledger.integrate_journal")
+def integrate_journal() -> dict:
+    """Every JOURNAL_MERGE_DELAY_SECONDS: sequence the queued changes into the journal and sign a head."""
+    from ledger import heads
+
+    appended = journal.integrate()
+    head = heads.head_latest()
+    return {"appended": appended, "tree_size": head.tree_size if head is not None else None}
 
 
 @shared_task(name="ledger.sign_journal_head")

@@ -5,3 +5,8 @@ from django.utils.translation import gettext_lazy as _
 class PartiesConfig(AppConfig):
     name = "parties"
     verbose_name = _("Parties and the money graph")
+
+    def ready(self) -> None:
+        from ledger import journal
+
+        journal.register_app(self)

@@ -5,3 +5,8 @@ from django.utils.translation import gettext_lazy as _
 class PricingConfig(AppConfig):
     name = "pricing"
     verbose_name = _("Pricing")
+
+    def ready(self) -> None:
+        from ledger import journal
+
+        journal.register_app(self)

@@ -11,8 +11,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
-from django.db import transaction
-from django.db.models import Model
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -247,12 +246,13 @@ def benchmarks_recompute(*, as_of: date | None = None, window_days: int | None =
         raise DomainError(_("The window is at least one day."), field="window_days")
     computed, used = _benchmark_figures(as_of=as_of, window_days=window_days)
 
-    journal.lock()  # serialises recomputations: the second one sees the first one's rows
+    with connection.cursor() as cursor:  # serialises recomputations: the second one sees the first one's rows
+        cursor.execute("SELECT pg_advisory_xact_lock(hashtext('pricing.market_benchmarks'))")
     existing: dict[BenchmarkKey, MarketBenchmark] = {
         (b.platform, b.deliverable, b.tier_id, b.currency, b.band): b for b in MarketBenchmark.objects.all()
     }
     now = timezone.now()
-    to_create: list[Model] = []  # journal.bulk_create takes any model's rows
+    to_create: list[MarketBenchmark] = []
     updated, unchanged = 0, 0
     for key, values in computed.items():
         row = existing.get(key)
@@ -277,10 +277,10 @@ def benchmarks_recompute(*, as_of: date | None = None, window_days: int | None =
             row.computed_at = now
             row.save(update_fields=[*_FIGURES, "computed_at"])
             updated += 1
-    journal.bulk_create(MarketBenchmark, to_create)
+    MarketBenchmark.objects.bulk_create(to_create)
     stale = [row.pk for key, row in existing.items() if key not in computed]
     if stale:
-        MarketBenchmark.objects.filter(pk__in=stale).delete()  # one journaled delete per row (model signals)
+        MarketBenchmark.objects.filter(pk__in=stale).delete()  # journaled by the table's trigger
     return BenchmarkRun(
         as_of=as_of,
         window_days=window_days,

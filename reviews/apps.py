@@ -7,9 +7,12 @@ class ReviewsConfig(AppConfig):
     verbose_name = _("Reviews, claims and orders")
 
     def ready(self) -> None:
+        from ledger import journal
         from ledger import selectors as ledger_selectors
         from reviews import graph, selectors
 
         # The account detail's engagement figures (reviews and their views), computed by this app.
         ledger_selectors.account_detail_annotations.append(selectors.with_engagement)
         graph.register()  # orders, payments, targets and campaigns in the money graph (parties.graph)
+        # A review's MinHash signature is derived from the review's journaled content.
+        journal.register_app(self, exclude={"reviewsignature"})

@@ -420,7 +420,6 @@ def detect(
     figures, and deleted when no group is left for them. Running twice changes nothing.
     Call inside a transaction (``reviews.services.campaigns_detect``).
     """
-    from ledger import journal
     from reviews.choices import CampaignStatus
     from reviews.models import Campaign, CampaignMember
 
@@ -473,7 +472,7 @@ def detect(
             CampaignMember(campaign_id=campaign_id, review_id=rid) for rid in sorted(group.ids - in_play[campaign_id])
         ]
         if new_members:
-            journal.bulk_create(CampaignMember, new_members)
+            CampaignMember.objects.bulk_create(new_members)
         if changed or new_members or any(cid == campaign_id for cid, _ in stale):
             outcome.updated += 1
         else:
@@ -486,8 +485,8 @@ def detect(
         )
         campaign.save()
         campaign.targets.set(sorted(most_specific(_shared(group), lines)))
-        journal.bulk_create(
-            CampaignMember, [CampaignMember(campaign=campaign, review_id=rid) for rid in sorted(group.ids)]
+        CampaignMember.objects.bulk_create(
+            [CampaignMember(campaign=campaign, review_id=rid) for rid in sorted(group.ids)]
         )
         outcome.created += 1
     return outcome

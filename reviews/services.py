@@ -18,7 +18,6 @@ from core.errors import DomainError
 from core.identifiers import RESIDENT_ID_REFUSED, contains_resident_id
 from core.users import AnyUser
 from core.workflow import Workflow, workflow_transition
-from ledger import journal
 from parties.models import Party
 from reviews import campaigns
 from reviews.choices import (
@@ -127,9 +126,16 @@ def payment_record(
     ``payer_name``, ``payee_name`` (as written in the record) and ``reference`` may
     name people but never hold a resident identity number.
     """
-    values = {"amount": amount, "paid_on": paid_on, "channel": channel, "currency": currency}
-    texts = {"payer_name": payer_name, "payee_name": payee_name, "reference": reference}
-    problems = payment_problems(order=order, **texts, **values)
+    problems = payment_problems(
+        order=order,
+        amount=amount,
+        paid_on=paid_on,
+        channel=channel,
+        currency=currency,
+        payer_name=payer_name,
+        payee_name=payee_name,
+        reference=reference,
+    )
     if problems:
         field, message = problems[0]
         raise DomainError(message, field=field)
@@ -172,7 +178,6 @@ def claim_verdict_set(*, claim: Claim, verdict: str, verdict_on: date, verdict_b
             _url(verdict_url)
         except ValidationError as exc:
             raise DomainError(_("Enter a valid http(s) URL."), field="verdict_url") from exc
-    journal.lock()
     locked = Claim.objects.select_for_update().get(pk=claim.pk)
     locked.verdict, locked.verdict_on, locked.verdict_by, locked.verdict_url = (
         verdict,

@@ -11,7 +11,6 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
-from ledger import journal
 from ledger.models import PlatformAccount
 from reviews.models import Order
 from risk import signals
@@ -45,10 +44,9 @@ def _store(
 ) -> dict[int, int | None]:
     """Upsert the RiskScore rows; mirror changed scores on the scored rows (journaled). Returns the old scores.
 
-    Takes the journal's lock before the rows' (as every journaled write does), then the rows in key order.
+    Locks the rows in key order (the journal's triggers record the changed scores).
     """
     now = timezone.now()
-    journal.lock()
     rows: list[PlatformAccount | Order] = list(
         model._default_manager.select_for_update().filter(pk__in=scored).order_by("pk")
     )
@@ -63,7 +61,6 @@ def _store(
     for row in rows:
         score = scored[row.pk][0]
         if row.risk_score != score:
-            journal.remember_before(row)
             row.risk_score = score
             row.save(update_fields=["risk_score"])
             run.changed += 1

@@ -23,6 +23,7 @@ from rest_framework.test import APIClient
 
 from cases.models import LegalAction
 from ingest.models import IngestJob
+from ledger import journal
 from ledger.models import FollowerAnomaly, JournalEntry
 from ledger.services import snapshot_record
 from parties.services import party_create
@@ -229,6 +230,7 @@ def world(db):
     claim = ClaimFactory(reviews=[review])
     claim_verdict_set(claim=claim, verdict="false", verdict_on=date(2025, 9, 20), verdict_by="Court")
     order = OrderFactory(account=account)
+    journal.integrate()
     ids = {
         "agencies": account.influencer.agency_id,
         "influencers": account.influencer_id,

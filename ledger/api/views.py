@@ -250,6 +250,14 @@ class JournalViewSet(viewsets.ReadOnlyModelViewSet):
     def get_queryset(self):  # entries about a case only for those who may see the case
         return selectors.journal_list(user=self.request.user)
 
+    def list(self, request: Request, *args, **kwargs) -> Response:
+        journal.integrate()  # a reader sees the changes committed so far, not only those sequenced
+        return super().list(request, *args, **kwargs)
+
+    def retrieve(self, request: Request, *args, **kwargs) -> Response:
+        journal.integrate()
+        return super().retrieve(request, *args, **kwargs)
+
     @extend_schema(responses=JournalHeadSerializer, filters=False)
     @action(detail=False, methods=["get"], pagination_class=None, filterset_class=None)
     def head(self, request: Request) -> Response:

@@ -5,6 +5,7 @@ from django.urls import reverse
 
 from cases.models import CaseNote, Evidence, LegalAction
 from cases.services import case_note_add
+from ledger import journal
 from ledger.models import JournalEntry
 from tests.cases.factories import CaseFactory, LegalActionFactory, record_evidence
 
@@ -125,6 +126,7 @@ def test_journal_hides_entries_about_cases_the_reader_cannot_see(api, case_with_
     case, evidence, action = case_with_records
     LegalActionFactory(case=None)  # public: visible to every journal reader
     hidden_types = {"cases.case", "cases.casenote", "cases.evidence", "cases.legalaction"}
+    journal.integrate()
     assert hidden_types <= set(JournalEntry.objects.values_list("object_type", flat=True))
 
     api.force_authenticate(other_regulator)
@@ -135,11 +137,13 @@ def test_journal_hides_entries_about_cases_the_reader_cannot_see(api, case_with_
     assert ("cases.legalaction", str(action.pk)) not in seen_objects
     assert {t for t, _ in seen_objects if t.startswith("cases.")} == {"cases.authority", "cases.legalaction"}
     assert case.reference not in api.get("/api/v1/journal/", {"page_size": 500}).content.decode()
+    journal.integrate()
     hidden_seq = JournalEntry.objects.filter(object_type="cases.case").values_list("seq", flat=True).first()
     assert api.get(f"/api/v1/journal/{hidden_seq}/").status_code == 404
 
     api.force_authenticate(member)
     seen = api.get("/api/v1/journal/", {"page_size": 500}).data
+    journal.integrate()
     assert seen["count"] == JournalEntry.objects.count()
     assert api.get(f"/api/v1/journal/{hidden_seq}/").status_code == 200
 

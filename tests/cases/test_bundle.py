@@ -79,6 +79,7 @@ def test_bundle_carries_the_journal_entries_of_its_records_with_the_head(as_memb
     expected |= {("ledger.platformaccount", str(account.pk)), ("ledger.influencer", str(account.influencer_id))}
     expected |= {("ledger.agency", str(account.influencer.agency_id))}
     assert about == expected
+    journal.integrate()
     stored = {e.seq: e.hash for e in JournalEntry.objects.filter(seq__in=[e["seq"] for e in entries])}
     for entry in entries:
         assert stored[entry["seq"]] == entry["hash"]

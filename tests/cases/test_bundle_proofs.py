@@ -10,7 +10,7 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
-from ledger import heads
+from ledger import heads, journal
 from ledger.models import JournalEntry, SignedTreeHead
 from tests.cases.test_bundle import fetch_bundle, full_case  # noqa: F401 - the fixture
 from tests.ledger import rfc9162
@@ -60,6 +60,7 @@ def test_the_bundle_holds_the_signed_head_the_key_and_a_proof_per_entry(bundle_f
     manifest, entries, proofs = load(bundle_folder)
     head, key = manifest["journal"]["signed_head"], manifest["journal"]["public_key"]
     stored = SignedTreeHead.objects.get()
+    journal.integrate()
     assert head == heads.head_record(stored) and head["tree_size"] == JournalEntry.objects.count()
     assert key == heads.public_key_record()
     assert [p["seq"] for p in proofs] == [e["seq"] for e in entries]

@@ -14,6 +14,7 @@ pytestmark = pytest.mark.django_db
 
 
 def entries(obj) -> list[JournalEntry]:
+    journal.integrate()
     return list(JournalEntry.objects.filter(object_type=journal.object_type(type(obj)), object_id=str(obj.pk)))
 
 
@@ -86,6 +87,7 @@ def _empty_inlines() -> dict[str, str]:
 
 def test_command_writes_to_cases_are_journaled_as_the_command(settings, tmp_path):
     call_command("seed_demo", stdout=StringIO())
+    journal.integrate()
     case_entries = JournalEntry.objects.filter(object_type__startswith="cases.")
     assert {e.actor for e in case_entries} == {"command:seed_demo"}
     assert set(case_entries.values_list("object_type", flat=True)) == {

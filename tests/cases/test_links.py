@@ -13,6 +13,7 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from cases.models import Case
+from ledger import journal
 from ledger.models import JournalEntry
 from reviews.services import order_transition, payment_record
 from tests.cases.factories import AuthorityFactory, CaseFactory
@@ -43,6 +44,7 @@ def test_a_case_links_orders_and_reviews_by_id(as_member, case, order_and_review
     assert response.status_code == 200, response.data
     assert (response.data["orders"], response.data["reviews"]) == ([order.pk], [review.pk])
     assert list(case.orders.all()) == [order] and list(case.reviews.all()) == [review]
+    journal.integrate()
     entry = JournalEntry.objects.filter(object_type="cases.case", object_id=str(case.pk)).order_by("seq").last()
     assert entry.changes == {"reviews": {"before": [], "after": [review.pk]}}
     assert order.cases.get() == case  # and from the order's side

@@ -12,6 +12,7 @@ from django.contrib.auth.models import User
 from cases.choices import CaseStatus
 from cases.models import Case, LegalAction
 from cases.services import case_transition
+from ledger import journal
 from ledger.choices import AccountStatus, AnomalyKind, Platform
 from ledger.models import FollowerAnomaly, FollowerSnapshot, Influencer, PlatformAccount
 from pricing.choices import PriceKind
@@ -86,4 +87,5 @@ def timeline(regulator) -> Timeline:
     douyin.status = AccountStatus.BANNED
     douyin.save()
     case_transition(case=case, status=CaseStatus.INVESTIGATING, reason="Evidence gathered")
+    journal.integrate()  # the account's status change is read from the journal
     return Timeline(influencer, douyin, kuaishou, snaps, anomaly, quote, case, lawsuit, regulator)

@@ -12,6 +12,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from ledger import journal
 from ledger.models import JournalEntry
 from tests.factories import AccountFactory, SnapshotFactory
 from tests.history.conftest import utc
@@ -35,6 +36,7 @@ def local(value) -> str:
 
 def expected_events(t) -> list[dict]:
     """The whole timeline of the ``timeline`` fixture, oldest first."""
+    journal.integrate()
     status_entry = JournalEntry.objects.get(
         object_type="ledger.platformaccount", object_id=str(t.douyin.pk), action="update"
     )

@@ -8,6 +8,7 @@ from decimal import Decimal
 import pytest
 
 from ingest.services import IngestRejected
+from ledger import journal
 from ledger.models import Agency, FollowerSnapshot, Influencer, JournalEntry, PlatformAccount
 from pricing.models import RateQuote
 from reviews.models import Review
@@ -41,6 +42,7 @@ def test_snapshots_go_in_once_and_the_batch_is_journaled(accounts):
         (datetime(2025, 9, 2, 0, 0, tzinfo=UTC), 1100, "import"),
     ]
     assert sorted(job.account_ids) == sorted([douyin.pk, kuaishou.pk])
+    journal.integrate()
     entry = JournalEntry.objects.get(object_type="ingest.batch")
     assert entry.object_id == str(job.pk) and entry.actor == "command:test"
     assert entry.changes["sha256"]["after"] == job.sha256 and len(job.sha256) == 64
@@ -77,6 +79,7 @@ def test_one_bad_row_in_the_middle_writes_nothing_and_says_where(accounts):
         ingest("snapshots", bad)
     assert errors(info) == [(3, "follower_count")]
     assert FollowerSnapshot.objects.count() == 0
+    journal.integrate()
     assert not JournalEntry.objects.filter(object_type="ingest.batch").exists()
 
 

@@ -6,6 +6,7 @@ import pytest
 from django.db import IntegrityError, connection, transaction
 from django.db.migrations.executor import MigrationExecutor
 
+from ledger import journal
 from ledger.models import JournalEntry
 from pricing.models import RateQuote
 from tests.factories import AccountFactory
@@ -44,6 +45,7 @@ def test_later_copies_of_an_observation_are_deleted_and_journaled(capsys, monkey
         migrate(AFTER)
         migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())  # back to the latest schema
     assert set(RateQuote.objects.values_list("pk", flat=True)) == {first.pk, other.pk}
+    journal.integrate()
     deletion = JournalEntry.objects.get(object_type="pricing.ratequote", action="delete")
     assert (deletion.object_id, deletion.actor) == (str(copy.pk), "migration:pricing.0005_quote_one_per_observation")
     assert "deleted 1 duplicate quote(s)" in capsys.readouterr().out

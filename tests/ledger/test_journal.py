@@ -20,6 +20,7 @@ pytestmark = pytest.mark.django_db
 
 
 def entries_for(obj) -> list[JournalEntry]:
+    journal.integrate()
     return list(JournalEntry.objects.filter(object_type=journal.object_type(type(obj)), object_id=str(obj.pk)))
 
 
@@ -32,6 +33,7 @@ def test_create_update_delete_are_recorded_with_before_and_after():
     agency.save()
     agency_id = agency.pk
     agency.delete()
+    journal.integrate()
     created, updated, deleted = JournalEntry.objects.filter(object_type="ledger.agency", object_id=str(agency_id))
     assert created.action == "create" and created.changes["name"] == {"before": None, "after": "Xingchi"}
     assert updated.action == "update"
@@ -45,8 +47,10 @@ def test_create_update_delete_are_recorded_with_before_and_after():
 
 def test_a_save_that_changes_nothing_writes_no_entry():
     agency = AgencyFactory()
+    journal.integrate()
     before = JournalEntry.objects.count()
     agency.save()
+    journal.integrate()
     assert JournalEntry.objects.count() == before
 
 
@@ -56,18 +60,43 @@ def test_a_rolled_back_change_leaves_no_entry_and_no_gap():
         AgencyFactory()
         raise RuntimeError("abort")
     AgencyFactory()
+    journal.integrate()
     assert list(JournalEntry.objects.values_list("seq", flat=True)) == [1, 2]
     assert journal.verify().ok
 
 
+def test_every_write_path_is_journaled_by_the_database():
+    """GIVEN writes that send no model signal (bulk_create, QuerySet.update, raw SQL, COPY)
+    WHEN the queue is integrated THEN each changed row has its entry, raw SQL attributed to the database role."""
+    made = Agency.objects.bulk_create([Agency(name=f"Bulk {i}") for i in range(3)])
+    Agency.objects.filter(pk__in=[a.pk for a in made]).update(kind="broker")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT set_config('ledger.actor', '', true)")  # as a session outside the application
+        cursor.execute("UPDATE ledger_agency SET name = 'Raw' WHERE id = %s", [made[0].pk])
+        with cursor.cursor.copy(
+            "COPY ledger_agency (name, kind, uscc, search_initials, created_at, updated_at) FROM STDIN"
+        ) as copy:
+            copy.write_row(["Copied", "mcn", "", "copied", "2025-09-12T00:00:00+00:00", "2025-09-12T00:00:00+00:00"])
+    journal.integrate()
+    entries = list(JournalEntry.objects.filter(object_type="ledger.agency").order_by("seq"))
+    assert [e.action for e in entries] == ["create"] * 3 + ["update"] * 3 + ["update", "create"]
+    assert entries[3].changes["kind"] == {"before": "mcn", "after": "broker"}
+    assert entries[6].changes["name"] == {"before": "Bulk 0", "after": "Raw"}
+    assert entries[6].actor == entries[7].actor == "sql:postgres"
+    assert entries[7].changes["name"] == {"before": None, "after": "Copied"}
+    assert journal.verify().ok
+    assert [m for m in journal.verify_rows() if m.table != "pricing_durationtier"] == []  # tiers: migration data
+
+
 @pytest.mark.django_db(transaction=True)
-def test_writes_outside_a_transaction_are_refused():
-    """GIVEN autocommit (no transaction.atomic) WHEN a journaled model is saved THEN it is refused before any write."""
+def test_writes_outside_a_transaction_are_journaled_too():
+    """GIVEN autocommit (no transaction.atomic) WHEN a journaled model is saved THEN it is journaled, with its actor."""
     assert not connection.in_atomic_block
-    with pytest.raises(journal.JournalOutsideTransaction):
-        Agency(name="No transaction").save()
-    assert not Agency.objects.exists()
-    assert not JournalEntry.objects.exists()
+    with journal.acting_as("command:autocommit"):
+        agency = Agency.objects.create(name="No transaction")
+    journal.integrate()
+    (entry,) = JournalEntry.objects.filter(object_type="ledger.agency", object_id=str(agency.pk))
+    assert (entry.action, entry.actor) == ("create", "command:autocommit")
 
 
 def test_times_and_counts_are_stored_in_a_stable_form():
@@ -89,6 +118,7 @@ def test_api_write_is_attributed_to_the_token_user(api, regulator):
     api.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
     response = api.post("/api/v1/agencies/", {"name": "Via API", "kind": "mcn"})
     assert response.status_code == 201
+    journal.integrate()
     (entry,) = JournalEntry.objects.filter(object_type="ledger.agency", object_id=str(response.data["id"]))
     assert entry.actor == f"user:{regulator.username}"
 
@@ -103,8 +133,10 @@ def test_admin_write_is_attributed_to_the_admin_user(client, superuser):
 
 def test_command_write_is_attributed_to_the_command():
     call_command("seed_demo", stdout=StringIO())
+    journal.integrate()
     actors = set(JournalEntry.objects.values_list("actor", flat=True))
     assert actors == {"command:seed_demo"}
+    journal.integrate()
     assert JournalEntry.objects.filter(object_type="ledger.followersnapshot", action="create").count() > 1000
 
 
@@ -116,6 +148,7 @@ def create_agency_task(name: str) -> int:
 
 def test_task_write_is_attributed_to_the_task():
     agency_id = create_agency_task.apply(args=["Via task"]).get()
+    journal.integrate()
     (entry,) = JournalEntry.objects.filter(object_type="ledger.agency", object_id=str(agency_id))
     assert entry.actor == "task:tests.create_agency"
     assert journal.current_actor() == "system"  # reset after the task
@@ -137,6 +170,7 @@ def five_entries():
     for _ in range(5):
         AgencyFactory()
     assert journal.verify().ok
+    journal.integrate()
     return list(JournalEntry.objects.order_by("seq"))
 
 
@@ -165,6 +199,7 @@ def test_verify_catches_reordered_entries(five_entries):
     # swap the positions of entries 2 and 3, each keeping its own contents and hashes
     for old, new in ((2, 1002), (3, 2), (1002, 3)):
         _behind_the_apps_back("UPDATE ledger_journalentry SET seq = %s WHERE seq = %s", [new, old])
+    journal.integrate()
     assert JournalEntry.objects.get(seq=2).hash == five_entries[2].hash
     result = journal.verify()
     assert (result.ok, result.first_bad_seq) == (False, 2)
@@ -199,6 +234,7 @@ def test_postgres_refuses_to_change_the_journal(five_entries, sql):
             cursor.execute("ALTER TABLE ledger_journalentry ENABLE TRIGGER ledger_journal_no_truncate")
         with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), connection.cursor() as cursor:
             cursor.execute(sql)
+    journal.integrate()
     assert JournalEntry.objects.count() == 5
     assert journal.verify().ok
 
@@ -228,6 +264,7 @@ def test_concurrent_appends_stay_linear():
     for t in threads:
         t.join(timeout=60)
     assert not errors
+    journal.integrate()
     seqs = list(JournalEntry.objects.order_by("seq").values_list("seq", flat=True))
     assert seqs == list(range(1, threads_n * per_thread + 1))
     assert journal.verify().ok
@@ -249,6 +286,7 @@ def test_journal_api_lists_filters_masks_and_gives_the_head(api, regulator):
     assert "王建国" not in response.content.decode()
     assert set(entry) >= {"seq", "occurred_at", "actor", "action", "object_type", "object_id", "prev_hash", "hash"}
     head = api.get("/api/v1/journal/head/").data
+    journal.integrate()
     assert head == {"seq": 2, "hash": JournalEntry.objects.get(seq=2).hash}
     assert api.get("/api/v1/journal/", {"actor": "system"}).data["count"] == 2
 
@@ -272,29 +310,74 @@ def test_journal_admin_is_read_only(client, superuser):
     assert client.get(reverse("admin:ledger_journalentry_change", args=[1])).status_code == 200
     assert client.get(reverse("admin:ledger_journalentry_add")).status_code == 403
     assert client.post(reverse("admin:ledger_journalentry_delete", args=[1]), {"post": "yes"}).status_code == 403
+    journal.integrate()
     assert JournalEntry.objects.count() == 1
     assert Influencer.objects.count() == 0
 
 
 @pytest.mark.django_db(transaction=True)
-def test_the_journal_lock_is_taken_once_per_transaction():
-    """GIVEN several journaled writes in one transaction WHEN they append THEN one advisory-lock query is sent;
-    after a rolled-back savepoint that took it, the lock is taken again."""
-    from django.test.utils import CaptureQueriesContext
+def test_a_long_write_does_not_block_other_writers_nor_the_sequencer():
+    """GIVEN an import that has written journaled rows and not committed yet (one connection)
+    WHEN another connection writes and commits, and the sequencer runs
+    THEN neither waits: the committed write is sequenced; the import's rows follow once it commits."""
+    import time
 
-    def lock_queries(ctx) -> int:
-        return sum("pg_advisory_xact_lock" in q["sql"] for q in ctx.captured_queries)
+    written, release, done = threading.Event(), threading.Event(), threading.Event()
+    errors: list[BaseException] = []
 
-    with transaction.atomic(), CaptureQueriesContext(connection) as ctx:
+    def long_import() -> None:
+        try:
+            with transaction.atomic():
+                Agency.objects.bulk_create([Agency(name=f"Import {i}") for i in range(200)])
+                written.set()
+                release.wait(timeout=30)
+        except BaseException as exc:
+            errors.append(exc)
+        finally:
+            done.set()
+            connections.close_all()
+
+    thread = threading.Thread(target=long_import)
+    thread.start()
+    try:
+        assert written.wait(timeout=30)
+        started = time.monotonic()
+        with connection.cursor() as cursor:
+            cursor.execute("SET lock_timeout = '2s'")  # waiting on the import would fail, not hang
+        with transaction.atomic():
+            agency = Agency.objects.create(name="A refresh meanwhile")
+        assert journal.integrate() == 1
+        assert time.monotonic() - started < 2
+        (entry,) = JournalEntry.objects.all()
+        assert entry.object_id == str(agency.pk)
+    finally:
+        release.set()
+        thread.join(timeout=30)
+    assert not errors and done.is_set()
+    assert journal.integrate() == 200
+    assert journal.verify().ok
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_actor_follows_transactions_and_savepoints():
+    """GIVEN an actor set inside a transaction WHEN the savepoint that set it rolls back
+    THEN the database no longer holds it, and the next write sets it again."""
+    with journal.acting_as("command:one"), transaction.atomic():
         for _ in range(3):
             Agency.objects.create(name="A")
-    assert lock_queries(ctx) == 1
-    with transaction.atomic(), CaptureQueriesContext(connection) as ctx:
-        with pytest.raises(RuntimeError), transaction.atomic():
-            Agency.objects.create(name="B")
+        assert journal._bound_actor(connections["default"]) == "command:one"
+    with transaction.atomic():
+        Agency.objects.create(name="B")
+        with pytest.raises(RuntimeError), transaction.atomic(), journal.acting_as("command:two"):
+            Agency.objects.create(name="C")
+            assert journal._bound_actor(connections["default"]) == "command:two"
             raise RuntimeError("roll the savepoint back")
-        Agency.objects.create(name="C")
-    assert lock_queries(ctx) == 2
+        assert journal._bound_actor(connections["default"]) == "system"
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT current_setting('ledger.actor')")
+            assert cursor.fetchone() == ("system",)
+    journal.integrate()
+    assert list(JournalEntry.objects.values_list("actor", flat=True)) == ["command:one"] * 3 + ["system"]
     assert journal.verify().ok
 
 
@@ -307,6 +390,7 @@ def test_the_journal_holds_a_keyed_digest_of_personal_data_not_the_data(settings
     person = InfluencerFactory(legal_name="王建国", agency=None)
     person.legal_name = "王建军"
     person.save()
+    journal.integrate()
     created, updated = JournalEntry.objects.filter(object_type="ledger.influencer", object_id=str(person.pk))
     key = settings.JOURNAL_PERSONAL_DATA_KEY.encode()
     expected = "hmac-sha256:" + hmac.new(key, "王建国".encode(), hashlib.sha256).hexdigest()

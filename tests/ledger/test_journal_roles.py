@@ -13,7 +13,7 @@ import pytest
 from django.db import DatabaseError, connection, transaction
 
 from ledger import heads, journal
-from ledger.models import JournalEntry, SignedTreeHead
+from ledger.models import Agency, JournalEntry, SignedTreeHead
 from tests.ledger.test_merkle import append
 
 pytestmark = pytest.mark.django_db
@@ -28,6 +28,9 @@ ATTEMPTS = [
     "ALTER TABLE ledger_journalentry DISABLE TRIGGER USER",
     "ALTER TABLE ledger_signedtreehead DISABLE TRIGGER ALL",
     "SET session_replication_role = replica",
+    "ALTER TABLE ledger_agency DISABLE TRIGGER journal_capture_update",
+    "DROP TRIGGER journal_capture_insert ON ledger_agency",
+    "CREATE OR REPLACE FUNCTION ledger_journal_capture() RETURNS trigger LANGUAGE plpgsql AS $$BEGIN RETURN NULL; END$$",
 ]
 
 
@@ -56,6 +59,7 @@ def test_no_setting_lets_the_application_role_change_the_journal(app_role, state
     with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
         for part in statement.split("; "):
             cursor.execute(part)
+    journal.integrate()
     assert JournalEntry.objects.count() == 3 and SignedTreeHead.objects.count() == 1
     assert journal.verify().ok
 
@@ -69,3 +73,17 @@ def test_the_application_role_appends_signs_and_verifies(app_role):
     assert head["tree_size"] == 20
     assert journal.verify().ok
     assert heads.check_against(head, public_key=heads.configured_public_key()) == []
+
+
+def test_the_application_roles_writes_are_captured_and_checked(app_role):
+    """GIVEN the application role WHEN it writes through the ORM on every path THEN the triggers queue the changes,
+    the sequencer integrates them, and the tables match the journal's latest state."""
+    made = Agency.objects.bulk_create([Agency(name=f"Role {i}") for i in range(3)])
+    Agency.objects.filter(pk=made[0].pk).update(name="Renamed")
+    made[1].delete()
+    assert journal.integrate() == 5
+    actions = list(JournalEntry.objects.filter(object_type="ledger.agency").values_list("action", flat=True))
+    assert actions == ["create", "create", "create", "update", "delete"]
+    assert journal.verify().ok
+    assert journal.missing_triggers() == []
+    assert [m for m in journal.verify_rows() if m.table != "pricing_durationtier"] == []

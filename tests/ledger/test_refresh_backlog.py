@@ -5,6 +5,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from ledger import journal
 from ledger.models import JournalEntry, PlatformAccount
 from ledger.selectors import journal_size, refresh_backlog
 from tests.factories import AccountFactory
@@ -41,4 +42,5 @@ def test_lag_is_the_longest_wait_by_account_platform_or_creation(settings):
 
 def test_journal_size_is_its_entry_count():
     AccountFactory.create_batch(3)
+    journal.integrate()
     assert journal_size() == JournalEntry.objects.count() > 0

@@ -116,6 +116,7 @@ def test_a_deleted_tail_is_caught_against_the_kept_head(kept_head):
 
 def full_rewrite(from_seq: int, *, keep_cache: bool = False) -> None:
     """Rewrite entry ``from_seq`` and recompute every hash after it, so that the chain verifies again."""
+    journal.integrate()
     entries = list(JournalEntry.objects.filter(seq__gte=from_seq - 1).order_by("seq"))
     previous = entries[0].hash if from_seq > 1 else journal.GENESIS_HASH
     for entry in entries[1:] if from_seq > 1 else entries:

@@ -8,6 +8,7 @@ from django.utils import timezone
 from prometheus_client import REGISTRY
 
 from config.celery import app as celery_app
+from ledger import journal
 from ledger.models import JournalEntry, PlatformAccount
 from tests.factories import AccountFactory
 
@@ -27,6 +28,7 @@ def test_metrics_hold_requests_database_and_ledger_gauges(client, settings):
     PlatformAccount.objects.filter(pk=account.pk).update(last_refreshed_at=timezone.now() - timedelta(hours=30))
     AccountFactory(platform="douyin")  # refreshed just now: not due
     PlatformAccount.objects.exclude(pk=account.pk).update(last_refreshed_at=timezone.now())
+    journal.integrate()
     client.get("/healthz")
     response = client.get("/metrics")
     assert response.status_code == 200

@@ -8,6 +8,7 @@ import pytest
 from django.core.management import call_command
 from django_celery_beat.models import PeriodicTask
 
+from ledger import journal
 from ledger.models import JournalEntry
 from pricing import selectors
 from pricing.models import MarketBenchmark
@@ -144,19 +145,23 @@ def test_follower_bands_are_configurable(settings):
 def test_recompute_leaves_unchanged_rows_alone_and_journals_what_changes():
     quotes(["100", "200"])
     benchmarks_recompute(as_of=AS_OF)
+    journal.integrate()
     entries = JournalEntry.objects.filter(object_type="pricing.marketbenchmark")
     assert [e.action for e in entries] == ["create"]
 
     run = benchmarks_recompute(as_of=AS_OF)
+    journal.integrate()
     assert (run.created, run.updated, run.deleted, run.unchanged) == (0, 0, 0, 1)
     assert entries.count() == 1
 
     quotes(["600"])
     run = benchmarks_recompute(as_of=AS_OF)
+    journal.integrate()
     assert (run.updated, MarketBenchmark.objects.get().median) == (1, Decimal("200.00"))
     assert entries.last().action == "update" and entries.last().changes["count"] == {"before": 2, "after": 3}
 
     run = benchmarks_recompute(as_of=date(2024, 1, 1))  # no quotes in that window
+    journal.integrate()
     assert (run.deleted, MarketBenchmark.objects.count()) == (1, 0)
     assert entries.last().action == "delete"
 
@@ -165,11 +170,13 @@ def test_task_and_command_recompute(settings):
     quotes(["100", "200"])
     result = recompute_benchmarks.apply(kwargs={"as_of": "2025-09-30"}).get()
     assert result["created"] == 1 and result["as_of"] == "2025-09-30"
+    journal.integrate()
     assert JournalEntry.objects.get(object_type="pricing.marketbenchmark").actor == "task:pricing.recompute_benchmarks"
 
     out = StringIO()
     call_command("recompute_benchmarks", "--as-of", "2024-01-01", stdout=out)
     assert "0 created, 0 updated, 1 deleted" in out.getvalue()
+    journal.integrate()
     assert JournalEntry.objects.filter(object_type="pricing.marketbenchmark").last().actor == (
         "command:recompute_benchmarks"
     )

@@ -8,6 +8,7 @@ from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from core.errors import DomainError
+from ledger import journal
 from ledger.models import JournalEntry
 from ledger.services import snapshot_record
 from pricing import selectors
@@ -91,6 +92,7 @@ def test_regulator_records_a_quote_with_who_recorded_it(as_regulator, regulator)
     assert response.data["price_per_10k_followers"] is None  # no snapshot yet
     quote = RateQuote.objects.get()
     assert quote.price == Decimal("26000.00") and quote.tier.code == "s21_60"
+    journal.integrate()
     (entry,) = JournalEntry.objects.filter(object_type="pricing.ratequote")
     assert entry.action == "create" and entry.actor == f"user:{regulator.username}"
 
@@ -117,6 +119,7 @@ def test_bad_quote_is_400_naming_the_field_and_writes_nothing(as_regulator, chan
     assert response.status_code == 400
     assert field in response.data, response.data
     assert not RateQuote.objects.exists()
+    journal.integrate()
     assert not JournalEntry.objects.filter(object_type="pricing.ratequote").exists()
 
 

@@ -9,6 +9,7 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
+from ledger import journal
 from ledger.models import JournalEntry, PlatformAccount
 from pricing.models import MarketBenchmark, RateQuote
 from tests.factories import AccountFactory, SnapshotFactory
@@ -76,10 +77,12 @@ def test_seed_twice_leaves_the_same_pricing_data():
     call_command("seed_demo", stdout=StringIO())
     quotes = list(RateQuote.objects.order_by("id").values_list("id", "price"))
     benchmarks = list(MarketBenchmark.objects.order_by("id").values_list("id", "median", "computed_at"))
+    journal.integrate()
     entries = JournalEntry.objects.count()
     call_command("seed_demo", stdout=StringIO())
     assert list(RateQuote.objects.order_by("id").values_list("id", "price")) == quotes
     assert list(MarketBenchmark.objects.order_by("id").values_list("id", "median", "computed_at")) == benchmarks
+    journal.integrate()
     assert JournalEntry.objects.count() == entries  # nothing changed, nothing journaled
 
 

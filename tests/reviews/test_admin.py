@@ -3,6 +3,7 @@
 import pytest
 from django.urls import reverse
 
+from ledger import journal
 from ledger.models import JournalEntry
 from tests.reviews.factories import ClaimFactory, OrderFactory, ReviewFactory
 
@@ -36,6 +37,7 @@ def test_a_claim_linked_on_the_review_page_is_journaled_on_the_claim(client, sup
     response = client.post(url, data)
     assert response.status_code == 302, response.context["errors"]
     assert list(claim.reviews.all()) == [review]
+    journal.integrate()
     entry = JournalEntry.objects.filter(object_type="reviews.claim", object_id=str(claim.pk)).order_by("seq").last()
     assert entry.changes == {"reviews": {"before": [], "after": [review.pk]}}
 

@@ -7,6 +7,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from ledger import journal
 from ledger.models import JournalEntry
 from parties.services import party_create
 from reviews.models import Order, Review, Target
@@ -133,10 +134,12 @@ def test_a_review_is_stored_with_its_times_in_utc_and_shown_in_shanghai(as_regul
 )
 def test_bad_reviews_are_400_with_the_field_and_write_nothing(as_regulator, extra, field):
     account = AccountFactory()
+    journal.integrate()
     entries = JournalEntry.objects.count()
     response = as_regulator.post("/api/v1/reviews/", {**REVIEW, "account": account.pk, **extra})
     assert response.status_code == 400 and field in response.data, response.data
     assert not Review.objects.exists()
+    journal.integrate()
     assert JournalEntry.objects.count() == entries
 
 

@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from django.db import IntegrityError, transaction
 
+from ledger import journal
 from ledger.models import JournalEntry
 from reviews import campaigns, services
 from reviews.choices import CampaignStatus, Stance, TargetKind
@@ -130,11 +131,13 @@ def test_detection_twice_changes_nothing(xiaomi):
     for i in range(4):
         post(i, target=brand, hours=i)
     detect()
+    journal.integrate()
     entries, campaign = JournalEntry.objects.count(), Campaign.objects.get()
 
     outcome = detect()
 
     assert (outcome.created, outcome.updated, outcome.deleted, outcome.unchanged) == (0, 0, 0, 1)
+    journal.integrate()
     assert JournalEntry.objects.count() == entries
     assert Campaign.objects.get().updated_at == campaign.updated_at
 

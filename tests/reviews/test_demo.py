@@ -4,6 +4,7 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 
+from ledger import journal
 from ledger.models import JournalEntry
 from reviews import selectors
 from reviews.demo import demo_campaign
@@ -18,9 +19,11 @@ def counts() -> tuple[int, ...]:
 
 def test_demo_tells_the_story_and_is_idempotent():
     call_command("seed_demo", stdout=StringIO())
+    journal.integrate()
     first, entries = counts(), JournalEntry.objects.count()
     call_command("seed_demo", stdout=StringIO())
     assert counts() == first == (8, 8, 2, 1, 2, 3)
+    journal.integrate()
     assert JournalEntry.objects.count() == entries  # a second run changes nothing
 
     brands = set(Target.objects.filter(kind="brand", parent=None).values_list("name", flat=True))

@@ -6,6 +6,7 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
+from ledger import journal
 from ledger.models import JournalEntry
 from parties.services import party_create
 from reviews.models import Payment
@@ -70,10 +71,12 @@ def test_a_payment_is_recorded_with_the_orders_currency(as_regulator):
 )
 def test_bad_payments_are_400_with_the_field_and_write_nothing(as_regulator, amount, extra, field):
     order = OrderFactory()
+    journal.integrate()
     entries = JournalEntry.objects.count()
     response = pay(as_regulator, order, amount, **extra)
     assert response.status_code == 400 and field in response.data, response.data
     assert not Payment.objects.exists()
+    journal.integrate()
     assert JournalEntry.objects.count() == entries
 
 

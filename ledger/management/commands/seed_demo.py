@@ -23,7 +23,6 @@ from knox.models import AuthToken
 
 from core.identifiers import uscc_check_character
 from core.registry import app_modules
-from ledger import journal
 from ledger.choices import AccountStatus, AgencyKind, InfluencerKind, Platform, SnapshotSource
 from ledger.management.base import JournaledCommand
 from ledger.models import Agency, FollowerSnapshot, Influencer, PlatformAccount
@@ -294,7 +293,6 @@ class Command(JournaledCommand):
             series = daily_series(spec, days)
             start = HISTORY_END - timedelta(days=days - 1)
             with transaction.atomic():
-                journal.lock()
                 existing = set(account.snapshots.values_list("captured_at", flat=True))
                 rows = [
                     FollowerSnapshot(
@@ -303,7 +301,7 @@ class Command(JournaledCommand):
                     for i, count in enumerate(series)
                     if (instant := capture_instant(start + timedelta(days=i))) not in existing
                 ]
-                journal.bulk_create(FollowerSnapshot, rows)
+                FollowerSnapshot.objects.bulk_create(rows)
                 found = 0
                 if rows:
                     account_followers_resync(account=account)

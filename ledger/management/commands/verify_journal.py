@@ -7,7 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 from tqdm import tqdm
 
-from config.api.errors import DomainError
+from core.errors import DomainError
 from ledger import heads, journal
 from ledger.models import JournalEntry, SignedTreeHead
 
@@ -15,8 +15,9 @@ from ledger.models import JournalEntry, SignedTreeHead
 class Command(BaseCommand):
     help = (
         "Recompute the journal's hash chain and leaf hashes from the first entry, and the Merkle root of every "
-        "signed tree head from the entries, checking each head's signature; compare every journaled row with "
-        "the journal's latest state of it. With --against HEAD.json, also prove "
+        "signed tree head from the entries, checking each head's signature; check that every journaled table "
+        "has its capture triggers; compare every journaled row with the journal's latest state of it. "
+        "With --against HEAD.json, also prove "
         "that the journal still extends a head kept outside the database. Prints the head when all holds; names "
         "the first problem and exits non-zero when not."
     )
@@ -38,6 +39,7 @@ class Command(BaseCommand):
     def handle(
         self, *args, no_progress: bool, against: list[Path], public_key: str | None, skip_rows: bool, **options
     ) -> None:
+        journal.integrate()  # what writers committed so far is part of what is checked
         total = JournalEntry.objects.count()
         with tqdm(total=total, unit="entry", disable=no_progress, file=self.stderr._out) as bar:
             result = journal.verify(progress=lambda n: bar.update(1))
@@ -72,6 +74,10 @@ class Command(BaseCommand):
                 heads.HeadProblem({**p.head, "file": str(path)}, p.reason)
                 for p in heads.check_against(record, public_key=key)
             ]
+        missing = journal.missing_triggers()
+        if missing:
+            lines = [f"- table {table}: trigger {trigger} missing or disabled" for table, trigger in missing]
+            raise CommandError("Journaled tables whose changes are not captured:\n" + "\n".join(lines))
         unjournaled = []
         if not skip_rows:
             mismatches = journal.verify_rows()
