@@ -14,14 +14,16 @@ from django.db import models
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
+from unfold.admin import TabularInline
 
+from core.admin_internals import register_internals
 from core.errors import DomainError
 from core.workflow import Workflow, workflow_transition
 
 HISTORY_COLUMNS = ("changed_at", "occurred_at", "from_status", "to_status", "reason", "changed_by", "actor")
 
 
-class HistoryInline(admin.TabularInline):  # type: ignore[type-arg]  # for any concrete StatusChange
+class HistoryInline(TabularInline):  # type: ignore[misc]  # unfold has no type information
     """A status history on its record's page: written only by ``workflow_transition``."""
 
     fields = HISTORY_COLUMNS
@@ -148,3 +150,7 @@ class MoveSelectedMixin:
             self.message_user(  # type: ignore[attr-defined]
                 request, _("Not moved: %(items)s.") % {"items": "; ".join(refused)}, level=messages.WARNING
             )
+
+
+# Users, tokens, Celery beat and login records: superusers only, in the admin's theme.
+register_internals()

@@ -12,6 +12,7 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from unfold.admin import ModelAdmin
 
 from core.admin_export import ExportMixin
 from core.errors import DomainError
@@ -49,11 +50,11 @@ def import_link(kind: str, request: HttpRequest) -> tuple[str, str] | None:
 
 
 @admin.register(IngestJob)
-class IngestJobAdmin(ExportMixin, admin.ModelAdmin):
+class IngestJobAdmin(ExportMixin, ModelAdmin):
     """Jobs are created by uploading a file and run by a background task; they are never edited."""
 
-    list_display = ["id", "kind", "file_name", "status", "phase", "rows_read", "created", "updated", "unchanged",
-                    "error_count", "actor", "created_at"]  # fmt: skip
+    list_display = ["id", "kind", "file_name", "status", "rows_read", "created", "updated", "error_count",
+                    "created_at"]  # fmt: skip
     list_filter = ["kind", "status"]
     search_fields = ["file_name", "sha256", "actor"]
     readonly_fields = [f.name for f in IngestJob._meta.fields if f.name != "errors"] + ["row_errors"]

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from django.apps import apps
 from django.contrib import admin
 from django.db import models, transaction
 from django.db.models import QuerySet
@@ -9,9 +10,11 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
+from unfold.admin import ModelAdmin, TabularInline
 
-from core import numbers
+from core import admin_links, numbers
 from core.admin_export import ExportMixin
+from core.admin_links import RelatedLinksMixin
 from ledger import charts, journal, selectors, services, tasks
 from ledger.models import (
     Agency,
@@ -42,7 +45,7 @@ def _table(headers: list, rows: Iterable[tuple], *, empty: str) -> str:
 
 
 @admin.register(Agency)
-class AgencyAdmin(ExportMixin, admin.ModelAdmin):
+class AgencyAdmin(ExportMixin, ModelAdmin):
     list_display = ["name", "kind", "uscc", "created_at"]
     list_filter = ["kind"]
     search_fields = ["name", "uscc", "^search_initials"]
@@ -52,17 +55,18 @@ class AgencyAdmin(ExportMixin, admin.ModelAdmin):
 URL_FIELD = {models.URLField: {"assume_scheme": "https"}}
 
 
-class PlatformAccountInline(admin.TabularInline):
+class PlatformAccountInline(TabularInline):
     model = PlatformAccount
     formfield_overrides = URL_FIELD
     fields = ["platform", "handle", "platform_uid", "profile_url", "status", "follower_count", "followers_captured_at"]
     readonly_fields = ["follower_count", "followers_captured_at"]
     extra = 0
     show_change_link = True
+    tab = True  # a tab of the page (django-unfold), not a table below the form
 
 
 @admin.register(Influencer)
-class InfluencerAdmin(ExportMixin, admin.ModelAdmin):
+class InfluencerAdmin(ExportMixin, RelatedLinksMixin, ModelAdmin):
     list_display = ["display_name", "kind", "agency", "account_count", "total_followers_display", "updated_at"]
     list_filter = ["kind", "agency"]
     list_select_related = ["agency"]
@@ -77,7 +81,7 @@ class InfluencerAdmin(ExportMixin, admin.ModelAdmin):
     ]
     autocomplete_fields = ["agency"]
     inlines = [PlatformAccountInline]
-    readonly_fields = ["follower_chart"]
+    readonly_fields = ["related_records", "follower_chart"]
     # exports carry the legal name as the API shows it: a person's masked
     export_fields = [*list_display, "legal_name"]
     export_masked = {"legal_name": lambda influencer: influencer.shown_legal_name}
@@ -105,7 +109,7 @@ class InfluencerAdmin(ExportMixin, admin.ModelAdmin):
 
 
 @admin.register(PlatformAccount)
-class PlatformAccountAdmin(ExportMixin, admin.ModelAdmin):
+class PlatformAccountAdmin(ExportMixin, RelatedLinksMixin, ModelAdmin):
     formfield_overrides = URL_FIELD
     list_display = [
         "handle",
@@ -123,6 +127,7 @@ class PlatformAccountAdmin(ExportMixin, admin.ModelAdmin):
     search_fields = ["handle", "^search_initials", "platform_uid", "influencer__display_name"]
     autocomplete_fields = ["influencer"]
     readonly_fields = [
+        "related_records",
         "follower_count",
         "followers_captured_at",
         "follower_chart",
@@ -135,6 +140,7 @@ class PlatformAccountAdmin(ExportMixin, admin.ModelAdmin):
     ]
     fieldsets = [
         (None, {"fields": ["influencer", "platform", "handle", "platform_uid", "profile_url", "status"]}),
+        (_("Related records"), {"fields": ["related_records"]}),
         (
             _("Followers"),
             {
@@ -213,7 +219,7 @@ class PlatformAccountAdmin(ExportMixin, admin.ModelAdmin):
 
 
 @admin.register(FollowerSnapshot)
-class FollowerSnapshotAdmin(ExportMixin, admin.ModelAdmin):
+class FollowerSnapshotAdmin(ExportMixin, ModelAdmin):
     """Snapshots are append-only: they can be added (through snapshot_record) and viewed."""
 
     list_display = ["account", "captured_at", "followers_display", "source", "recorded_at"]
@@ -277,8 +283,21 @@ class ObjectTypeFilter(admin.FieldListFilter):
             }
 
 
+def _recorded_object_link(entry: JournalEntry, request: HttpRequest) -> admin_links.Link | None:
+    """The admin page of the object a journal entry records, while it exists and the reader may open it."""
+    try:
+        model = apps.get_model(entry.object_type)
+    except (LookupError, ValueError):
+        return None
+    try:
+        obj = model._default_manager.filter(pk=entry.object_id).first()
+    except (ValueError, TypeError):  # an id of another shape than the model's key
+        return None
+    return admin_links.change(request, obj)
+
+
 @admin.register(JournalEntry)
-class JournalEntryAdmin(ExportMixin, admin.ModelAdmin):
+class JournalEntryAdmin(ExportMixin, ModelAdmin):
     """The journal is read-only everywhere: no add, change or delete, even for superusers."""
 
     list_display = ["seq", "occurred_at", "actor", "action", "object_type_display", "object_id", "short_hash"]
@@ -292,10 +311,24 @@ class JournalEntryAdmin(ExportMixin, admin.ModelAdmin):
         "action",
         "object_type",
         "object_id",
+        "recorded_object",
         "changes",
         "prev_hash",
         "hash",
     ]
+
+    def get_object(self, request: HttpRequest, object_id: str, from_field: str | None = None):
+        entry = super().get_object(request, object_id, from_field)
+        if entry is not None:
+            entry._recorded = _recorded_object_link(entry, request)
+        return entry
+
+    @admin.display(description=_("recorded object"))
+    def recorded_object(self, obj: JournalEntry) -> str:
+        link = getattr(obj, "_recorded", None)
+        if link is None:
+            return _("No longer in the ledger, or not for you to see.")
+        return format_html('<a class="text-primary-600 dark:text-primary-500" href="{}">{}</a>', link.url, link.label)
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[JournalEntry]:
         # entries about a case only for those who may see the case
@@ -323,7 +356,7 @@ class JournalEntryAdmin(ExportMixin, admin.ModelAdmin):
         return False
 
 
-class ReadOnlyAdmin(ExportMixin, admin.ModelAdmin):
+class ReadOnlyAdmin(ExportMixin, ModelAdmin):
     """Records written only by the system: viewable, never added, changed or deleted by hand."""
 
     def has_add_permission(self, request: HttpRequest) -> bool:
@@ -370,3 +403,37 @@ class FollowerAnomalyAdmin(ReadOnlyAdmin):
     @admin.display(description=_("change per day"), ordering="change_per_day")
     def change_per_day_display(self, obj: FollowerAnomaly) -> str:
         return numbers.percent(obj.change_per_day, 1, sign=True)
+
+
+# --- links between related records (core/admin_links.py) ----------------------------
+
+
+@admin_links.provider("ledger.influencer")
+def _influencer_accounts(influencer: Influencer, request: HttpRequest):
+    yield admin_links.changelist(
+        request,
+        "ledger.platformaccount",
+        _("platform accounts"),
+        influencer.accounts.count(),
+        influencer__id__exact=influencer.pk,
+    )
+    yield admin_links.change(request, influencer.agency)
+
+
+@admin_links.provider("ledger.platformaccount")
+def _account_ledger(account: PlatformAccount, request: HttpRequest):
+    yield admin_links.change(request, account.influencer)
+    yield admin_links.changelist(
+        request,
+        "ledger.followersnapshot",
+        _("follower snapshots"),
+        account.snapshots.count(),
+        account__id__exact=account.pk,
+    )
+    yield admin_links.changelist(
+        request,
+        "ledger.followeranomaly",
+        _("follower anomalies"),
+        account.anomalies.count(),
+        account__id__exact=account.pk,
+    )

@@ -10,9 +10,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
+from unfold.admin import ModelAdmin
 
-from core import charts, numbers
+from core import admin_links, charts, numbers
 from core.admin_export import ExportMixin
+from core.admin_links import RelatedLookupsMixin
 from ledger import charts as ledger_charts
 from ledger.admin import URL_FIELD, InfluencerAdmin, PlatformAccountAdmin
 from ledger.models import Influencer, PlatformAccount
@@ -26,7 +28,7 @@ _money = numbers.money
 
 
 @admin.register(DurationTier)
-class DurationTierAdmin(ExportMixin, admin.ModelAdmin):
+class DurationTierAdmin(ExportMixin, ModelAdmin):
     """Tiers are data: admins may edit them; overlapping ranges are refused (model validation and, on
     PostgreSQL, an exclusion constraint)."""
 
@@ -36,25 +38,24 @@ class DurationTierAdmin(ExportMixin, admin.ModelAdmin):
 
 
 @admin.register(RateQuote)
-class RateQuoteAdmin(ExportMixin, admin.ModelAdmin):
+class RateQuoteAdmin(ExportMixin, RelatedLookupsMixin, ModelAdmin):
     """Quotes are recorded through ``quote_record`` (files of quotes: the ingest); afterwards only validity,
     source and notes change."""
 
     formfield_overrides = URL_FIELD
+    # Short enough for a 1,440 px screen, the figures a reader compares first: price, ratio, outlier.
     list_display = [
         "observed_on",
         "account",
-        "platform",
         "deliverable",
         "tier",
         "price_display",
-        "currency",
-        "price_kind",
-        "followers_display",
-        "per_10k_display",
         "market_ratio_display",
         "outlier",
+        "price_kind",
+        "followers_display",
     ]
+    related_lookups = ("account__influencer",)
     list_filter = [
         "deliverable",
         "price_kind",
@@ -89,7 +90,7 @@ class RateQuoteAdmin(ExportMixin, admin.ModelAdmin):
 
     @admin.display(description=_("price"), ordering="price")
     def price_display(self, obj: RateQuote) -> str:
-        return _money(obj.price)
+        return f"{_money(obj.price)} {obj.currency}"
 
     @admin.display(description=_("followers then"), ordering="followers_at_observation")
     def followers_display(self, obj: RateQuote) -> str:
@@ -145,10 +146,10 @@ class BandFilter(admin.SimpleListFilter):
 
 
 @admin.register(MarketBenchmark)
-class MarketBenchmarkAdmin(ExportMixin, admin.ModelAdmin):
+class MarketBenchmarkAdmin(ExportMixin, ModelAdmin):
     """Benchmarks are derived: recomputed by a task or command, never edited."""
 
-    list_display = [
+    list_display = [  # short enough for a 1,440 px screen: the rest is on the benchmark's page
         "platform",
         "deliverable",
         "tier",
@@ -160,8 +161,6 @@ class MarketBenchmarkAdmin(ExportMixin, admin.ModelAdmin):
         "p75_display",
         "per_10k_display",
         "as_of",
-        "window_days",
-        "computed_at",
     ]
     list_filter = ["platform", "deliverable", "tier", BandFilter, "currency"]
     list_select_related = ["tier"]
@@ -328,3 +327,24 @@ class PricedInfluencerAdmin(InfluencerAdmin):
             title=_("Prices quoted by %(name)s's accounts (outliers ringed, follower anomalies dashed)")
             % {"name": obj.display_name},
         )
+
+
+# --- links between related records (core/admin_links.py) ----------------------------
+
+
+@admin_links.provider("ledger.influencer")
+def _influencer_quotes(influencer: Influencer, request: HttpRequest):
+    yield admin_links.changelist(
+        request,
+        "pricing.ratequote",
+        _("rate quotes"),
+        RateQuote.objects.filter(account__influencer=influencer).count(),
+        account__influencer__id__exact=influencer.pk,
+    )
+
+
+@admin_links.provider("ledger.platformaccount")
+def _account_quotes(account: PlatformAccount, request: HttpRequest):
+    yield admin_links.changelist(
+        request, "pricing.ratequote", _("rate quotes"), account.quotes.count(), account__id__exact=account.pk
+    )

@@ -11,10 +11,12 @@ from django.utils import formats, timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
+from unfold.admin import ModelAdmin, TabularInline
 
-from core import charts, numbers
+from core import admin_links, charts, numbers
 from core.admin import HistoryInline, MoveSelectedMixin, move_action_form
 from core.admin_export import ExportMixin
+from core.admin_links import RelatedLinksMixin, RelatedLookupsMixin
 from ledger.admin import URL_FIELD
 from reviews import selectors, services, tasks
 from reviews.choices import Verdict
@@ -24,7 +26,7 @@ _money = numbers.money
 
 
 @admin.register(Target)
-class TargetAdmin(ExportMixin, admin.ModelAdmin):
+class TargetAdmin(ExportMixin, ModelAdmin):
     list_display = ["name", "kind", "parent", "uscc"]
     list_filter = ["kind"]
     list_select_related = ["parent"]
@@ -32,9 +34,10 @@ class TargetAdmin(ExportMixin, admin.ModelAdmin):
     autocomplete_fields = ["parent", "party"]
 
 
-class ClaimOfReviewInline(admin.TabularInline):
+class ClaimOfReviewInline(TabularInline):
     """The claims a review makes. Links are added and removed through the claim's ``reviews`` set (journaled)."""
 
+    tab = True
     model = Claim.reviews.through
     verbose_name = _("claim")
     verbose_name_plural = _("claims")
@@ -49,14 +52,12 @@ class ClaimOfReviewInline(admin.TabularInline):
 
 
 @admin.register(Review)
-class ReviewAdmin(ExportMixin, admin.ModelAdmin):
+class ReviewAdmin(ExportMixin, RelatedLinksMixin, RelatedLookupsMixin, ModelAdmin):
     formfield_overrides = URL_FIELD
-    list_display = [
+    list_display = [  # short enough for a 1,440 px screen: duration and tier are on the review's page
         "headline",
         "account",
         "published_at",
-        "duration_seconds",
-        "tier",
         "stance",
         "status",
         "suspected_ai",
@@ -67,8 +68,9 @@ class ReviewAdmin(ExportMixin, admin.ModelAdmin):
     search_fields = ["headline", "text", "url", "post_id", "account__handle", "account__platform_uid"]
     autocomplete_fields = ["account", "targets"]
     date_hierarchy = "published_at"
-    readonly_fields = ["tier", "created_at", "updated_at"]
+    readonly_fields = ["related_records", "tier", "created_at", "updated_at"]
     inlines = [ClaimOfReviewInline]
+    related_lookups = ("account__influencer", "orders", "claims", "cases")
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Review]:
         return (
@@ -140,16 +142,25 @@ class ClaimAdminForm(forms.ModelForm):
 
 
 @admin.register(Claim)
-class ClaimAdmin(ExportMixin, admin.ModelAdmin):
+class ClaimAdmin(ExportMixin, RelatedLinksMixin, RelatedLookupsMixin, ModelAdmin):
     form = ClaimAdminForm
     list_display = ["__str__", "target", "verdict", "verdict_on", "verdict_by"]
     list_filter = ["verdict"]
     list_select_related = ["target"]
     search_fields = ["text", "verdict_by"]
     autocomplete_fields = ["target", "reviews"]
-    readonly_fields = ["verdict", "verdict_on", "verdict_by", "verdict_url", "created_at", "updated_at"]
+    readonly_fields = [
+        "related_records",
+        "verdict",
+        "verdict_on",
+        "verdict_by",
+        "verdict_url",
+        "created_at",
+        "updated_at",
+    ]
+    related_lookups = ("reviews__account__influencer",)
     fieldsets = [
-        (None, {"fields": ["text", "target", "reviews"]}),
+        (None, {"fields": ["text", "target", "reviews", "related_records"]}),
         (
             _("Verdict"),
             {
@@ -184,6 +195,7 @@ class ClaimAdmin(ExportMixin, admin.ModelAdmin):
 class OrderStatusChangeInline(HistoryInline):
     """The status history: written only by order_transition."""
 
+    tab = True
     model = OrderStatusChange
 
 
@@ -208,9 +220,10 @@ class PaymentForm(forms.ModelForm):
         return data
 
 
-class PaymentInline(admin.TabularInline):
+class PaymentInline(TabularInline):
     """Payments are added (through payment_record) and never edited here."""
 
+    tab = True
     model = Payment
     form = PaymentForm
     fields = ["amount", "currency", "paid_on", "channel", "payer", "payee", "payer_name", "payee_name", "reference"]
@@ -238,25 +251,21 @@ class OverpaidFilter(admin.SimpleListFilter):
 
 
 @admin.register(Order)
-class OrderAdmin(ExportMixin, MoveSelectedMixin, admin.ModelAdmin):
+class OrderAdmin(ExportMixin, MoveSelectedMixin, RelatedLinksMixin, RelatedLookupsMixin, ModelAdmin):
     """Suspected orders with their markup and payments; flagged when paid above the agreed price."""
 
     workflow = services.ORDER_WORKFLOW
     action_form = move_action_form(services.ORDER_WORKFLOW)
+    # Short enough for a 1,440 px screen: deliverable, tier, currency and rate card are on the order's page.
     list_display = [
         "__str__",
         "account",
         "client_display",
-        "deliverable",
-        "tier",
         "agreed_price_display",
-        "currency",
-        "rate_card",
         "markup_display",
         "total_paid_display",
         "overpaid",
         "status",
-        "ordered_on",
         "risk_score",
     ]
     list_filter = ["status", "deliverable", OverpaidFilter, "currency"]
@@ -265,6 +274,7 @@ class OrderAdmin(ExportMixin, MoveSelectedMixin, admin.ModelAdmin):
     autocomplete_fields = ["account", "client", "intermediary", "targets", "reviews"]
     date_hierarchy = "ordered_on"
     readonly_fields = [
+        "related_records",
         "status",
         "rate_card",
         "markup_display",
@@ -273,8 +283,10 @@ class OrderAdmin(ExportMixin, MoveSelectedMixin, admin.ModelAdmin):
         "created_at",
         "updated_at",
     ]
+    related_lookups = ("account__influencer", "reviews", "cases")
     fieldsets = [
         (None, {"fields": ["account", "client", "client_name", "intermediary", "targets"]}),
+        (_("Related records"), {"fields": ["related_records"]}),
         (_("What and how much"), {"fields": ["deliverable", "tier", "agreed_price", "currency", "ordered_on"]}),
         (_("Figures"), {"fields": ["rate_card", "markup_display", "total_paid_display", "risk_score"]}),
         (_("Content and notes"), {"fields": ["reviews", "notes"]}),
@@ -337,7 +349,7 @@ class OrderAdmin(ExportMixin, MoveSelectedMixin, admin.ModelAdmin):
 
 
 @admin.register(Payment)
-class PaymentAdmin(ExportMixin, admin.ModelAdmin):
+class PaymentAdmin(ExportMixin, RelatedLinksMixin, RelatedLookupsMixin, ModelAdmin):
     """Payments: recorded through payment_record (here or on the order's page), then read-only."""
 
     form = PaymentForm
@@ -361,6 +373,11 @@ class PaymentAdmin(ExportMixin, admin.ModelAdmin):
     fields = [
         "order", "amount", "currency", "paid_on", "channel", "payer", "payee", "payer_name", "payee_name", "reference",
     ]  # fmt: skip
+    readonly_fields = ["related_records"]
+    related_lookups = ("order__account__influencer",)
+
+    def get_fields(self, request: HttpRequest, obj: Payment | None = None) -> list[str]:
+        return [*self.fields, "related_records"] if obj is not None else list(self.fields)
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Payment]:
         return super().get_queryset(request).prefetch_related("order__targets")  # for the order's name
@@ -394,6 +411,7 @@ class PaymentAdmin(ExportMixin, admin.ModelAdmin):
 class CampaignStatusChangeInline(HistoryInline):
     """The status history: written only by campaign_transition."""
 
+    tab = True
     model = CampaignStatusChange
 
 
@@ -401,7 +419,7 @@ _count = numbers.number
 
 
 @admin.register(Campaign)
-class CampaignAdmin(ExportMixin, MoveSelectedMixin, admin.ModelAdmin):
+class CampaignAdmin(ExportMixin, MoveSelectedMixin, ModelAdmin):
     """Coordinated campaigns found by detection: read-only but for their status (confirm or dismiss).
 
     A confirmed campaign is linked to a case from the case's page.
@@ -573,3 +591,86 @@ class CampaignAdmin(ExportMixin, MoveSelectedMixin, admin.ModelAdmin):
         return format_html_join(
             ", ", '<a href="{}">{}</a>', ((reverse("admin:cases_case_change", args=[c.pk]), c) for c in cases)
         )
+
+
+# --- links between related records (core/admin_links.py) ----------------------------
+
+
+@admin_links.provider("ledger.influencer")
+def _influencer_orders_and_content(influencer: Any, request: HttpRequest):
+    by_influencer = {"account__influencer__id__exact": influencer.pk}
+    yield admin_links.changelist(
+        request,
+        "reviews.order",
+        _("orders"),
+        Order.objects.filter(account__influencer=influencer).count(),
+        **by_influencer,
+    )
+    yield admin_links.changelist(
+        request,
+        "reviews.payment",
+        _("payments"),
+        Payment.objects.filter(order__account__influencer=influencer).count(),
+        order__account__influencer__id__exact=influencer.pk,
+    )
+    yield admin_links.changelist(
+        request,
+        "reviews.review",
+        _("reviews"),
+        Review.objects.filter(account__influencer=influencer).count(),
+        **by_influencer,
+    )
+    yield admin_links.changelist(
+        request,
+        "reviews.claim",
+        _("claims"),
+        Claim.objects.filter(reviews__account__influencer=influencer).distinct().count(),
+        reviews__account__influencer__id__exact=influencer.pk,
+    )
+
+
+@admin_links.provider("ledger.platformaccount")
+def _account_orders_and_content(account: Any, request: HttpRequest):
+    yield admin_links.changelist(
+        request, "reviews.order", _("orders"), account.orders.count(), account__id__exact=account.pk
+    )
+    yield admin_links.changelist(
+        request, "reviews.review", _("reviews"), account.reviews.count(), account__id__exact=account.pk
+    )
+
+
+@admin_links.provider("reviews.order")
+def _order_links(order: Order, request: HttpRequest):
+    yield admin_links.change(request, order.account)
+    yield admin_links.change(request, order.account.influencer)
+    yield admin_links.changelist(
+        request, "reviews.payment", _("payments"), order.payments.count(), order__id__exact=order.pk
+    )
+    yield admin_links.changelist(
+        request, "reviews.review", _("reviews"), order.reviews.count(), orders__id__exact=order.pk
+    )
+
+
+@admin_links.provider("reviews.review")
+def _review_links(review: Review, request: HttpRequest):
+    yield admin_links.change(request, review.account)
+    yield admin_links.change(request, review.account.influencer)
+    yield admin_links.changelist(
+        request, "reviews.order", _("orders"), review.orders.count(), reviews__id__exact=review.pk
+    )
+    yield admin_links.changelist(
+        request, "reviews.claim", _("claims"), review.claims.count(), reviews__id__exact=review.pk
+    )
+
+
+@admin_links.provider("reviews.claim")
+def _claim_links(claim: Claim, request: HttpRequest):
+    yield admin_links.changelist(
+        request, "reviews.review", _("reviews"), claim.reviews.count(), claims__id__exact=claim.pk
+    )
+
+
+@admin_links.provider("reviews.payment")
+def _payment_links(payment: Payment, request: HttpRequest):
+    yield admin_links.change(request, payment.order)
+    yield admin_links.change(request, payment.order.account.influencer)

@@ -9,6 +9,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
+from unfold.admin import ModelAdmin
 
 from core import numbers
 from core.admin_export import ExportMixin
@@ -126,7 +127,7 @@ def _percent(value: float | None) -> str | None:
 
 
 @admin.register(RiskScore)
-class RiskScoreAdmin(ExportMixin, admin.ModelAdmin):
+class RiskScoreAdmin(ExportMixin, ModelAdmin):
     """Highest risk first: the list a regulator opens first. Read-only (scores are computed)."""
 
     list_display = ["subject", "score", "top_signals", "computed_at"]
@@ -174,7 +175,7 @@ class RiskScoreAdmin(ExportMixin, admin.ModelAdmin):
 
 
 @admin.register(RiskChange)
-class RiskChangeAdmin(ExportMixin, admin.ModelAdmin):
+class RiskChangeAdmin(ExportMixin, ModelAdmin):
     """Changes of an account's score by RISK_EVENT_MIN_CHANGE points or more (read-only)."""
 
     list_display = ["account", "before", "after", "signals", "changed_at"]
