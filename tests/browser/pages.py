@@ -201,19 +201,40 @@ class AdminSite:
         self.guard.visit(reverse("admin:index"))
         return self.guard.step("dashboard")
 
-    def change_page(self, obj: Any, name: str, *, shows: str | None = None) -> StepRecord:
-        """The admin page of one object, which shows its name (``str(obj)``) and ``shows`` when given."""
+    @staticmethod
+    def change_url(obj: Any) -> str:
         opts = obj._meta
-        self.guard.visit(reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[obj.pk]))
+        return reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[obj.pk])
+
+    def change_page(self, obj: Any, name: str, *, shows: str | None = None) -> StepRecord:
+        """Open the admin page of one object by its address; it shows the object's name (and ``shows``)."""
+        self.guard.visit(self.change_url(obj))
+        return self._arrived_at(obj, name, shows)
+
+    def follow(self, obj: Any, name: str, *, shows: str | None = None) -> StepRecord:
+        """Click the current page's link to the admin page of ``obj``, as a person goes from record to record."""
+        link = self._link_to(self.change_url(obj), name)
+        with self.page.expect_navigation():
+            link.click()
+        self.guard.settle()
+        return self._arrived_at(obj, name, shows)
+
+    def _arrived_at(self, obj: Any, name: str, shows: str | None) -> StepRecord:
+        assert urlsplit(self.page.url).path == self.change_url(obj), f"{name}: at {self.page.url}"
         text = self.page.locator("body").inner_text()
         for expected in filter(None, [str(obj), shows]):
             assert expected in text, f"{name}: {expected!r} is not on {self.page.url}"
         return self.guard.step(name)
 
+    def _link_to(self, path: str, name: str) -> Any:
+        """The first visible link on the page to ``path`` (its query string aside)."""
+        links = self.page.locator(f'a[href="{path}"], a[href^="{path}?"]').filter(visible=True)
+        assert links.count() > 0, f"{name}: no link to {path} on {self.page.url}"
+        return links.first
+
     def download_link(self, path: str, name: str) -> tuple[StepRecord, bytes, str]:
         """Click the link to ``path`` on the current page; the file's bytes and suggested name."""
-        link = self.page.locator(f'a[href="{path}"]').first
-        assert link.count() == 1, f"{name}: no link to {path} on {self.page.url}"
+        link = self._link_to(path, name)
         with self.guard.downloading(path) as got:
             link.click()
         saved = got[0]
