@@ -9,11 +9,14 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from unfold.admin import ModelAdmin, TabularInline
 
 from cases import selectors, services
 from cases.models import Authority, Case, CaseNote, CaseStatusChange, Evidence, LegalAction
 from config.api.errors import DomainError
+from core import admin_links
 from core.admin import HistoryInline, TransitionAdminMixin, TransitionForm
+from core.admin_links import RelatedLinksMixin, RelatedLookupsMixin
 from ledger.admin import URL_FIELD
 
 
@@ -57,7 +60,7 @@ class CaseVisibilityMixin:
 
 
 @admin.register(Authority)
-class AuthorityAdmin(admin.ModelAdmin):
+class AuthorityAdmin(ModelAdmin):
     list_display = ["name", "kind", "member_count"]
     list_filter = ["kind"]
     search_fields = ["name"]
@@ -71,19 +74,25 @@ class AuthorityAdmin(admin.ModelAdmin):
         return obj.member_count
 
 
+def _download_url(evidence: Evidence) -> str | None:
+    """The permission-checked download of the evidence's file (which also checks its SHA-256)."""
+    return None if evidence.pk is None else reverse("evidence-download", args=[evidence.pk])
+
+
 def _download_link(evidence: Evidence) -> str:
     if evidence.pk is None:
         return "—"
-    return format_html('<a href="{}">{}</a>', reverse("evidence-download", args=[evidence.pk]), evidence.file_name)
+    return format_html('<a href="{}">{}</a>', _download_url(evidence), evidence.file_name)
 
 
 class CaseStatusChangeInline(HistoryInline):
     """The status history: written only by case_transition."""
 
     model = CaseStatusChange
+    tab = True
 
 
-class CaseNoteInline(admin.TabularInline):
+class CaseNoteInline(TabularInline):
     """Notes are added (through case_note_add), never edited or removed."""
 
     model = CaseNote
@@ -91,12 +100,13 @@ class CaseNoteInline(admin.TabularInline):
     readonly_fields = ["created_at", "author", "actor"]
     extra = 0
     can_delete = False
+    tab = True
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
 
-class EvidenceInline(admin.TabularInline):
+class EvidenceInline(TabularInline):
     """Evidence is added (through evidence_record) and then read-only, with its hash shown."""
 
     model = Evidence
@@ -105,6 +115,7 @@ class EvidenceInline(admin.TabularInline):
     readonly_fields = ["download", "sha256", "size", "recorded_at"]
     extra = 0
     can_delete = False
+    tab = True
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
@@ -113,13 +124,18 @@ class EvidenceInline(admin.TabularInline):
     def download(self, obj: Evidence) -> str:
         return _download_link(obj)
 
+    def file_download_url(self, obj: Evidence, field_name: str) -> str | None:
+        """The read-only file field links to the checked download, never to MEDIA_URL (which is not served)."""
+        return _download_url(obj)
 
-class LegalActionInline(admin.TabularInline):
+
+class LegalActionInline(TabularInline):
     model = LegalAction
     fields = ["kind", "plaintiff", "court_or_authority", "filed_on", "hearing_on", "status", "amount"]
     extra = 0
     show_change_link = True
     can_delete = False
+    tab = True
 
 
 class CaseAdminForm(TransitionForm):
@@ -178,7 +194,9 @@ class _UserFormMixin:
 
 
 @admin.register(Case)
-class CaseAdmin(TransitionAdminMixin, _UserFormMixin, CaseVisibilityMixin, admin.ModelAdmin):
+class CaseAdmin(
+    TransitionAdminMixin, _UserFormMixin, CaseVisibilityMixin, RelatedLinksMixin, RelatedLookupsMixin, ModelAdmin
+):
     """Cases the user may see, with their timeline, evidence and legal actions."""
 
     case_lookup = ""
@@ -197,9 +215,11 @@ class CaseAdmin(TransitionAdminMixin, _UserFormMixin, CaseVisibilityMixin, admin
         "assignees",
         "shared_with",
     ]
-    readonly_fields = ["status", "closed_on", "created_at", "updated_at"]
+    readonly_fields = ["status", "closed_on", "related_records", "created_at", "updated_at"]
+    related_lookups = ("influencers", "accounts", "orders", "reviews")
     fieldsets = [
         (None, {"fields": ["reference", "title", "authority", "opened_on", "campaign", "summary"]}),
+        (_("Bundle, evidence and related records"), {"fields": ["related_records"]}),
         (
             _("Status"),
             {"fields": ["status", "closed_on", "transition_to", "transition_reason", "transition_occurred_at"]},
@@ -242,11 +262,11 @@ class CaseAdmin(TransitionAdminMixin, _UserFormMixin, CaseVisibilityMixin, admin
 
 
 @admin.register(Evidence)
-class EvidenceAdmin(CaseVisibilityMixin, admin.ModelAdmin):
+class EvidenceAdmin(CaseVisibilityMixin, RelatedLookupsMixin, ModelAdmin):
     """Evidence of visible cases. Recorded through evidence_record, then read-only; never deleted."""
 
     formfield_overrides = URL_FIELD
-    list_display = ["file_name", "case", "sha256", "size", "media_type", "captured_at", "captured_by", "recorded_at"]
+    list_display = ["file_name", "case", "short_sha256", "size", "media_type", "captured_at", "captured_by"]
     list_filter = ["media_type"]
     list_select_related = ["case", "captured_by"]
     search_fields = ["=sha256", "case__reference", "description", "source_url"]
@@ -269,6 +289,13 @@ class EvidenceAdmin(CaseVisibilityMixin, admin.ModelAdmin):
     @admin.display(description=_("download"))
     def download(self, obj: Evidence) -> str:
         return _download_link(obj)
+
+    @admin.display(description=_("SHA-256"), ordering="sha256")
+    def short_sha256(self, obj: Evidence) -> str:
+        return obj.sha256[:16] + "…"
+
+    def file_download_url(self, obj: Evidence, field_name: str) -> str | None:
+        return _download_url(obj)
 
     def get_fields(self, request: HttpRequest, obj: Evidence | None = None) -> list[str]:
         if obj is None:
@@ -330,7 +357,7 @@ class LegalActionAdminForm(forms.ModelForm):
 
 
 @admin.register(LegalAction)
-class LegalActionAdmin(_UserFormMixin, CaseVisibilityMixin, admin.ModelAdmin):
+class LegalActionAdmin(_UserFormMixin, CaseVisibilityMixin, RelatedLinksMixin, RelatedLookupsMixin, ModelAdmin):
     """Legal actions without a case, and those of the cases the user may see."""
 
     form = LegalActionAdminForm
@@ -340,7 +367,81 @@ class LegalActionAdmin(_UserFormMixin, CaseVisibilityMixin, admin.ModelAdmin):
     list_select_related = ["case"]
     search_fields = ["plaintiff", "court_or_authority", "defendants_text", "case__reference"]
     autocomplete_fields = ["defendant_influencers", "defendant_accounts"]
+    readonly_fields = ["related_records"]
+    related_lookups = ("defendant_influencers", "defendant_accounts")
 
     def _visible(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
         visible = selectors.legal_action_list(user=request.user).values("pk")
         return queryset.filter(pk__in=visible)
+
+
+# --- links between related records (core/admin_links.py) ----------------------------
+
+
+def _visible_cases(request: HttpRequest) -> QuerySet[Case]:
+    return selectors.cases_visible_to(request.user)
+
+
+def _visible_actions(request: HttpRequest) -> QuerySet[LegalAction]:
+    return selectors.legal_action_list(user=request.user)
+
+
+@admin_links.provider("ledger.influencer")
+def _influencer_cases(influencer: Any, request: HttpRequest):
+    cases = _visible_cases(request).filter(influencers=influencer).count()
+    yield admin_links.changelist(request, "cases.case", _("cases"), cases, influencers__id__exact=influencer.pk)
+    actions = _visible_actions(request).filter(defendant_influencers=influencer).count()
+    yield admin_links.changelist(
+        request, "cases.legalaction", _("legal actions"), actions, defendant_influencers__id__exact=influencer.pk
+    )
+
+
+@admin_links.provider("ledger.platformaccount")
+def _account_cases(account: Any, request: HttpRequest):
+    cases = _visible_cases(request).filter(accounts=account).count()
+    yield admin_links.changelist(request, "cases.case", _("cases"), cases, accounts__id__exact=account.pk)
+    actions = _visible_actions(request).filter(defendant_accounts=account).count()
+    yield admin_links.changelist(
+        request, "cases.legalaction", _("legal actions"), actions, defendant_accounts__id__exact=account.pk
+    )
+
+
+@admin_links.provider("reviews.order")
+def _order_cases(order: Any, request: HttpRequest):
+    for case in _visible_cases(request).filter(orders=order).order_by("pk"):
+        yield admin_links.change(request, case)
+
+
+@admin_links.provider("reviews.review")
+def _review_cases(review: Any, request: HttpRequest):
+    for case in _visible_cases(request).filter(reviews=review).order_by("pk"):
+        yield admin_links.change(request, case)
+
+
+@admin_links.provider("cases.case")
+def _case_links(case: Case, request: HttpRequest):
+    if request.user.has_perms(["cases.view_case", "cases.view_evidence", "cases.view_legalaction"]):
+        yield admin_links.Link(_("Download the case bundle (zip)"), reverse("case-bundle", args=[case.pk]))
+    for evidence in case.evidence.order_by("pk"):
+        yield admin_links.Link(
+            _("Download evidence: %(name)s") % {"name": evidence.file_name}, _download_url(evidence) or ""
+        )
+    yield admin_links.changelist(
+        request, "cases.legalaction", _("legal actions"), case.legal_actions.count(), case__id__exact=case.pk
+    )
+    yield admin_links.changelist(
+        request, "cases.evidence", _("evidence"), case.evidence.count(), case__id__exact=case.pk
+    )
+    for influencer in case.influencers.order_by("pk"):
+        yield admin_links.change(request, influencer)
+    for order in case.orders.select_related("account").order_by("pk"):
+        yield admin_links.change(request, order)
+
+
+@admin_links.provider("cases.legalaction")
+def _legal_action_links(action: LegalAction, request: HttpRequest):
+    yield admin_links.change(request, action.case)
+    for influencer in action.defendant_influencers.order_by("pk"):
+        yield admin_links.change(request, influencer)
+    for account in action.defendant_accounts.order_by("pk"):
+        yield admin_links.change(request, account)

@@ -11,9 +11,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import CharField, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import CharField, Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.db.models.functions import Cast
 
+from cases.choices import CaseStatus
 from cases.models import Authority, Case, CaseNote, CaseStatusChange, Evidence, LegalAction
 
 
@@ -103,3 +104,11 @@ def journal_visible_to(queryset: QuerySet, *, user: Any) -> QuerySet:
             object_id__in=_ids_as_text(LegalAction.objects.filter(Q(case__isnull=True) | Q(case__in=visible))),
         )
     )
+
+
+def case_status_counts(*, user: Any) -> dict[str, int]:
+    """How many of the cases ``user`` may see are in each status (one query; statuses without cases: 0)."""
+    counts = dict.fromkeys(CaseStatus.values, 0)
+    rows = cases_visible_to(user).order_by().values_list("status").annotate(n=Count("pk"))
+    counts.update(dict(rows))
+    return counts

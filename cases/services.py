@@ -12,6 +12,10 @@ from datetime import datetime, timedelta
 from typing import IO, Any
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
 from django.core.files.base import File
 from django.db import transaction
 from django.db.models import Prefetch, Q, Sum
@@ -704,3 +708,61 @@ def bundle_build(*, case: Case, out: IO[bytes], generated_by: str) -> dict[str, 
         bundle.writestr("README.txt", _(bundle_texts.README) % {"reference": case.reference, "head_seq": head_seq})
         bundle.writestr("verify.py", bundle_texts.VERIFY_PY)
     return manifest
+
+
+# --- regulator logins ---------------------------------------------------------------
+
+REGULATOR_GROUP = "regulator"
+
+
+def authority_find(*, code: str) -> Authority:
+    """The authority ``code`` names: its id, its name (any case), or a part of its name that no other shares."""
+    code = code.strip()
+    if code.isdigit():
+        found = Authority.objects.filter(pk=int(code)).first()
+        if found is not None:
+            return found
+    exact = Authority.objects.filter(name__iexact=code).first()
+    if exact is not None:
+        return exact
+    matches = list(Authority.objects.filter(name__icontains=code)[:2]) if code else []
+    if len(matches) == 1:
+        return matches[0]
+    names = "; ".join(f"{a.pk}: {a.name}" for a in Authority.objects.order_by("name")[:50]) or _("none yet")
+    if matches:
+        raise DomainError(
+            _("More than one authority matches %(code)r: give its id or full name (%(names)s).")
+            % {"code": code, "names": names},
+            field="authority",
+        )
+    raise DomainError(
+        _("No authority matches %(code)r. Authorities: %(names)s.") % {"code": code, "names": names}, field="authority"
+    )
+
+
+@transaction.atomic
+def regulator_create(*, username: str, authority: Authority, email: str = "", password: str | None = None) -> Any:
+    """A regulator's login in one step: a staff user in the ``regulator`` group and a member of ``authority``.
+
+    ``password`` is checked by the project's password validators. The user sees the tools of an
+    investigation in the admin (not its internals) and the cases of the authority.
+    """
+    User = get_user_model()
+    username = username.strip()
+    if not username:
+        raise DomainError(_("Give a username."), field="username")
+    if User.objects.filter(**{f"{User.USERNAME_FIELD}__iexact": username}).exists():
+        raise DomainError(_("A user %(user)r exists already.") % {"user": username}, field="username")
+    group = Group.objects.filter(name=REGULATOR_GROUP).first()
+    if group is None:
+        raise DomainError(_("The regulator group is missing: run the migrations."), field="group")
+    user = User(**{User.USERNAME_FIELD: username}, email=email.strip(), is_staff=True)
+    try:
+        validate_password(password or "", user)
+    except ValidationError as exc:
+        raise DomainError(" ".join(exc.messages), field="password") from exc
+    user.set_password(password)
+    user.save()
+    user.groups.add(group)
+    authority.members.add(user)
+    return user

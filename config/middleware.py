@@ -61,3 +61,23 @@ class ApiNoStoreMiddleware:
             add_never_cache_headers(response)
             patch_cache_control(response, no_store=True, private=True)
         return response
+
+
+class AdminScriptPolicyMiddleware:
+    """Let the admin's Alpine.js evaluate its directives: ``'unsafe-eval'`` in script-src, under /admin/ only.
+
+    The admin's theme (django-unfold) builds its sidebar, tabs, menus and dialogs with Alpine.js, whose
+    ``x-data``/``x-on`` expressions are evaluated with ``new Function``; Alpine's CSP build cannot read
+    the theme's expressions. Scripts still come from this site only, with no inline script; the rest of
+    the site (the start page, the API and its docs) keeps the strict policy. Listed after django-csp's
+    middleware, so that it marks the response before django-csp writes the header.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if request.path.startswith(settings.ADMIN_URL_PREFIX):
+            response._csp_update = {"script-src": ["'unsafe-eval'"]}  # type: ignore[attr-defined]
+        return response

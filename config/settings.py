@@ -41,6 +41,7 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"] if
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
 INSTALLED_APPS = [
+    "unfold",  # the admin's theme (docs/user-guide/admin.md): before django.contrib.admin, whose templates it overrides
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -93,6 +94,25 @@ TEMPLATES = [
         },
     },
 ]
+
+# --- Admin (docs/user-guide/admin.md) ---------------------------------------------
+# django-unfold: the theme, the dashboard (config/dashboard.py) and the sidebar (config/admin_nav.py).
+# Everything it loads (fonts, Alpine.js, htmx, Chart.js) is served from its static files.
+
+UNFOLD = {
+    "SITE_TITLE": _("Paid Review Ledger"),
+    "SITE_HEADER": _("Paid Review Ledger"),
+    "SITE_SYMBOL": "policy",
+    "SHOW_LANGUAGES": True,
+    "SHOW_HISTORY": True,
+    "SHOW_VIEW_ON_SITE": False,
+    "DASHBOARD_CALLBACK": "config.dashboard.dashboard_callback",
+    "SIDEBAR": {
+        "show_search": False,
+        "show_all_applications": "config.admin_nav.show_all_applications",
+        "navigation": "config.admin_nav.navigation",
+    },
+}
 
 # --- Database ---------------------------------------------------------------
 # PostgreSQL only, through psycopg 3. Unset: the project's embedded server, which the
@@ -530,6 +550,7 @@ MIDDLEWARE.insert(1, "config.middleware.RequestGuardMiddleware")
 MIDDLEWARE += [
     "config.middleware.ApiNoStoreMiddleware",
     "csp.middleware.CSPMiddleware",
+    "config.middleware.AdminScriptPolicyMiddleware",  # after django-csp: the admin's Alpine.js needs eval
     "axes.middleware.AxesMiddleware",  # last, as django-axes requires
 ]
 
@@ -579,6 +600,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "config.api.authentication.RevokeTokensOnPasswordChange"},
 ]
 
+# The admin's pages, whose theme's Alpine.js needs 'unsafe-eval' (config/middleware.py).
+ADMIN_URL_PREFIX = "/admin/"
 # Content-Security-Policy (django-csp): scripts only from this site (the admin and the
 # Swagger UI, served by drf-spectacular-sidecar, need no other source); inline styles
 # are allowed because both set style attributes.

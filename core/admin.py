@@ -9,12 +9,14 @@ from django import forms
 from django.contrib import admin, messages
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
+from unfold.admin import TabularInline
 
+from core.admin_internals import register_internals
 from core.errors import DomainError
 from core.workflow import Workflow, workflow_transition
 
 
-class HistoryInline(admin.TabularInline):
+class HistoryInline(TabularInline):
     """A status history on its record's page: written only by ``workflow_transition``."""
 
     fields = ["changed_at", "occurred_at", "from_status", "to_status", "reason", "changed_by", "actor"]
@@ -78,3 +80,7 @@ class TransitionAdminMixin:
             )
         except DomainError as exc:  # e.g. another user moved the record meanwhile
             self.message_user(request, exc.message, level=messages.ERROR)  # type: ignore[attr-defined]
+
+
+# Users, tokens, Celery beat and login records: superusers only, in the admin's theme.
+register_internals()

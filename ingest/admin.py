@@ -12,6 +12,7 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from unfold.admin import ModelAdmin
 
 from config.api.errors import DomainError
 from ingest.api.views import may_ingest
@@ -41,11 +42,11 @@ class IngestUploadForm(forms.Form):
 
 
 @admin.register(IngestJob)
-class IngestJobAdmin(admin.ModelAdmin):
+class IngestJobAdmin(ModelAdmin):
     """Jobs are created by uploading a file and run by a background task; they are never edited."""
 
-    list_display = ["id", "kind", "file_name", "status", "phase", "rows_read", "created", "updated", "unchanged",
-                    "error_count", "actor", "created_at"]  # fmt: skip
+    list_display = ["id", "kind", "file_name", "status", "rows_read", "created", "updated", "error_count",
+                    "created_at"]  # fmt: skip
     list_filter = ["kind", "status"]
     search_fields = ["file_name", "sha256", "actor"]
     readonly_fields = [f.name for f in IngestJob._meta.fields if f.name != "errors"] + ["row_errors"]

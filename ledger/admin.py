@@ -11,7 +11,10 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
+from unfold.admin import ModelAdmin, TabularInline
 
+from core import admin_links
+from core.admin_links import RelatedLinksMixin
 from ledger import charts, journal, numbers, selectors, services, tasks
 from ledger.models import (
     Agency,
@@ -41,7 +44,7 @@ def _table(headers: list, rows: Iterable[tuple], *, empty: str) -> str:
 
 
 @admin.register(Agency)
-class AgencyAdmin(admin.ModelAdmin):
+class AgencyAdmin(ModelAdmin):
     list_display = ["name", "kind", "uscc", "created_at"]
     list_filter = ["kind"]
     search_fields = ["name", "uscc", "^search_initials"]
@@ -51,17 +54,18 @@ class AgencyAdmin(admin.ModelAdmin):
 URL_FIELD = {models.URLField: {"assume_scheme": "https"}}
 
 
-class PlatformAccountInline(admin.TabularInline):
+class PlatformAccountInline(TabularInline):
     model = PlatformAccount
     formfield_overrides = URL_FIELD
     fields = ["platform", "handle", "platform_uid", "profile_url", "status", "follower_count", "followers_captured_at"]
     readonly_fields = ["follower_count", "followers_captured_at"]
     extra = 0
     show_change_link = True
+    tab = True  # a tab of the page (django-unfold), not a table below the form
 
 
 @admin.register(Influencer)
-class InfluencerAdmin(admin.ModelAdmin):
+class InfluencerAdmin(RelatedLinksMixin, ModelAdmin):
     list_display = ["display_name", "kind", "agency", "account_count", "total_followers_display", "updated_at"]
     list_filter = ["kind", "agency"]
     list_select_related = ["agency"]
@@ -76,7 +80,7 @@ class InfluencerAdmin(admin.ModelAdmin):
     ]
     autocomplete_fields = ["agency"]
     inlines = [PlatformAccountInline]
-    readonly_fields = ["follower_chart"]
+    readonly_fields = ["related_records", "follower_chart"]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Influencer]:
         return selectors.influencer_list().prefetch_related(None)
@@ -101,7 +105,7 @@ class InfluencerAdmin(admin.ModelAdmin):
 
 
 @admin.register(PlatformAccount)
-class PlatformAccountAdmin(admin.ModelAdmin):
+class PlatformAccountAdmin(RelatedLinksMixin, ModelAdmin):
     formfield_overrides = URL_FIELD
     list_display = [
         "handle",
@@ -119,6 +123,7 @@ class PlatformAccountAdmin(admin.ModelAdmin):
     search_fields = ["handle", "^search_initials", "platform_uid", "influencer__display_name"]
     autocomplete_fields = ["influencer"]
     readonly_fields = [
+        "related_records",
         "follower_count",
         "followers_captured_at",
         "follower_chart",
@@ -131,6 +136,7 @@ class PlatformAccountAdmin(admin.ModelAdmin):
     ]
     fieldsets = [
         (None, {"fields": ["influencer", "platform", "handle", "platform_uid", "profile_url", "status"]}),
+        (_("Related records"), {"fields": ["related_records"]}),
         (
             _("Followers"),
             {
@@ -209,7 +215,7 @@ class PlatformAccountAdmin(admin.ModelAdmin):
 
 
 @admin.register(FollowerSnapshot)
-class FollowerSnapshotAdmin(admin.ModelAdmin):
+class FollowerSnapshotAdmin(ModelAdmin):
     """Snapshots are append-only: they can be added (through snapshot_record) and viewed."""
 
     list_display = ["account", "captured_at", "followers_display", "source", "recorded_at"]
@@ -283,8 +289,21 @@ class ObjectTypeFilter(admin.FieldListFilter):
             }
 
 
+def _recorded_object_link(entry: JournalEntry, request: HttpRequest) -> admin_links.Link | None:
+    """The admin page of the object a journal entry records, while it exists and the reader may open it."""
+    try:
+        model = apps.get_model(entry.object_type)
+    except (LookupError, ValueError):
+        return None
+    try:
+        obj = model._default_manager.filter(pk=entry.object_id).first()
+    except (ValueError, TypeError):  # an id of another shape than the model's key
+        return None
+    return admin_links.change(request, obj)
+
+
 @admin.register(JournalEntry)
-class JournalEntryAdmin(admin.ModelAdmin):
+class JournalEntryAdmin(ModelAdmin):
     """The journal is read-only everywhere: no add, change or delete, even for superusers."""
 
     list_display = ["seq", "occurred_at", "actor", "action", "object_type_display", "object_id", "short_hash"]
@@ -298,10 +317,24 @@ class JournalEntryAdmin(admin.ModelAdmin):
         "action",
         "object_type",
         "object_id",
+        "recorded_object",
         "changes",
         "prev_hash",
         "hash",
     ]
+
+    def get_object(self, request: HttpRequest, object_id: str, from_field: str | None = None):
+        entry = super().get_object(request, object_id, from_field)
+        if entry is not None:
+            entry._recorded = _recorded_object_link(entry, request)
+        return entry
+
+    @admin.display(description=_("recorded object"))
+    def recorded_object(self, obj: JournalEntry) -> str:
+        link = getattr(obj, "_recorded", None)
+        if link is None:
+            return _("No longer in the ledger, or not for you to see.")
+        return format_html('<a class="text-primary-600 dark:text-primary-500" href="{}">{}</a>', link.url, link.label)
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[JournalEntry]:
         # entries about a case only for those who may see the case
@@ -325,7 +358,7 @@ class JournalEntryAdmin(admin.ModelAdmin):
         return False
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class ReadOnlyAdmin(ModelAdmin):
     """Records written only by the system: viewable, never added, changed or deleted by hand."""
 
     def has_add_permission(self, request: HttpRequest) -> bool:
@@ -365,3 +398,37 @@ class FollowerAnomalyAdmin(ReadOnlyAdmin):
     @admin.display(description=_("change"), ordering="change")
     def change_display(self, obj: FollowerAnomaly) -> str:
         return f"{obj.change:+,}"
+
+
+# --- links between related records (core/admin_links.py) ----------------------------
+
+
+@admin_links.provider("ledger.influencer")
+def _influencer_accounts(influencer: Influencer, request: HttpRequest):
+    yield admin_links.changelist(
+        request,
+        "ledger.platformaccount",
+        _("platform accounts"),
+        influencer.accounts.count(),
+        influencer__id__exact=influencer.pk,
+    )
+    yield admin_links.change(request, influencer.agency)
+
+
+@admin_links.provider("ledger.platformaccount")
+def _account_ledger(account: PlatformAccount, request: HttpRequest):
+    yield admin_links.change(request, account.influencer)
+    yield admin_links.changelist(
+        request,
+        "ledger.followersnapshot",
+        _("follower snapshots"),
+        account.snapshots.count(),
+        account__id__exact=account.pk,
+    )
+    yield admin_links.changelist(
+        request,
+        "ledger.followeranomaly",
+        _("follower anomalies"),
+        account.anomalies.count(),
+        account__id__exact=account.pk,
+    )

@@ -32,7 +32,7 @@ from django.utils import timezone
 
 from config.replica import read_connection
 from ledger.choices import Platform
-from ledger.models import FollowerSnapshot, Influencer, JournalEntry, PlatformAccount
+from ledger.models import FollowerAnomaly, FollowerSnapshot, Influencer, JournalEntry, PlatformAccount
 
 
 def influencer_list() -> QuerySet[Influencer]:
@@ -204,3 +204,12 @@ def refresh_backlog(*, now: datetime) -> RefreshBacklog:
 def journal_size() -> int:
     """Entries in the journal: its highest sequence number, since the sequence is gap-free."""
     return JournalEntry.objects.aggregate(size=Max("seq"))["size"] or 0
+
+
+def anomalies_detected_since(since: datetime) -> QuerySet[FollowerAnomaly]:
+    """Follower anomalies detected from ``since`` on, newest first, with their account and snapshot."""
+    return (
+        FollowerAnomaly.objects.filter(detected_at__gte=since)
+        .select_related("account", "snapshot")
+        .order_by("-detected_at", "-id")
+    )

@@ -10,7 +10,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
+from unfold.admin import ModelAdmin
 
+from core import admin_links
+from core.admin_links import RelatedLookupsMixin
 from ledger import charts, numbers
 from ledger.admin import URL_FIELD, InfluencerAdmin, PlatformAccountAdmin
 from ledger.models import Influencer, PlatformAccount
@@ -25,7 +28,7 @@ def _money(value) -> str:
 
 
 @admin.register(DurationTier)
-class DurationTierAdmin(admin.ModelAdmin):
+class DurationTierAdmin(ModelAdmin):
     """Tiers are data: admins may edit them; overlapping ranges are refused (model validation and, on
     PostgreSQL, an exclusion constraint)."""
 
@@ -35,26 +38,25 @@ class DurationTierAdmin(admin.ModelAdmin):
 
 
 @admin.register(RateQuote)
-class RateQuoteAdmin(admin.ModelAdmin):
+class RateQuoteAdmin(RelatedLookupsMixin, ModelAdmin):
     """Quotes are recorded through ``quote_record`` (files of quotes: the ingest); afterwards only validity,
     source and notes change."""
 
     formfield_overrides = URL_FIELD
     change_list_template = "admin/pricing/ratequote/change_list.html"  # "Import quotes": the ingest's upload page
+    # Short enough for a 1,440 px screen, the figures a reader compares first: price, ratio, outlier.
     list_display = [
         "observed_on",
         "account",
-        "platform",
         "deliverable",
         "tier",
         "price_display",
-        "currency",
-        "price_kind",
-        "followers_display",
-        "per_10k_display",
         "market_ratio_display",
         "outlier",
+        "price_kind",
+        "followers_display",
     ]
+    related_lookups = ("account__influencer",)
     list_filter = [
         "deliverable",
         "price_kind",
@@ -89,7 +91,7 @@ class RateQuoteAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("price"), ordering="price")
     def price_display(self, obj: RateQuote) -> str:
-        return _money(obj.price)
+        return f"{_money(obj.price)} {obj.currency}"
 
     @admin.display(description=_("followers then"), ordering="followers_at_observation")
     def followers_display(self, obj: RateQuote) -> str:
@@ -132,23 +134,19 @@ class RateQuoteAdmin(admin.ModelAdmin):
 
 
 @admin.register(MarketBenchmark)
-class MarketBenchmarkAdmin(admin.ModelAdmin):
+class MarketBenchmarkAdmin(ModelAdmin):
     """Benchmarks are derived: recomputed by a task or command, never edited."""
 
-    list_display = [
+    list_display = [  # short enough for a 1,440 px screen: the rest is on the benchmark's page
         "platform",
         "deliverable",
         "tier",
-        "currency",
         "band",
         "count",
         "p25",
         "median",
         "p75",
-        "median_per_10k_followers",
         "as_of",
-        "window_days",
-        "computed_at",
     ]
     list_filter = ["platform", "deliverable", "tier", "band", "currency"]
     list_select_related = ["tier"]
@@ -288,3 +286,24 @@ class PricedInfluencerAdmin(InfluencerAdmin):
             title=_("Prices quoted by %(name)s's accounts (outliers ringed, follower anomalies dashed)")
             % {"name": obj.display_name},
         )
+
+
+# --- links between related records (core/admin_links.py) ----------------------------
+
+
+@admin_links.provider("ledger.influencer")
+def _influencer_quotes(influencer: Influencer, request: HttpRequest):
+    yield admin_links.changelist(
+        request,
+        "pricing.ratequote",
+        _("rate quotes"),
+        RateQuote.objects.filter(account__influencer=influencer).count(),
+        account__influencer__id__exact=influencer.pk,
+    )
+
+
+@admin_links.provider("ledger.platformaccount")
+def _account_quotes(account: PlatformAccount, request: HttpRequest):
+    yield admin_links.changelist(
+        request, "pricing.ratequote", _("rate quotes"), account.quotes.count(), account__id__exact=account.pk
+    )

@@ -5,7 +5,6 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
-from django.contrib.admin.helpers import ActionForm
 from django.db.models import F, QuerySet
 from django.http import HttpRequest
 from django.urls import reverse
@@ -13,9 +12,13 @@ from django.utils import formats, timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
+from unfold.admin import ModelAdmin, TabularInline
+from unfold.forms import ActionForm
 
 from config.api.errors import DomainError
+from core import admin_links
 from core.admin import HistoryInline
+from core.admin_links import RelatedLinksMixin, RelatedLookupsMixin
 from ledger import charts
 from ledger.admin import URL_FIELD
 from reviews import selectors, services, tasks
@@ -28,7 +31,7 @@ def _money(value: Decimal | None) -> str:
 
 
 @admin.register(Target)
-class TargetAdmin(admin.ModelAdmin):
+class TargetAdmin(ModelAdmin):
     list_display = ["name", "kind", "parent", "uscc"]
     list_filter = ["kind"]
     list_select_related = ["parent"]
@@ -36,9 +39,10 @@ class TargetAdmin(admin.ModelAdmin):
     autocomplete_fields = ["parent"]
 
 
-class ClaimOfReviewInline(admin.TabularInline):
+class ClaimOfReviewInline(TabularInline):
     """The claims a review makes. Links are added and removed through the claim's ``reviews`` set (journaled)."""
 
+    tab = True
     model = Claim.reviews.through
     verbose_name = _("claim")
     verbose_name_plural = _("claims")
@@ -53,14 +57,12 @@ class ClaimOfReviewInline(admin.TabularInline):
 
 
 @admin.register(Review)
-class ReviewAdmin(admin.ModelAdmin):
+class ReviewAdmin(RelatedLinksMixin, RelatedLookupsMixin, ModelAdmin):
     formfield_overrides = URL_FIELD
-    list_display = [
+    list_display = [  # short enough for a 1,440 px screen: duration and tier are on the review's page
         "headline",
         "account",
         "published_at",
-        "duration_seconds",
-        "tier",
         "stance",
         "status",
         "suspected_ai",
@@ -71,8 +73,9 @@ class ReviewAdmin(admin.ModelAdmin):
     search_fields = ["headline", "text", "url", "post_id", "account__handle", "account__platform_uid"]
     autocomplete_fields = ["account", "targets"]
     date_hierarchy = "published_at"
-    readonly_fields = ["tier", "created_at", "updated_at"]
+    readonly_fields = ["related_records", "tier", "created_at", "updated_at"]
     inlines = [ClaimOfReviewInline]
+    related_lookups = ("account__influencer", "orders", "claims", "cases")
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Review]:
         return selectors.review_list().prefetch_related(None)
@@ -136,16 +139,25 @@ class ClaimAdminForm(forms.ModelForm):
 
 
 @admin.register(Claim)
-class ClaimAdmin(admin.ModelAdmin):
+class ClaimAdmin(RelatedLinksMixin, RelatedLookupsMixin, ModelAdmin):
     form = ClaimAdminForm
     list_display = ["__str__", "target", "verdict", "verdict_on", "verdict_by"]
     list_filter = ["verdict"]
     list_select_related = ["target"]
     search_fields = ["text", "verdict_by"]
     autocomplete_fields = ["target", "reviews"]
-    readonly_fields = ["verdict", "verdict_on", "verdict_by", "verdict_url", "created_at", "updated_at"]
+    readonly_fields = [
+        "related_records",
+        "verdict",
+        "verdict_on",
+        "verdict_by",
+        "verdict_url",
+        "created_at",
+        "updated_at",
+    ]
+    related_lookups = ("reviews__account__influencer",)
     fieldsets = [
-        (None, {"fields": ["text", "target", "reviews"]}),
+        (None, {"fields": ["text", "target", "reviews", "related_records"]}),
         (
             _("Verdict"),
             {
@@ -180,6 +192,7 @@ class ClaimAdmin(admin.ModelAdmin):
 class OrderStatusChangeInline(HistoryInline):
     """The status history: written only by order_transition."""
 
+    tab = True
     model = OrderStatusChange
 
 
@@ -201,9 +214,10 @@ class PaymentForm(forms.ModelForm):
         return data
 
 
-class PaymentInline(admin.TabularInline):
+class PaymentInline(TabularInline):
     """Payments are added (through payment_record) and never edited here."""
 
+    tab = True
     model = Payment
     form = PaymentForm
     fields = ["amount", "currency", "paid_on", "channel", "payer", "payee", "reference"]
@@ -237,25 +251,21 @@ class OverpaidFilter(admin.SimpleListFilter):
 
 
 @admin.register(Order)
-class OrderAdmin(admin.ModelAdmin):
+class OrderAdmin(RelatedLinksMixin, RelatedLookupsMixin, ModelAdmin):
     """Suspected orders with their markup and payments; flagged when paid above the agreed price."""
 
     action_form = OrderActionForm
     actions = ["move_selected"]
+    # Short enough for a 1,440 px screen: deliverable, tier, currency and rate card are on the order's page.
     list_display = [
         "__str__",
         "account",
         "client",
-        "deliverable",
-        "tier",
         "agreed_price",
-        "currency",
-        "rate_card",
         "markup_display",
         "total_paid_display",
         "overpaid",
         "status",
-        "ordered_on",
         "risk_score",
     ]
     list_filter = ["status", "deliverable", OverpaidFilter, "currency"]
@@ -264,6 +274,7 @@ class OrderAdmin(admin.ModelAdmin):
     autocomplete_fields = ["account", "client_agency", "intermediary", "targets", "reviews"]
     date_hierarchy = "ordered_on"
     readonly_fields = [
+        "related_records",
         "status",
         "rate_card",
         "markup_display",
@@ -272,8 +283,10 @@ class OrderAdmin(admin.ModelAdmin):
         "created_at",
         "updated_at",
     ]
+    related_lookups = ("account__influencer", "reviews", "cases")
     fieldsets = [
         (None, {"fields": ["account", "client_agency", "client_name", "intermediary", "targets"]}),
+        (_("Related records"), {"fields": ["related_records"]}),
         (_("What and how much"), {"fields": ["deliverable", "tier", "agreed_price", "currency", "ordered_on"]}),
         (_("Figures"), {"fields": ["rate_card", "markup_display", "total_paid_display", "risk_score"]}),
         (_("Content and notes"), {"fields": ["reviews", "notes"]}),
@@ -358,7 +371,7 @@ class OrderAdmin(admin.ModelAdmin):
 
 
 @admin.register(Payment)
-class PaymentAdmin(admin.ModelAdmin):
+class PaymentAdmin(RelatedLinksMixin, RelatedLookupsMixin, ModelAdmin):
     """Payments: recorded through payment_record (here or on the order's page), then read-only."""
 
     form = PaymentForm
@@ -370,6 +383,11 @@ class PaymentAdmin(admin.ModelAdmin):
     date_hierarchy = "paid_on"
 
     fields = ["order", "amount", "currency", "paid_on", "channel", "payer", "payee", "reference"]
+    readonly_fields = ["related_records"]
+    related_lookups = ("order__account__influencer",)
+
+    def get_fields(self, request: HttpRequest, obj: Payment | None = None) -> list[str]:
+        return [*self.fields, "related_records"] if obj is not None else list(self.fields)
 
     def has_change_permission(self, request: HttpRequest, obj: Payment | None = None) -> bool:
         return False
@@ -394,6 +412,7 @@ class PaymentAdmin(admin.ModelAdmin):
 class CampaignStatusChangeInline(HistoryInline):
     """The status history: written only by campaign_transition."""
 
+    tab = True
     model = CampaignStatusChange
 
 
@@ -409,7 +428,7 @@ def _count(value: int | None) -> str:
 
 
 @admin.register(Campaign)
-class CampaignAdmin(admin.ModelAdmin):
+class CampaignAdmin(ModelAdmin):
     """Coordinated campaigns found by detection: read-only but for their status (confirm or dismiss).
 
     A confirmed campaign is linked to a case from the case's page.
@@ -600,3 +619,86 @@ class CampaignAdmin(admin.ModelAdmin):
                 _("Not moved: %(items)s.") % {"items": "; ".join(refused)},
                 level=messages.WARNING,
             )
+
+
+# --- links between related records (core/admin_links.py) ----------------------------
+
+
+@admin_links.provider("ledger.influencer")
+def _influencer_orders_and_content(influencer: Any, request: HttpRequest):
+    by_influencer = {"account__influencer__id__exact": influencer.pk}
+    yield admin_links.changelist(
+        request,
+        "reviews.order",
+        _("orders"),
+        Order.objects.filter(account__influencer=influencer).count(),
+        **by_influencer,
+    )
+    yield admin_links.changelist(
+        request,
+        "reviews.payment",
+        _("payments"),
+        Payment.objects.filter(order__account__influencer=influencer).count(),
+        order__account__influencer__id__exact=influencer.pk,
+    )
+    yield admin_links.changelist(
+        request,
+        "reviews.review",
+        _("reviews"),
+        Review.objects.filter(account__influencer=influencer).count(),
+        **by_influencer,
+    )
+    yield admin_links.changelist(
+        request,
+        "reviews.claim",
+        _("claims"),
+        Claim.objects.filter(reviews__account__influencer=influencer).distinct().count(),
+        reviews__account__influencer__id__exact=influencer.pk,
+    )
+
+
+@admin_links.provider("ledger.platformaccount")
+def _account_orders_and_content(account: Any, request: HttpRequest):
+    yield admin_links.changelist(
+        request, "reviews.order", _("orders"), account.orders.count(), account__id__exact=account.pk
+    )
+    yield admin_links.changelist(
+        request, "reviews.review", _("reviews"), account.reviews.count(), account__id__exact=account.pk
+    )
+
+
+@admin_links.provider("reviews.order")
+def _order_links(order: Order, request: HttpRequest):
+    yield admin_links.change(request, order.account)
+    yield admin_links.change(request, order.account.influencer)
+    yield admin_links.changelist(
+        request, "reviews.payment", _("payments"), order.payments.count(), order__id__exact=order.pk
+    )
+    yield admin_links.changelist(
+        request, "reviews.review", _("reviews"), order.reviews.count(), orders__id__exact=order.pk
+    )
+
+
+@admin_links.provider("reviews.review")
+def _review_links(review: Review, request: HttpRequest):
+    yield admin_links.change(request, review.account)
+    yield admin_links.change(request, review.account.influencer)
+    yield admin_links.changelist(
+        request, "reviews.order", _("orders"), review.orders.count(), reviews__id__exact=review.pk
+    )
+    yield admin_links.changelist(
+        request, "reviews.claim", _("claims"), review.claims.count(), reviews__id__exact=review.pk
+    )
+
+
+@admin_links.provider("reviews.claim")
+def _claim_links(claim: Claim, request: HttpRequest):
+    yield admin_links.changelist(
+        request, "reviews.review", _("reviews"), claim.reviews.count(), claims__id__exact=claim.pk
+    )
+
+
+@admin_links.provider("reviews.payment")
+def _payment_links(payment: Payment, request: HttpRequest):
+    yield admin_links.change(request, payment.order)
+    yield admin_links.change(request, payment.order.account.influencer)

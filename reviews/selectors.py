@@ -38,7 +38,7 @@ from ledger.models import PlatformAccount
 from pricing import figures
 from pricing.choices import Deliverable
 from pricing.models import DurationTier, RateQuote
-from reviews.choices import VERDICT_RATING, Verdict
+from reviews.choices import VERDICT_RATING, CampaignStatus, Verdict
 from reviews.models import (
     Campaign,
     CampaignMember,
@@ -403,3 +403,10 @@ def campaign_explanation(campaign: Campaign) -> list[str]:
             % {"count": len(variants), "headline": variants[0]["headline"], "views": f"{variants[0]['views']:,}"}
         )
     return sentences
+
+
+def campaign_status_counts() -> dict[str, int]:
+    """How many campaigns are in each status (one query; statuses without campaigns: 0)."""
+    counts = dict.fromkeys(CampaignStatus.values, 0)
+    counts.update(dict(Campaign.objects.order_by().values_list("status").annotate(n=Count("pk"))))
+    return counts

@@ -9,6 +9,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
+from unfold.admin import ModelAdmin
 
 from ledger.models import PlatformAccount
 from reviews.selectors import with_engagement
@@ -124,7 +125,7 @@ def _percent(value: float | None) -> str | None:
 
 
 @admin.register(RiskScore)
-class RiskScoreAdmin(admin.ModelAdmin):
+class RiskScoreAdmin(ModelAdmin):
     """Highest risk first: the list a regulator opens first. Read-only (scores are computed)."""
 
     list_display = ["subject", "score", "top_signals", "computed_at"]
@@ -169,7 +170,7 @@ class RiskScoreAdmin(admin.ModelAdmin):
 
 
 @admin.register(RiskChange)
-class RiskChangeAdmin(admin.ModelAdmin):
+class RiskChangeAdmin(ModelAdmin):
     """Changes of an account's score by RISK_EVENT_MIN_CHANGE points or more (read-only)."""
 
     list_display = ["account", "before", "after", "signals", "changed_at"]

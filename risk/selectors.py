@@ -8,6 +8,7 @@ from typing import Any
 from django.urls import reverse
 
 from cases.selectors import legal_action_list
+from risk.models import RiskScore
 
 
 def signals_for(*, signals: list[dict[str, Any]], user: Any) -> list[dict[str, Any]]:
@@ -34,3 +35,12 @@ def signals_for(*, signals: list[dict[str, Any]], user: Any) -> list[dict[str, A
             signal["figures"] = {**signal["figures"], "not_shown": len(signal["evidence"]) - len(kept)}
             signal["evidence"] = kept
     return shown
+
+
+def accounts_highest_risk(*, limit: int = 5) -> list[RiskScore]:
+    """The ``limit`` accounts with the highest risk score (above 0), highest first, with their account."""
+    return list(
+        RiskScore.objects.filter(account__isnull=False, score__gt=0)
+        .select_related("account")
+        .order_by("-score", "id")[:limit]
+    )

@@ -1,4 +1,5 @@
-"""Every model registered in the admin opens its list and add pages for a superuser."""
+"""Every model registered in the admin opens its list and add pages for a superuser, and for a regulator
+the pages their permissions open (the others answer 403)."""
 
 import pytest
 from django.contrib import admin
@@ -17,6 +18,21 @@ def test_every_admin_changelist_and_add_page_opens(client, superuser, app_label,
     request = RequestFactory().get("/")
     request.user = superuser
     if MODEL_ADMINS[(app_label, model_name)].has_add_permission(request):
+        assert client.get(reverse(f"admin:{app_label}_{model_name}_add")).status_code == 200
+
+
+@pytest.mark.parametrize(("app_label", "model_name"), sorted(MODEL_ADMINS))
+def test_every_admin_page_a_regulator_may_open_opens(client, regulator, app_label, model_name):
+    regulator.is_staff = True
+    regulator.save()
+    client.force_login(regulator)
+    request = RequestFactory().get("/")
+    request.user = regulator
+    model_admin = MODEL_ADMINS[(app_label, model_name)]
+    may_view = model_admin.has_view_or_change_permission(request)
+    response = client.get(reverse(f"admin:{app_label}_{model_name}_changelist"))
+    assert response.status_code == (200 if may_view else 403)
+    if may_view and model_admin.has_add_permission(request):
         assert client.get(reverse(f"admin:{app_label}_{model_name}_add")).status_code == 200
 
 
