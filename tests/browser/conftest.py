@@ -21,7 +21,6 @@ from unittest import mock
 
 import pytest
 from django.conf import settings
-from django.contrib.auth.models import Group, User
 from django.core.management import call_command
 
 from cases.models import Case, Evidence
@@ -29,11 +28,9 @@ from ledger.models import Influencer, JournalEntry
 from reviews import demo as reviews_demo
 from reviews.models import Order
 from tests.browser.pages import MAX_PAGE_WIDTH, GuardedPage
-from tests.factories import UserFactory
 
 SCREENSHOTS = Path(settings.BASE_DIR) / "artifacts" / "screenshots"
 DEFAULT_EXECUTABLE = "/usr/bin/chromium"
-REGULATOR_PASSWORD = "correct horse battery staple"
 
 
 @pytest.fixture(scope="session")
@@ -103,14 +100,22 @@ def open_page(chromium, live_server, screenshots) -> Iterator:
     screenshots are named ``<prefix>-NN-<step>.png``.
     """
     contexts, pages = [], []
+    link_statuses: dict[str, int] = {}  # the same user's links answer alike in either language
 
     def open_(locale: str = "en-US", prefix: str = "en") -> GuardedPage:
         context = chromium.new_context(
             viewport={"width": MAX_PAGE_WIDTH, "height": 900}, locale=locale, accept_downloads=True
         )
         contexts.append(context)
-        pages.append(GuardedPage(context.new_page(), base_url=live_server.url, screenshots=screenshots, prefix=prefix))
-        return pages[-1]
+        page = GuardedPage(
+            context.new_page(),
+            base_url=live_server.url,
+            screenshots=screenshots,
+            prefix=prefix,
+            link_statuses=link_statuses,
+        )
+        pages.append(page)
+        return page
 
     yield open_
     for context in contexts:
@@ -148,10 +153,18 @@ def demo_story(transactional_db) -> DemoStory:
     )
 
 
+@dataclass(frozen=True)
+class Login:
+    username: str
+    password: str
+
+
 @pytest.fixture
-def regulator_login(demo_story: DemoStory) -> User:
-    """A regulator as the admin knows one: staff, in the regulator group, a member of the case's authority."""
-    user = UserFactory(username="regulator", is_staff=True, password=REGULATOR_PASSWORD)
-    user.groups.add(Group.objects.get(name="regulator"))
-    demo_story.case.authority.members.add(user)
-    return user
+def regulator_login(demo_story: DemoStory) -> Login:
+    """A regulator of the case's authority, made as an operator makes one: ``create_regulator``, which
+    prints the password it generated."""
+    out = StringIO()
+    call_command(
+        "create_regulator", "regulator", "--authority", str(demo_story.case.authority_id), stdout=out, stderr=StringIO()
+    )
+    return Login(username="regulator", password=out.getvalue().strip())

@@ -26,7 +26,8 @@ from django.urls import reverse
 from playwright.sync_api import ConsoleMessage, Download, Page, Request, Response
 
 MAX_PAGE_WIDTH = 1440  # px: the viewport; a page wider than it scrolls sideways
-NAVIGATION_TIMEOUT_MS = 30_000
+# Generous: on a loaded 2-core machine the admin's first pages take seconds each; a hung page still fails.
+TIMEOUT_MS = 90_000
 _LINK_SKIP = re.compile(r"^(#|javascript:|mailto:|tel:|data:)", re.IGNORECASE)
 
 
@@ -56,7 +57,14 @@ class GuardedPage:
     """A Playwright page that notes HTTP errors, failed requests, console errors and over-wide pages per step."""
 
     def __init__(
-        self, page: Page, *, base_url: str, screenshots: Path, prefix: str = "", max_width: int = MAX_PAGE_WIDTH
+        self,
+        page: Page,
+        *,
+        base_url: str,
+        screenshots: Path,
+        prefix: str = "",
+        max_width: int = MAX_PAGE_WIDTH,
+        link_statuses: dict[str, int] | None = None,
     ) -> None:
         self.page = page
         self.prefix = prefix
@@ -66,9 +74,10 @@ class GuardedPage:
         self.steps: list[StepRecord] = []
         self._pending: list[str] = []  # problems noted since the last step
         self._downloading: set[str] = set()  # addresses whose navigation ends in a download, not a page
-        self._checked_links: dict[str, int] = {}
+        # address -> status of the links checked so far; walks of one run may share it
+        self._checked_links: dict[str, int] = {} if link_statuses is None else link_statuses
         self._clock = time.monotonic()
-        page.set_default_navigation_timeout(NAVIGATION_TIMEOUT_MS)
+        page.set_default_timeout(TIMEOUT_MS)
         page.on("response", self._on_response)
         page.on("requestfailed", self._on_request_failed)
         page.on("console", self._on_console)
@@ -139,7 +148,8 @@ class GuardedPage:
     def _check_links(self) -> int:
         """Every link of this site on the page answers below 400 (redirects are not followed).
 
-        Each address is fetched once per walk, with the page's cookies; returns how many were new.
+        Each address is fetched once (per walk, or per run when the walks share ``link_statuses``), with the
+        page's cookies; returns how many were new.
         """
         hrefs = self.page.eval_on_selector_all("a[href]", "links => links.map(a => a.getAttribute('href'))")
         here = self.page.url
@@ -185,16 +195,16 @@ class AdminSite:
         self.page = guard.page
 
     def log_in(self, *, username: str, password: str) -> StepRecord:
-        self.guard.visit(reverse("admin:login"))
+        """Open the admin as a person does, be sent to its login page, log in, and come back to the admin."""
+        self.guard.visit(reverse("admin:index"))
+        assert urlsplit(self.page.url).path == reverse("admin:login"), f"login: not asked to log in at {self.page.url}"
         record = self.guard.step("login")
         self.page.fill("input[name=username]", username)
         self.page.fill("input[name=password]", password)
         with self.page.expect_navigation():
             self.page.click("[type=submit]")
         self.guard.settle()
-        assert self.page.url.rstrip("/").endswith(reverse("admin:index").rstrip("/")), (
-            f"login did not reach the admin: {self.page.url}"
-        )
+        assert urlsplit(self.page.url).path == reverse("admin:index"), f"login did not reach the admin: {self.page.url}"
         return record
 
     def dashboard(self) -> StepRecord:
@@ -219,6 +229,23 @@ class AdminSite:
         self.guard.settle()
         return self._arrived_at(obj, name, shows)
 
+    def follow_to_list(self, model: Any, name: str, *, shows: str) -> StepRecord:
+        """Click the current page's link to a filtered list of ``model`` (its related records); it shows ``shows``."""
+        path = reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist")
+        links = self.page.locator(f'a[href^="{path}?"]').filter(visible=True)
+        assert links.count() > 0, f"{name}: no link to a filtered list {path}?... on {self.page.url}"
+        with self.page.expect_navigation():
+            links.first.click()
+        self.guard.settle()
+        assert urlsplit(self.page.url).path == path, f"{name}: at {self.page.url}"
+        assert shows in self.page.locator("body").inner_text(), f"{name}: {shows!r} is not on {self.page.url}"
+        return self.guard.step(name)
+
+    def links_to(self, obj: Any) -> bool:
+        """Whether the current page has a visible link to the admin page of ``obj``."""
+        path = self.change_url(obj)
+        return self.page.locator(f'a[href="{path}"], a[href^="{path}?"]').filter(visible=True).count() > 0
+
     def _arrived_at(self, obj: Any, name: str, shows: str | None) -> StepRecord:
         assert urlsplit(self.page.url).path == self.change_url(obj), f"{name}: at {self.page.url}"
         text = self.page.locator("body").inner_text()
@@ -237,14 +264,6 @@ class AdminSite:
         link = self._link_to(path, name)
         with self.guard.downloading(path) as got:
             link.click()
-        saved = got[0]
-        data = Path(saved.path()).read_bytes()
-        return self.guard.step(name, new_page=False), data, saved.suggested_filename
-
-    def download(self, path: str, name: str) -> tuple[StepRecord, bytes, str]:
-        """Open ``path`` in the browser as a person who types the address would; it must download."""
-        with self.guard.downloading(path) as got:
-            self.page.evaluate("href => { window.location.href = href; }", self.guard.url(path))
         saved = got[0]
         data = Path(saved.path()).read_bytes()
         return self.guard.step(name, new_page=False), data, saved.suggested_filename
