@@ -138,12 +138,24 @@ class GuardedPage:
             if record.width > self.max_width:
                 self._pending.append(f"page is {record.width} px wide (more than {self.max_width} px)")
             record.links_checked = self._check_links()
-        self.page.screenshot(path=str(record.screenshot), full_page=True)
+        self._screenshot(record.screenshot)
         record.problems, self._pending = self._pending, []
         now = time.monotonic()
         record.seconds, self._clock = now - self._clock, now
         self.steps.append(record)
         return record
+
+    def _screenshot(self, path: Path) -> None:
+        """The whole page, taken with a viewport as tall as the page, so that fixed and sticky parts (the
+        sidebar, the save bar) stand where a person sees them rather than over the middle of the page."""
+        viewport = self.page.viewport_size
+        height = self.page.evaluate("document.documentElement.scrollHeight")
+        if viewport and height > viewport["height"]:
+            self.page.set_viewport_size({"width": viewport["width"], "height": height})
+            self.page.screenshot(path=str(path), full_page=True)
+            self.page.set_viewport_size(viewport)
+        else:
+            self.page.screenshot(path=str(path), full_page=True)
 
     def _check_links(self) -> int:
         """Every link of this site on the page answers below 400 (redirects are not followed).
