@@ -79,6 +79,13 @@ def _download_url(evidence: Evidence) -> str | None:
     return None if evidence.pk is None else reverse("evidence-download", args=[evidence.pk])
 
 
+def _short_sha256(evidence: Evidence) -> str:
+    """The first 16 hex digits, the whole digest on hover (and in the evidence's own page and the bundle)."""
+    if not evidence.sha256:
+        return "—"
+    return format_html('<span title="{}">{}…</span>', evidence.sha256, evidence.sha256[:16])
+
+
 def _download_link(evidence: Evidence) -> str:
     if evidence.pk is None:
         return "—"
@@ -111,8 +118,8 @@ class EvidenceInline(TabularInline):
 
     model = Evidence
     formfield_overrides = URL_FIELD
-    fields = ["file", "download", "captured_at", "source_url", "description", "sha256", "size", "recorded_at"]
-    readonly_fields = ["download", "sha256", "size", "recorded_at"]
+    fields = ["file", "download", "captured_at", "source_url", "description", "short_sha256", "size", "recorded_at"]
+    readonly_fields = ["download", "short_sha256", "size", "recorded_at"]
     extra = 0
     can_delete = False
     tab = True
@@ -123,6 +130,10 @@ class EvidenceInline(TabularInline):
     @admin.display(description=_("download"))
     def download(self, obj: Evidence) -> str:
         return _download_link(obj)
+
+    @admin.display(description=_("SHA-256"))
+    def short_sha256(self, obj: Evidence) -> str:
+        return _short_sha256(obj)
 
     def file_download_url(self, obj: Evidence, field_name: str) -> str | None:
         """The read-only file field links to the checked download, never to MEDIA_URL (which is not served)."""
@@ -292,7 +303,7 @@ class EvidenceAdmin(CaseVisibilityMixin, RelatedLookupsMixin, ModelAdmin):
 
     @admin.display(description=_("SHA-256"), ordering="sha256")
     def short_sha256(self, obj: Evidence) -> str:
-        return obj.sha256[:16] + "…"
+        return _short_sha256(obj)
 
     def file_download_url(self, obj: Evidence, field_name: str) -> str | None:
         return _download_url(obj)
