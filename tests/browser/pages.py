@@ -134,9 +134,10 @@ class GuardedPage:
         record = StepRecord(name=name, screenshot=self.screenshots / f"{prefix}{len(self.steps) + 1:02d}-{name}.png")
         record.url = self._short(self.page.url)
         if new_page:
-            record.width = self.page.evaluate("document.documentElement.scrollWidth")
+            record.width = self._width()
             if record.width > self.max_width:
                 self._pending.append(f"page is {record.width} px wide (more than {self.max_width} px)")
+            self._check_tabs()
             record.links_checked = self._check_links()
         self._screenshot(record.screenshot)
         record.problems, self._pending = self._pending, []
@@ -144,6 +145,23 @@ class GuardedPage:
         record.seconds, self._clock = now - self._clock, now
         self.steps.append(record)
         return record
+
+    def _width(self) -> int:
+        return self.page.evaluate("document.documentElement.scrollWidth")
+
+    def _check_tabs(self) -> None:
+        """A page in tabs (the admin theme's ``#tabs-items``: the record, then its inlines) is as wide as its
+        widest tab: open each, measure, and come back to the first."""
+        tabs = self.page.locator('#tabs-items a[href^="#"]').filter(visible=True)
+        for n in range(1, tabs.count()):
+            tab = tabs.nth(n)
+            tab.click()
+            width = self._width()
+            if width > self.max_width:
+                title = " ".join(tab.inner_text().split())
+                self._pending.append(f"page is {width} px wide on its tab {title!r} (more than {self.max_width} px)")
+        if tabs.count() > 1:
+            tabs.first.click()
 
     def _screenshot(self, path: Path) -> None:
         """The whole page, taken with a viewport as tall as the page, so that fixed and sticky parts (the

@@ -25,6 +25,15 @@ PAGES = {
     "/console.js": "console.error('the chart could not be drawn');",
     "/throws": f'<html><head>{ICON}<script src="/throws.js"></script></head><body></body></html>',
     "/throws.js": "null.draw();",
+    "/wide-tab": (
+        f'<html><head>{ICON}<script src="/tabs.js"></script></head><body style="margin: 0">'
+        '<nav id="tabs-items"><a href="#general">General</a> <a href="#evidence">Evidence</a></nav>'
+        '<div id="evidence" hidden><div style="width: 1900px">a long hash</div></div></body></html>'
+    ),
+    "/tabs.js": (
+        "addEventListener('click', e => { if (e.target.hash) "
+        "document.getElementById('evidence').hidden = e.target.hash !== '#evidence'; });"
+    ),
     "/dead-link": f'<html><head>{ICON}</head><body><a href="/media/evidence.txt">FILE</a></body></html>',
 }
 
@@ -91,3 +100,10 @@ def test_an_uncaught_script_error(guard):
 
 def test_a_link_that_answers_404(guard):
     assert _problems_of(guard, "/dead-link") == ["link '/media/evidence.txt' answers HTTP 404 (on /dead-link)"]
+
+
+def test_a_tab_wider_than_the_viewport(guard):
+    """GIVEN a page whose second tab is wide THEN the guard opens it, notes it, and comes back to the first."""
+    assert _problems_of(guard, "/wide-tab") == ["page is 1900 px wide on its tab 'Evidence' (more than 1440 px)"]
+    assert guard.steps[0].width == MAX_PAGE_WIDTH
+    assert guard.page.locator("#evidence").is_hidden()
