@@ -16,6 +16,7 @@ help:
 	@echo "make run    - install, start PostgreSQL, migrate, load demo data and serve http://$(HOST):$(PORT)/"
 	@echo "make test   - install and run the whole test suite"
 	@echo "make db-stop - stop the embedded PostgreSQL if a killed command left it running"
+	@echo "make test-browser - the browser suite: chromium walks the admin as a regulator (scripts/install-browser.sh first)"
 	@echo "make lint   - ruff check and format check"
 	@echo "make lint-imports - the import contract (apps import downwards only; core imports no app)"
 	@echo "make typecheck    - mypy, strict on core/ and every app's services.py"
@@ -67,6 +68,13 @@ simulator: venv
 
 test: venv messages
 	$(DB) $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# The browser suite (tests/browser/, docs/development.md): Playwright drives Debian's chromium, installed by
+# scripts/install-browser.sh, through the admin as a regulator, against Django's live server on a free port.
+# Screenshots of every step, and their index.tsv, in artifacts/screenshots/. `make test` leaves it out.
+.PHONY: test-browser
+test-browser: venv messages
+	$(DB) $(BIN)/python -m pytest -m browser tests/browser $(PYTEST_ARGS)
 
 # Stops the embedded PostgreSQL if a killed command left it running.
 db-stop: venv

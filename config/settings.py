@@ -146,6 +146,9 @@ USE_I18N = True
 # locale/ and are compiled by `make messages` (which `make run` and `make test` run).
 
 LANGUAGES = [("zh-hans", _("Simplified Chinese")), ("en", _("English"))]
+# After logging in at /admin/login/ with no page to return to: the admin's dashboard.
+LOGIN_REDIRECT_URL = "admin:index"
+
 LANGUAGE_CODE = env_str("LANGUAGE_CODE", "zh-hans").lower()
 if LANGUAGE_CODE not in dict(LANGUAGES):
     raise ImproperlyConfigured(f"LANGUAGE_CODE must be one of {', '.join(dict(LANGUAGES))}, not {LANGUAGE_CODE!r}.")

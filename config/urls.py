@@ -1,4 +1,6 @@
 from django.contrib import admin
+from django.http import HttpRequest, HttpResponseRedirect
+from django.templatetags.static import static
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
@@ -19,8 +21,15 @@ for module in app_modules("api.urls"):
         api_router.registry.extend(module.router.registry)
     api_paths += getattr(module, "urlpatterns", [])
 
+
+def favicon(request: HttpRequest) -> HttpResponseRedirect:
+    """Browsers ask every site for /favicon.ico: the ledger's icon, a static file (no 404 in their console)."""
+    return HttpResponseRedirect(static("core/favicon.svg"))
+
+
 urlpatterns = [
     path("", TemplateView.as_view(template_name="home.html"), name="home"),
+    path("favicon.ico", favicon, name="favicon"),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),  # set_language: the admin's language switcher
     path("api/v1/auth/revoke/", TokenRevokeView.as_view(), name="token-revoke"),
