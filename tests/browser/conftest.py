@@ -24,6 +24,7 @@ from django.conf import settings
 from django.core.management import call_command
 
 from cases.models import Case, Evidence
+from ledger import journal
 from ledger.models import Influencer, JournalEntry
 from reviews import demo as reviews_demo
 from reviews.models import Order
@@ -142,6 +143,7 @@ def demo_story(transactional_db) -> DemoStory:
     case = Case.objects.get(reference="CAC-2025-0001")
     order = reviews_demo.demo_order()
     assert order is not None
+    journal.integrate()  # the sequencer turns the demo's queued changes into journal entries
     return DemoStory(
         influencer=Influencer.objects.get(accounts__platform="douyin", accounts__platform_uid="dy_60000001"),
         order=order,
