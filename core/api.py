@@ -18,6 +18,7 @@ from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError
 from django.db.models import ProtectedError
+from django.utils.text import format_lazy
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
@@ -60,8 +61,15 @@ def transition_action(
     @extend_schema(
         request=request_serializer,
         responses={200: response_serializer, 409: ERROR_409},
-        description=f"Move the {workflow.noun}. Allowed moves: {workflow.describe()}. Records who, when and "
-        "why (and when the decision was taken, with occurred_at). Any other move answers 409 and changes nothing.",
+        # Lazy: the moves are named in the language of the request that shows the schema, not of the import.
+        description=format_lazy(
+            _(
+                "Move the {noun}. Allowed moves: {moves}. Records who, when and why (and when the decision was "
+                "taken, with occurred_at). Any other move answers 409 and changes nothing."
+            ),
+            noun=workflow.noun,
+            moves=workflow.describe_lazy(),
+        ),
     )
     @action(detail=True, methods=["post"], filterset_class=None)
     def transition(self: GenericAPIView[Any], request: Request, pk: str | None = None) -> Response:

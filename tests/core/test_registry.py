@@ -20,10 +20,12 @@ def test_the_api_collects_every_project_apps_urls_and_no_third_party_ones():
     assert [m.__name__ for m in app_modules("api.urls")] == [
         "ledger.api.urls",
         "pricing.api.urls",
+        "parties.api.urls",
         "reviews.api.urls",
         "cases.api.urls",
         "ingest.api.urls",
         "risk.api.urls",
+        "exports.api.urls",
     ]
 
 

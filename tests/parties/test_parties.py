@@ -13,6 +13,7 @@ from django.test.utils import CaptureQueriesContext
 
 from core.errors import ConflictError
 from core.identifiers import uscc_check_character
+from ledger import journal
 from ledger.models import Agency, JournalEntry, PlatformAccount
 from parties import names
 from parties.models import Party, PartyMerge
@@ -72,6 +73,7 @@ def test_merge_and_split_through_the_api_are_journaled_and_reversible(as_regulat
     assert response.status_code == 200, response.data
     assert response.data["carried"] == [carried.pk]
     assert set(Party.objects.filter(merged_into=survivor).values_list("pk", flat=True)) == {other.pk, carried.pk}
+    journal.integrate()
     assert JournalEntry.objects.filter(object_type="parties.partymerge", action="create").count() == 2
     # conflicts: 409, nothing written
     again = as_regulator.post(f"/api/v1/parties/{survivor.pk}/merge/", {"party": other.pk, "reason": "x"})
