@@ -70,8 +70,9 @@ def parties_from_records(apps, schema_editor):
     with journal.acting_as(LABEL):
         for agency_id in Agency.objects.order_by("pk").values_list("pk", flat=True):
             of_agency(agency_id)
-        # One journal entry per order and payment, under the fields' final names (intermediary, payer_name,
-        # ...), so that the journal's replay of every row matches the table after the migration.
+        # The journal's capture triggers record each order's and payment's update. The order's
+        # intermediary changes meaning below (the agency column gives way to the party column, renamed
+        # ``intermediary``): one entry under the final name keeps the journal's replay equal to the table.
         for order in Order.objects.order_by("pk"):
             client = of_agency(order.client_agency_id) or of_text(order.client_name, f"order {order.pk}: client")
             intermediary = of_agency(order.intermediary_id)
@@ -80,22 +81,12 @@ def parties_from_records(apps, schema_editor):
                 action="update",
                 object_type="reviews.order",
                 object_id=order.pk,
-                changes={
-                    "client": {"before": None, "after": getattr(client, "pk", None)},
-                    "intermediary": {"before": order.intermediary_id, "after": getattr(intermediary, "pk", None)},
-                },
+                changes={"intermediary": {"before": order.intermediary_id, "after": getattr(intermediary, "pk", None)}},
             )
         for payment in Payment.objects.order_by("pk"):
             payer = of_text(payment.payer_name, f"payment {payment.pk}: payer")
             payee = of_text(payment.payee_name, f"payment {payment.pk}: payee")
             Payment.objects.filter(pk=payment.pk).update(payer=payer, payee=payee)
-            changes = {
-                "payer": {"before": payment.payer_name, "after": getattr(payer, "pk", None)},
-                "payee": {"before": payment.payee_name, "after": getattr(payee, "pk", None)},
-                "payer_name": {"before": None, "after": payment.payer_name},
-                "payee_name": {"before": None, "after": payment.payee_name},
-            }
-            journal.append(action="update", object_type="reviews.payment", object_id=payment.pk, changes=changes)
     schema_editor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # check the new keys now: columns change next
     made = Party.objects.count()
     if made:
