@@ -11,7 +11,9 @@ makes ``BENCH_WRITERS`` (8) accounts. Then:
    ``writers ratio`` = snapshots/s journaled / snapshots/s not journaled (aim >= 0.7).
 2. sequencer: ``journal.integrate()`` over the queue the journaled round left, against
    ``hashlib.sha256`` over the canonical bytes of the same entries.
-   ``sequencer ratio`` = entries/s integrated / entries/s hashed (aim >= 0.5).
+   ``sequencer ratio`` = entries/s integrated / entries/s hashed (aim >= 0.5). For scale it
+   also prints the rate of a bare COPY of the same finished entries into an empty table
+   like the journal's (same indexes and checks): what storing them costs, with nothing built.
 
     make bench-journal
     BENCH_WRITES=300 .venv/bin/python bench/journal.py      # a quick run
@@ -121,6 +123,23 @@ def set_triggers(enabled: bool) -> None:
             cursor.execute(f"ALTER TABLE ledger_followersnapshot {verb} TRIGGER {name}")
 
 
+def copy_rate(first: int) -> float:
+    """Entries/s of a bare COPY of the finished entries from ``first`` on into an empty table like the journal."""
+    from django.db import connection, transaction
+
+    columns = "seq, occurred_at, actor, action, object_type, object_id, changes, prev_hash, hash, leaf_hash"
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {columns} FROM ledger_journalentry WHERE seq >= %s ORDER BY seq", [first])  # noqa: S608
+        rows = cursor.fetchall()
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("CREATE TEMPORARY TABLE bench_entries (LIKE ledger_journalentry INCLUDING ALL) ON COMMIT DROP")
+        began = time.perf_counter()
+        with cursor.copy(f"COPY bench_entries ({columns}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+        return len(rows) / (time.perf_counter() - began)
+
+
 def main() -> None:
     setup()
     try:
@@ -141,7 +160,7 @@ def main() -> None:
         journal.integrate()
         connection.close()
 
-        plain, journaled, integrate_rates, hash_rates = [], [], [], []
+        plain, journaled, integrate_rates, hash_rates, copy_rates = [], [], [], [], []
         for r in range(ROUNDS):
             set_triggers(False)
             connection.close()
@@ -162,10 +181,11 @@ def main() -> None:
             for blob in blobs:
                 hashlib.sha256(blob).digest()
             hash_rates.append(len(blobs) / (time.perf_counter() - began))
+            copy_rates.append(copy_rate(first))
             print(
                 f"round {r + 1}: writers without journal {plain[-1]:,.0f}/s, with journal {journaled[-1]:,.0f}/s; "
                 f"sequencer {integrate_rates[-1]:,.0f} entries/s, sha256 {hash_rates[-1]:,.0f} entries/s "
-                f"({sum(map(len, blobs)) / len(blobs):.0f} bytes each)"
+                f"({sum(map(len, blobs)) / len(blobs):.0f} bytes each), bare COPY {copy_rates[-1]:,.0f} entries/s"
             )
         print(f"writers: {WRITERS} connections x {WRITES} snapshots, one transaction each")
         print(f"  without journal triggers: {max(plain):,.0f} snapshots/s")
@@ -176,6 +196,10 @@ def main() -> None:
             f"{max(hash_rates):,.0f} entries/s"
         )
         print(f"  sequencer ratio: {max(integrate_rates) / max(hash_rates):.3f} (aim >= 0.5)")
+        print(
+            f"  for scale: a bare COPY of the same entries into a table like the journal's: "
+            f"{max(copy_rates):,.0f} entries/s (sequencer / COPY {max(integrate_rates) / max(copy_rates):.2f})"
+        )
         if not journal.verify().ok:
             raise SystemExit("the journal does not verify")
         connection.close()

@@ -629,16 +629,22 @@ def _head_for_update() -> tuple[int, str]:
 
 INTEGRATE_BATCH = 5000
 
+# Entries are appended with COPY, the database's own bulk load: one statement per batch.
+_COPY_ENTRIES = (
+    "COPY ledger_journalentry "
+    "(seq, occurred_at, actor, action, object_type, object_id, changes, prev_hash, hash, leaf_hash) FROM STDIN"
+)
+
 
 def integrate(*, batch_size: int = INTEGRATE_BATCH) -> int:
     """Append every committed queued change to the journal, in queue order; returns the entries appended.
 
     Takes the sequencer lock (only sequencers do), so two sequencers never number
     the same entries; writers never wait for it. Runs in its own transaction, or in
-    the caller's (tests read what they just wrote).
+    the caller's (tests read what they just wrote). Per batch of queue rows: one
+    SELECT, the entries built as plain tuples (canonical bytes, chain hash, leaf
+    hash), one COPY of them all into the journal and one DELETE of the queue rows.
     """
-    from ledger.models import JournalEntry
-
     appended = 0
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_SEQUENCER_LOCK])
@@ -658,21 +664,27 @@ def integrate(*, batch_size: int = INTEGRATE_BATCH) -> int:
                 if changes is None:
                     continue
                 seq += 1
-                entry = JournalEntry(
+                actor = actor[:200]
+                raw = canonical_bytes(
                     seq=seq,
                     occurred_at=occurred_at,
-                    actor=actor[:200],
+                    actor=actor,
                     action=action,
                     object_type=type_,
                     object_id=object_id,
                     changes=changes,
                     prev_hash=prev_hash,
                 )
-                raw = entry_bytes(entry)
-                entry.hash = prev_hash = hashlib.sha256(raw).hexdigest()
-                entry.leaf_hash = merkle.leaf_hash(raw).hex()
-                entries.append(entry)
-            _insert(entries)
+                hash_ = hashlib.sha256(raw).hexdigest()
+                leaf = merkle.leaf_hash(raw).hex()
+                entries.append(
+                    (seq, occurred_at, actor, action, type_, object_id, json.dumps(changes), prev_hash, hash_, leaf)
+                )
+                prev_hash = hash_
+            if entries:
+                with cursor.copy(_COPY_ENTRIES) as copy:
+                    for entry in entries:
+                        copy.write_row(entry)
             cursor.execute(f"DELETE FROM {QUEUE_TABLE} WHERE id = ANY(%s)", [[row[0] for row in queued]])  # noqa: S608
             appended += len(entries)
             if len(queued) < batch_size:
@@ -684,29 +696,6 @@ def queue_size() -> int:
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT count(*) FROM {QUEUE_TABLE}")  # noqa: S608 - constant
         return cursor.fetchone()[0]
-
-
-_INSERT_BATCH = 500
-
-
-def _insert(entries: list[JournalEntry]) -> None:
-    """INSERT the entries, one statement per batch of 500, values prepared by the model's own fields."""
-    from ledger.models import JournalEntry
-
-    if not entries:
-        return
-    fields = JournalEntry._meta.concrete_fields
-    quote = connection.ops.quote_name
-    columns = ", ".join(quote(f.column) for f in fields)
-    head_sql = f"INSERT INTO {quote(JournalEntry._meta.db_table)} ({columns}) VALUES "  # noqa: S608 - model names
-    row = f"({', '.join(['%s'] * len(fields))})"
-    with connection.cursor() as cursor:
-        for start in range(0, len(entries), _INSERT_BATCH):
-            batch = entries[start : start + _INSERT_BATCH]
-            params = [f.get_db_prep_save(getattr(entry, f.attname), connection) for entry in batch for f in fields]
-            cursor.execute(head_sql + ", ".join([row] * len(batch)), params)
-    for entry in entries:
-        entry._state.adding, entry._state.db = False, connection.alias
 
 
 def head() -> tuple[int, str]:
