@@ -57,6 +57,8 @@ GROUPS: list[tuple[Any, list[tuple[str, str]]]] = [
             ("reviews.claim", "fact_check"),
             ("reviews.campaign", "hub"),
             ("reviews.target", "target"),
+            ("parties.party", "corporate_fare"),
+            ("parties.partymerge", "merge"),
         ],
     ),
     (_("Ingest"), [("ingest.ingestjob", "upload_file")]),
