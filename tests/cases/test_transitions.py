@@ -1,17 +1,14 @@
 """Case status moves only through the transition command, with its history, and one at a time."""
 
-import threading
 from datetime import UTC, date, datetime
 
 import pytest
-from django.db import connections, transaction
 from django.utils import timezone
 
 from cases.choices import CaseStatus
 from cases.models import Case, CaseStatusChange
 from cases.services import CASE_WORKFLOW, case_transition
 from core.errors import ConflictError, DomainError
-from tests.cases.factories import AuthorityFactory, CaseFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -126,47 +123,6 @@ def test_a_case_cannot_close_before_it_opened(case):
         case_transition(case=case, status="closed", reason="x")
     case.refresh_from_db()
     assert (case.status, case.closed_on) == ("investigating", None)
-
-
-@pytest.mark.django_db(transaction=True)
-def test_concurrent_transitions_of_one_case_cannot_both_succeed():
-    """GIVEN a case under investigation and 6 threads moving it at once (3 to closed, 3 to referred)
-    WHEN they run THEN exactly one succeeds, the others get ConflictError, and one history row exists."""
-    with transaction.atomic():
-        case = CaseFactory(authority=AuthorityFactory())
-        case_transition(case=case, status="investigating", reason="start")
-    threads_n = 6
-    barrier = threading.Barrier(threads_n)
-    results: list[str] = []
-    errors: list[BaseException] = []
-
-    def attempt(i: int) -> None:
-        try:
-            barrier.wait(timeout=10)
-            target = "closed" if i % 2 else "referred"
-            case_transition(case=Case.objects.get(pk=case.pk), status=target, reason=f"thread {i}")
-            results.append(target)
-        except ConflictError:
-            results.append("conflict")
-        except BaseException as exc:
-            errors.append(exc)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=attempt, args=(i,)) for i in range(threads_n)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=60)
-    assert not errors
-    winners = [r for r in results if r != "conflict"]
-    assert len(winners) == 1 and results.count("conflict") == threads_n - 1
-    case.refresh_from_db()
-    assert case.status == winners[0]
-    assert list(CaseStatusChange.objects.filter(case=case).values_list("to_status", flat=True)) == [
-        "investigating",
-        winners[0],
-    ]
 
 
 def test_the_api_takes_a_backdated_decision(as_member, case):

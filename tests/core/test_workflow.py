@@ -1,15 +1,18 @@
 """The one workflow that orders and cases (and campaigns) move through: core/workflow.py.
 
-The per-record rules (each allowed and forbidden move, concurrency) are tested in
+The per-record rules (each allowed and forbidden move) are tested in
 tests/cases/test_transitions.py and tests/reviews/test_transitions.py; these tests
-cover what the workflow adds: backdated decisions, the table in words, and the
-admin's and the API's choices taken from the table.
+cover what the workflow adds: one move at a time under concurrency (for every
+workflow), backdated decisions, the table in words, and the admin's and the API's
+choices taken from the table.
 """
 
+import threading
 from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
 
 import pytest
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connections, transaction
 from django.urls import reverse
 from django.utils import timezone
 
@@ -17,9 +20,11 @@ from cases.choices import CaseStatus
 from cases.models import CaseStatusChange
 from cases.services import CASE_WORKFLOW, case_transition
 from core.errors import ConflictError, DomainError
-from core.workflow import Workflow
-from reviews.services import ORDER_WORKFLOW
-from tests.cases.factories import CaseFactory
+from core.workflow import Workflow, workflow_transition
+from reviews.models import Campaign
+from reviews.services import CAMPAIGN_WORKFLOW, ORDER_WORKFLOW
+from tests.cases.factories import AuthorityFactory, CaseFactory
+from tests.reviews.factories import OrderFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -95,3 +100,71 @@ def test_the_schema_describes_each_transition_from_its_table(client):
     schema = client.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()
     assert CASE_WORKFLOW.describe() in schema["paths"]["/api/v1/cases/{id}/transition/"]["post"]["description"]
     assert ORDER_WORKFLOW.describe() in schema["paths"]["/api/v1/orders/{id}/transition/"]["post"]["description"]
+
+
+def _case_under_investigation():
+    case = CaseFactory(authority=AuthorityFactory())
+    return workflow_transition(workflow=CASE_WORKFLOW, record=case, status="investigating", reason="start")
+
+
+def _order_under_review():
+    # a live stream: transaction tests start from an empty database, without the default tiers
+    order = OrderFactory(deliverable="live_stream", tier=None)
+    return workflow_transition(workflow=ORDER_WORKFLOW, record=order, status="under_review", reason="start")
+
+
+def _suspected_campaign():
+    at = datetime(2025, 9, 1, tzinfo=UTC)
+    return Campaign.objects.create(first_published_at=at, last_published_at=at, similarity=Decimal("0.9"))
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize(
+    ("workflow", "make", "targets"),
+    [
+        (CASE_WORKFLOW, _case_under_investigation, ("closed", "referred")),
+        (ORDER_WORKFLOW, _order_under_review, ("confirmed", "dismissed")),
+        (CAMPAIGN_WORKFLOW, _suspected_campaign, ("confirmed", "dismissed")),
+    ],
+    ids=["case", "order", "campaign"],
+)
+def test_of_concurrent_moves_of_one_record_exactly_one_succeeds(workflow, make, targets):
+    """GIVEN a record and 6 threads moving it at once to two different statuses
+    WHEN they run THEN exactly one succeeds, the others get ConflictError (409),
+    and the record's history gains exactly one row, the winner's."""
+    with transaction.atomic():
+        record = make()
+    model = type(record)
+    history = workflow.history._default_manager.filter(**{workflow.record_field: record.pk})
+    before = list(history.order_by("pk").values_list("to_status", flat=True))
+    threads_n = 6
+    barrier = threading.Barrier(threads_n)
+    results: list[str] = []
+    errors: list[BaseException] = []
+
+    def attempt(i: int) -> None:
+        try:
+            barrier.wait(timeout=10)
+            target = targets[i % 2]
+            workflow_transition(
+                workflow=workflow, record=model.objects.get(pk=record.pk), status=target, reason=f"thread {i}"
+            )
+            results.append(target)
+        except ConflictError:
+            results.append("conflict")
+        except BaseException as exc:
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=attempt, args=(i,)) for i in range(threads_n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert not errors
+    winners = [r for r in results if r != "conflict"]
+    assert len(winners) == 1 and results.count("conflict") == threads_n - 1
+    record.refresh_from_db()
+    assert getattr(record, workflow.status_field) == winners[0]
+    assert list(history.order_by("pk").values_list("to_status", flat=True)) == [*before, winners[0]]

@@ -1,10 +1,8 @@
 """Order status moves only through the transition command, with its history, and one at a time."""
 
-import threading
 from itertools import product
 
 import pytest
-from django.db import connections, transaction
 from django.urls import reverse
 
 from core.errors import ConflictError, DomainError
@@ -180,45 +178,3 @@ def test_the_admin_action_needs_a_status_and_a_reason(client, superuser):
     )
     assert Order.objects.get(pk=order.pk).status == "reported"
     assert not OrderStatusChange.objects.exists()
-
-
-@pytest.mark.django_db(transaction=True)
-def test_concurrent_transitions_of_one_order_cannot_both_succeed():
-    """GIVEN an order under review and 6 threads moving it at once (3 to confirmed, 3 to dismissed)
-    WHEN they run THEN exactly one succeeds, the others get ConflictError, and one history row is added."""
-    with transaction.atomic():
-        # a live stream: transaction tests start from an empty database, without the default tiers
-        order = OrderFactory(deliverable="live_stream", tier=None)
-        order_transition(order=order, status="under_review", reason="start")
-    threads_n = 6
-    barrier = threading.Barrier(threads_n)
-    results: list[str] = []
-    errors: list[BaseException] = []
-
-    def attempt(i: int) -> None:
-        try:
-            barrier.wait(timeout=10)
-            target = "confirmed" if i % 2 else "dismissed"
-            order_transition(order=Order.objects.get(pk=order.pk), status=target, reason=f"thread {i}")
-            results.append(target)
-        except ConflictError:
-            results.append("conflict")
-        except BaseException as exc:
-            errors.append(exc)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=attempt, args=(i,)) for i in range(threads_n)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=60)
-    assert not errors
-    winners = [r for r in results if r != "conflict"]
-    assert len(winners) == 1 and results.count("conflict") == threads_n - 1
-    order.refresh_from_db()
-    assert order.status == winners[0]
-    assert list(OrderStatusChange.objects.filter(order=order).values_list("to_status", flat=True)) == [
-        "under_review",
-        winners[0],
-    ]
