@@ -61,6 +61,7 @@ ENV = {
     "SECURE_SSL_REDIRECT": "0",
     "DATABASE_URL": f"{PG}/{DB_NAME}",
     "LOG_LEVEL": "WARNING",
+    "LOG_REQUESTS_LEVEL": "WARNING",  # no line per request in the figures
 }
 
 # Accounts 1-5 belong to influencer 1 (the heavy one); the others are spread two per influencer.
