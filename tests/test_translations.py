@@ -8,16 +8,22 @@ neither empty nor fuzzy (msgfmt --statistics counts only translated messages).
 
 from __future__ import annotations
 
+import ast
+import io
 import re
 import shutil
 import subprocess
+import tokenize
 from pathlib import Path
 
 import pytest
 from django.apps import apps
 from django.conf import settings
 from django.core.management import call_command
+from django.utils import translation
 from django.utils.functional import Promise
+from django.utils.translation import gettext, pgettext
+from django.utils.translation.template import templatize
 
 PO = Path(settings.BASE_DIR) / "locale" / "zh_Hans" / "LC_MESSAGES" / "django.po"
 # The same options as `make makemessages`.
@@ -74,3 +80,60 @@ def test_every_model_field_and_choice_is_marked_for_translation():
                 if not isinstance(label, Promise)
             ]
     assert unmarked == []
+
+
+# --- the admin theme's texts -----------------------------------------------------------
+
+_GETTEXT_CALL = re.compile(r"\b(npgettext|ngettext|pgettext|gettext|gettext_lazy|gettext_noop|_)\(")
+
+
+def _gettext_calls(source: str) -> list[tuple[str | None, str]]:
+    """The (context, msgid) of each gettext call with literal arguments in ``source``."""
+    found = []
+    for match in _GETTEXT_CALL.finditer(source):
+        args, current, depth = [], "", 1
+        try:
+            for token in tokenize.generate_tokens(io.StringIO(source[match.end() :]).readline):
+                if token.type == tokenize.OP and token.string in "([{":
+                    depth += 1
+                elif token.type == tokenize.OP and token.string in ")]}":
+                    depth -= 1
+                    if depth == 0:
+                        break
+                elif depth == 1 and token.type == tokenize.STRING:
+                    current += ast.literal_eval(token.string)
+                elif depth == 1 and token.type == tokenize.OP and token.string == ",":
+                    args.append(current)
+                    current = ""
+        except (tokenize.TokenError, SyntaxError):
+            continue
+        args.append(current)
+        if match.group(1).startswith(("p", "np")):
+            if len(args) >= 2 and args[0] and args[1]:
+                found.append((args[0], args[1]))
+        elif args[0]:
+            found.append((None, args[0]))
+    return found
+
+
+def test_every_text_of_the_admin_theme_reads_in_chinese():
+    """GIVEN django-unfold's templates and code (its contrib apps are not installed)
+    WHEN each text they translate is looked up in Chinese
+    THEN it has a translation: Django's catalogue, or ours (core/unfold_messages.py)."""
+    import unfold
+
+    root = Path(unfold.__file__).parent
+    texts: set[tuple[str | None, str]] = set()
+    for path in root.rglob("*"):
+        if {"contrib", "unfold_crispy"} & set(path.parts):
+            continue
+        if path.suffix == ".html":
+            texts.update(_gettext_calls(templatize(path.read_text(), origin=str(path))))
+        elif path.suffix == ".py":
+            texts.update(_gettext_calls(path.read_text()))
+    assert len(texts) > 100  # the extraction found unfold's texts
+    with translation.override("zh-hans"):
+        untranslated = sorted(
+            text for context, text in texts if (pgettext(context, text) if context else gettext(text)) == text
+        )
+    assert untranslated == [], "list them in core/unfold_messages.py, then `make makemessages` and translate"
