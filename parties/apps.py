@@ -9,4 +9,7 @@ class PartiesConfig(AppConfig):
     def ready(self) -> None:
         from ledger import journal
 
-        journal.register_app(self)
+        # Any party may be a person (kind "person", or "unknown" until someone finds out), so
+        # its names, and the keys derived from them, reach the journal only as digests.
+        names = {"name", "key", "pinyin", "initials"}
+        journal.register_app(self, personal={"party": {"name"}, "partyalias": names})

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date
 from decimal import Decimal
 
@@ -16,6 +17,7 @@ from core.identifiers import uscc_check_character
 from ledger import journal
 from ledger.models import Agency, JournalEntry, PlatformAccount
 from parties import names
+from parties.choices import PartyKind
 from parties.models import Party, PartyMerge
 from parties.selectors import likely_duplicates
 from parties.services import alias_add, party_create, party_for_agency
@@ -191,3 +193,19 @@ def test_the_demo_smear_is_traced_from_the_paying_firm_to_the_bloggers(as_analys
     early = as_analyst.get(f"/api/v1/parties/{firm.pk}/graph/", {"depth": 3, "date_to": "2025-09-01"}).data
     assert not [e for e in early["edges"] if e["kind"] in {"ordered", "paid"}]
     assert PlatformAccount.objects.filter(pk=order.account_id).exists()
+
+
+def test_party_names_reach_the_journal_only_as_digests(api, regulator):
+    """GIVEN a person named as a party, with an alias
+    WHEN the journal records them THEN neither the name nor its pinyin is in any entry,
+    the digests are there, and the journal and the tables still agree."""
+    person = party_create(name="王建国", kind=PartyKind.PERSON)
+    alias_add(party=person, name="王建國")
+    journal.integrate()
+    entries = JournalEntry.objects.filter(object_type__in=["parties.party", "parties.partyalias"])
+    text = json.dumps([e.changes for e in entries], ensure_ascii=False)
+    assert "王建" not in text and "wang" not in text.lower()
+    assert entries.get(object_type="parties.party").changes["name"]["after"] == journal.personal_digest("王建国")
+    api.force_authenticate(regulator)
+    assert "王建国" not in api.get("/api/v1/journal/", {"object_type": "parties.party"}).content.decode()
+    assert [m for m in journal.verify_rows() if m.table.startswith("parties_")] == []
