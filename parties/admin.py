@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from core.admin_export import ExportMixin
 from core.errors import DomainError
 from parties import graph, selectors, services
+from parties.api.serializers import GraphQuerySerializer
 from parties.choices import AliasKind
 from parties.models import Party, PartyAlias, PartyMerge
 from parties.svg import graph_svg
@@ -98,11 +99,23 @@ class PartyAdmin(ExportMixin, admin.ModelAdmin):
         """The party's page, with its money graph drawn below the fields (the cases this reader may see)."""
         party = self.get_object(request, object_id)
         extra_context = dict(extra_context or {})
-        if party is not None:
-            drawn = graph.party_graph(party=party, depth=graph.DEFAULT_DEPTH, flt=graph.GraphFilter(user=request.user))
+        if party is not None and request.method == "GET":
+            # The graph's filters are the API's (depth, date_from, date_to, case), checked by the same serializer.
+            query = GraphQuerySerializer(data=request.GET)
+            if query.is_valid():
+                depth, flt = query.validated_data["depth"], query.graph_filter(request.user)
+            else:  # the errors are shown above the default graph
+                depth, flt = graph.DEFAULT_DEPTH, graph.GraphFilter(user=request.user)
             extra_context.update(
-                money_graph=graph_svg(drawn),
-                money_graph_depth=graph.DEFAULT_DEPTH,
+                money_graph=graph_svg(graph.party_graph(party=party, depth=depth, flt=flt)),
+                money_graph_depth=depth,
+                money_graph_depths=range(1, graph.MAX_DEPTH + 1),
+                money_graph_labels=GRAPH_FILTER_LABELS,
+                money_graph_query=request.GET,  # the filters' form shows what was asked
+                money_graph_errors=[
+                    f"{GRAPH_FILTER_LABELS.get(field, field)}: {' '.join(map(str, errors))}"
+                    for field, errors in query.errors.items()
+                ],
                 money_graph_url=reverse("party-graph", args=[party.pk]),
             )
         return super().change_view(request, object_id, form_url, extra_context)
@@ -113,6 +126,15 @@ class PartyAdmin(ExportMixin, admin.ModelAdmin):
     def save_model(self, request: HttpRequest, obj: Party, form, change: bool) -> None:
         super().save_model(request, obj, form, change)
         services.alias_add(party=obj, name=obj.name, kind=AliasKind.FULL_NAME)  # a party is found by its name
+
+
+# The labels of the money graph's filters on the party page (templates/admin/parties/party/change_form.html).
+GRAPH_FILTER_LABELS = {
+    "depth": _("Steps out"),
+    "date_from": _("Dated from"),
+    "date_to": _("Dated to"),
+    "case": _("Only the orders of case (id)"),
+}
 
 
 class SplitActionForm(ActionForm):

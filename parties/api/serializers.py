@@ -8,7 +8,7 @@ from rest_framework import serializers
 
 from core.privacy import mask_name
 from parties.choices import AliasKind, PartyKind
-from parties.graph import EDGE_KINDS, MAX_DEPTH, NODE_KINDS
+from parties.graph import DEFAULT_DEPTH, EDGE_KINDS, MAX_DEPTH, NODE_KINDS, GraphFilter
 from parties.models import Party, PartyAlias, PartyMerge
 
 
@@ -109,7 +109,7 @@ class DuplicateGroupSerializer(serializers.Serializer):
 
 
 class GraphQuerySerializer(serializers.Serializer):
-    depth = serializers.IntegerField(min_value=1, max_value=MAX_DEPTH, default=2)
+    depth = serializers.IntegerField(min_value=1, max_value=MAX_DEPTH, default=DEFAULT_DEPTH)
     date_from = serializers.DateField(required=False, help_text=_("Facts dated on or after (YYYY-MM-DD)."))
     date_to = serializers.DateField(required=False, help_text=_("Facts dated on or before (YYYY-MM-DD)."))
     case = serializers.IntegerField(
@@ -121,6 +121,13 @@ class GraphQuerySerializer(serializers.Serializer):
         if start and end and start > end:
             raise serializers.ValidationError({"date_to": [_("The end of the range is before its start.")]})
         return attrs
+
+    def graph_filter(self, user: Any) -> GraphFilter:
+        """The validated query as the graph's filter, for ``user`` (who sees only his cases)."""
+        data = self.validated_data
+        return GraphFilter(
+            date_from=data.get("date_from"), date_to=data.get("date_to"), case_id=data.get("case"), user=user
+        )
 
 
 class GraphNodeSerializer(serializers.Serializer):

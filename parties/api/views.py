@@ -123,8 +123,7 @@ class PartyViewSet(
         party: Party = self.get_object()
         query = GraphQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
-        data = query.validated_data
-        flt = graph.GraphFilter(
-            date_from=data.get("date_from"), date_to=data.get("date_to"), case_id=data.get("case"), user=request.user
+        drawn = graph.party_graph(
+            party=party, depth=query.validated_data["depth"], flt=query.graph_filter(request.user)
         )
-        return Response(graph.as_data(graph.party_graph(party=party, depth=data["depth"], flt=flt)))
+        return Response(graph.as_data(drawn))

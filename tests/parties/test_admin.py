@@ -76,3 +76,39 @@ def test_a_new_party_in_the_admin_is_found_by_its_name(client, superuser):
     )
     assert response.status_code == 302
     assert Party.objects.get().aliases.get().key == "蓝鲸公关"
+
+
+def test_the_party_page_draws_the_graph_with_the_apis_filters(client, superuser):
+    """GIVEN a firm that paid on two days WHEN its page is asked for one step out, or for a range
+    of dates, or with a bad filter THEN the graph follows the filters, and a bad one is named
+    above the default graph (200, nothing else changes)."""
+    client.force_login(superuser)
+    firm = party_create(name="Bluewhale PR")
+    order = OrderFactory(client=firm)
+    payment_record(order=order, amount=Decimal("30000.00"), paid_on=date(2025, 9, 14), channel="alipay", payer=firm)
+    payment_record(order=order, amount=Decimal("12000.00"), paid_on=date(2025, 10, 2), channel="alipay", payer=firm)
+    url = reverse("admin:parties_party_change", args=[firm.pk])
+
+    default = client.get(url).content.decode()
+    assert "30,000.00 CNY" in default and "12,000.00 CNY" in default
+    assert f'data-node="influencer:{order.account.influencer_id}"' in default  # two steps out: the account's owner
+
+    near = client.get(url, {"depth": 1}).content.decode()
+    assert f'data-node="account:{order.account_id}"' in near
+    assert f'data-node="influencer:{order.account.influencer_id}"' not in near
+    assert '<option value="1" selected>' in near
+
+    september = client.get(url, {"date_from": "2025-09-01", "date_to": "2025-09-30"}).content.decode()
+    assert "30,000.00 CNY" in september and "12,000.00 CNY" not in september
+    assert 'value="2025-09-01"' in september
+
+    for bad, named in (
+        ({"depth": 9}, "Steps out: "),
+        ({"date_from": "2025-10-31", "date_to": "2025-10-01"}, "Dated to: The end of the range is before its start."),
+        ({"case": "x"}, "Only the orders of case (id): "),
+    ):
+        response = client.get(url, bad)
+        assert response.status_code == 200
+        page = response.content.decode()
+        assert f"<li>{named}" in page, bad
+        assert "30,000.00 CNY" in page and "12,000.00 CNY" in page  # the default graph is still drawn
