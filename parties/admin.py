@@ -10,6 +10,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
+from unfold import widgets as unfold_widgets
 
 from core.admin_export import ExportMixin
 from core.errors import DomainError
@@ -111,6 +112,9 @@ class PartyAdmin(ExportMixin, admin.ModelAdmin):
                 money_graph_depth=depth,
                 money_graph_depths=range(1, graph.MAX_DEPTH + 1),
                 money_graph_labels=GRAPH_FILTER_LABELS,
+                # the admin theme's own looks for the filters' fields and button
+                money_graph_input_class=" ".join(unfold_widgets.BASE_INPUT_CLASSES),
+                money_graph_button_class=" ".join(unfold_widgets.BUTTON_CLASSES),
                 money_graph_query=request.GET,  # the filters' form shows what was asked
                 money_graph_errors=[
                     f"{GRAPH_FILTER_LABELS.get(field, field)}: {' '.join(map(str, errors))}"

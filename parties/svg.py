@@ -10,6 +10,7 @@ from collections import deque
 
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext_lazy as _
 
 from parties.graph import Graph
 
@@ -21,7 +22,26 @@ COLOURS = {
     "campaign": "#ff7f0e",
     "case": "#9467bd",
 }
-COLUMN, ROW, MARGIN = 230, 34, 20
+# What the picture says in the reader's language: the kinds of node (the legend) and of edge (the lines' labels).
+NODE_NAMES = {
+    "party": _("party"),
+    "influencer": _("influencer"),
+    "account": _("platform account"),
+    "target": _("target"),
+    "campaign": _("campaign"),
+    "case": _("case"),
+}
+EDGE_NAMES = {
+    "ordered": _("ordered"),
+    "paid": _("paid"),
+    "intermediated": _("brokered"),
+    "managed": _("managed"),
+    "targeted": _("targeted"),
+    "posted": _("posted"),
+    "investigated": _("investigated"),
+    "same_entity": _("same entity"),
+}
+COLUMN, ROW, MARGIN, LEGEND = 230, 34, 20, 30
 
 
 def graph_svg(graph: Graph) -> SafeString:
@@ -42,19 +62,28 @@ def graph_svg(graph: Graph) -> SafeString:
     for key in sorted(graph.nodes, key=lambda k: (level.get(k, 99), graph.nodes[k]["kind"], k)):
         columns.setdefault(level.get(key, max(level.values(), default=0) + 1), []).append(key)
     where = {
-        key: (MARGIN + col * COLUMN, MARGIN + row * ROW + 10)
+        key: (MARGIN + col * COLUMN, MARGIN + LEGEND + row * ROW + 10)
         for col, keys in enumerate(columns[c] for c in sorted(columns))
         for row, key in enumerate(keys)
     }
     width = MARGIN * 2 + max(len(columns), 1) * COLUMN
-    height = MARGIN * 2 + max((len(k) for k in columns.values()), default=1) * ROW
+    height = MARGIN * 2 + LEGEND + max((len(k) for k in columns.values()), default=1) * ROW
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="money-graph" width="{width}" height="{height}" '
         f'viewBox="0 0 {width} {height}" font-family="sans-serif" font-size="11">'
     ]
+    shown = sorted({data["kind"] for data in graph.nodes.values()}, key=list(COLOURS).index)
+    for n, kind in enumerate(shown):  # the legend: one colour per kind of node
+        x = MARGIN + n * 140
+        parts.append(
+            f'<circle data-legend="{escape(kind)}" cx="{x + 8}" cy="{MARGIN}" r="6" fill="{COLOURS[kind]}"></circle>'
+            f'<text x="{x + 18}" y="{MARGIN + 4}">{escape(NODE_NAMES[kind])}</text>'
+        )
     for edge in graph.edges:
         (x1, y1), (x2, y2) = where[edge.source], where[edge.target]
-        label = edge.kind + (f" {edge.amount:,.2f} {edge.currency}" if edge.amount is not None else "")
+        label = str(EDGE_NAMES.get(edge.kind, edge.kind))
+        if edge.amount is not None:
+            label += f" {edge.amount:,.2f} {edge.currency}"
         title = escape(f"{label} {edge.on or ''}")
         parts.append(
             f'<line data-edge="{escape(edge.kind)}" data-source="{edge.source}" data-target="{edge.target}" '
@@ -67,7 +96,7 @@ def graph_svg(graph: Graph) -> SafeString:
         colour = COLOURS.get(data["kind"], "#333")
         parts.append(
             f'<circle data-node="{escape(key)}" cx="{x + 8}" cy="{y}" r="6" fill="{colour}">'
-            f"<title>{escape(key)}</title></circle>"
+            f"<title>{escape(NODE_NAMES.get(data['kind'], data['kind']))} {escape(data['label'])}</title></circle>"
             f'<text x="{x + 18}" y="{y + 4}">{escape(data["label"][:32])}</text>'
         )
     parts.append("</svg>")

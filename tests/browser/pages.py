@@ -271,6 +271,17 @@ class AdminSite:
         assert shows in self.page.locator("body").inner_text(), f"{name}: {shows!r} is not on {self.page.url}"
         return self.guard.step(name)
 
+    def draw_money_graph(self, name: str, *, depth: int) -> StepRecord:
+        """On a party's page, redraw its money graph ``depth`` steps out with the filters above it."""
+        filters = self.page.locator("#money-graph-filters")
+        filters.locator("select[name=depth]").select_option(str(depth))
+        with self.page.expect_navigation():
+            filters.locator("[type=submit]").click()
+        self.guard.settle()
+        assert f"depth={depth}" in self.page.url, f"{name}: at {self.page.url}"
+        assert self.page.locator("#money-graph svg [data-node]").count() > 0, f"{name}: no graph on {self.page.url}"
+        return self.guard.step(name)
+
     def links_to(self, obj: Any) -> bool:
         """Whether the current page has a visible link to the admin page of ``obj``."""
         path = self.change_url(obj)

@@ -3,11 +3,12 @@
 GIVEN the demo ledger and a regulator of the case's authority
 WHEN they log in, open the dashboard and the blogger, go by the admin's links to his orders,
      his black order and its case, download the evidence and the case bundle from the case
-     page, and read the journal entry that recorded the case (which links back to it)
+     page, read the journal entry that recorded the case (which links back to it), and open the
+     firm that ordered the smear, its money graph redrawn three steps out
 THEN no request answers 400 or more, the console shows no error, no page is wider than
      1,440 px, no link on a page is broken, and the two downloads are the real files.
 Each step leaves a full-page screenshot in artifacts/screenshots/ (en-01-login.png, ...,
-zh-hans-09-journal-entry.png).
+zh-hans-11-party-graph.png).
 """
 
 from __future__ import annotations
@@ -39,6 +40,8 @@ STEPS = [
     "evidence-download",
     "case-bundle",
     "journal-entry",
+    "party",
+    "party-graph",
 ]
 
 
@@ -76,6 +79,10 @@ def walk(admin: AdminSite, story: DemoStory, login: Login, workdir: Path) -> Non
     # The journal entry that recorded the case, which links back to it.
     admin.change_page(story.journal_entry, "journal-entry", shows=story.case.reference)
     assert admin.links_to(story.case), "the journal entry does not link to the case it records"
+
+    # The firm that ordered the smear, and whom its money reached, three steps out.
+    admin.change_page(story.order.client, "party")
+    admin.draw_money_graph("party-graph", depth=3)
 
 
 def test_a_regulator_walks_the_story(open_page, demo_story, regulator_login, tmp_path):

@@ -59,6 +59,19 @@ def test_the_party_page_draws_its_money_graph(client, superuser):
     assert f'data-node="account:{order.account_id}"' in page
     assert 'data-edge="ordered"' in page and 'data-edge="paid"' in page
     assert "95,000.00 CNY" in page
+    assert 'data-legend="party"' in page and 'data-legend="account"' in page  # one colour per kind, named
+
+
+def test_the_money_graph_reads_in_chinese(client, superuser):
+    client.force_login(superuser)
+    firm = party_create(name="Bluewhale PR")
+    order = OrderFactory(client=firm)
+    payment_record(order=order, amount=Decimal("30000.00"), paid_on=date(2025, 9, 14), channel="alipay", payer=firm)
+    url = reverse("admin:parties_party_change", args=[firm.pk])
+    page = client.get(url, HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "付款 30,000.00 CNY" in page and "下单 95,000.00 CNY" in page
+    assert ">相关方</text>" in page  # the legend
+    assert "paid 30,000.00" not in page
 
 
 def test_a_new_party_in_the_admin_is_found_by_its_name(client, superuser):
