@@ -7,6 +7,6 @@ class PartiesConfig(AppConfig):
     verbose_name = _("Parties and the money graph")
 
     def ready(self) -> None:
-        from ledger import journal
+        from core import journal
 
         journal.register_app(self)

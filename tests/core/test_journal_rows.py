@@ -7,7 +7,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
 
-from ledger import journal
+from core import journal
 from ledger.models import Agency
 from ledger.services import snapshot_record
 from tests.factories import AccountFactory, AgencyFactory
