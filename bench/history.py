@@ -317,7 +317,7 @@ def fill() -> None:
 
     from cases.models import Authority, Case, LegalAction
     from cases.services import case_transition
-    from ledger import journal
+    from core import journal
     from ledger.models import Influencer, PlatformAccount
 
     with journal.acting_as("command:bench_history"), transaction.atomic():

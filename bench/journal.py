@@ -146,8 +146,9 @@ def main() -> None:
         django_ready()
         from django.db import connection, transaction
 
-        from ledger import journal
-        from ledger.models import Influencer, JournalEntry, PlatformAccount
+        from core import journal
+        from core.models import JournalEntry
+        from ledger.models import Influencer, PlatformAccount
 
         with transaction.atomic():
             people = Influencer.objects.bulk_create([Influencer(display_name=f"Bench {i}") for i in range(WRITERS)])

@@ -76,7 +76,6 @@ ENV = {
     "ALLOWED_HOSTS": "testserver",
     "SECURE_SSL_REDIRECT": "0",
     "LOG_LEVEL": "WARNING",
-    "LOG_REQUESTS_LEVEL": "WARNING",  # no line per request in the figures
     "LOG_REQUESTS_LEVEL": "WARNING",
     "CELERY_BROKER_URL": REDIS,
     "DJANGO_SETTINGS_MODULE": "config.settings",

@@ -8,11 +8,11 @@ class CasesConfig(AppConfig):
 
     def ready(self) -> None:
         from cases import graph, selectors, services
-        from ledger import journal
-        from ledger import selectors as ledger_selectors
+        from core import journal
+        from core import selectors as core_selectors
 
         journal.register_app(self)
         journal.register_file_check(services.evidence_file_mismatches)
         # Journal entries about case records only for who may see the case.
-        ledger_selectors.journal_filters.append(selectors.journal_visible_to)
+        core_selectors.journal_filters.append(selectors.journal_visible_to)
         graph.register()  # case nodes in the money graph (parties.graph)

@@ -27,14 +27,13 @@ from cases import bundle_texts
 from cases.choices import CASE_TRANSITIONS, CaseStatus
 from cases.models import Authority, Case, CaseNote, CaseStatusChange, Evidence, LegalAction
 from cases.selectors import cases_visible_to
-from core import limits
+from core import heads, journal, limits
 from core.errors import ConflictError, DomainError, TooLargeError
 from core.identifiers import RESIDENT_ID_REFUSED, contains_resident_id
+from core.models import JournalEntry
 from core.privacy import mask_name
 from core.users import AnyUser
 from core.workflow import Workflow, workflow_transition
-from ledger import heads, journal
-from ledger.models import JournalEntry
 from reviews import selectors as reviews_selectors
 from reviews.models import Claim, Order, Payment, Review
 

@@ -62,7 +62,7 @@ GROUPS: list[tuple[Any, list[tuple[str, str]]]] = [
         ],
     ),
     (_("Ingest"), [("ingest.ingestjob", "upload_file")]),
-    (_("Journal"), [("ledger.journalentry", "history_edu")]),
+    (_("Journal"), [("core.journalentry", "history_edu")]),
     (
         _("System (superusers)"),
         [

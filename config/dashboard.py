@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from cases.choices import CaseStatus
 from cases.selectors import case_status_counts
-from ledger.heads import latest_head
+from core.heads import latest_head
 from ledger.selectors import anomalies_detected_since
 from reviews.choices import CampaignStatus
 from reviews.selectors import campaign_status_counts
@@ -100,8 +100,8 @@ def _head() -> dict[str, Any] | None:
         return None
     return {
         "head": head,
-        "entry_url": _change("ledger.journalentry", head.tree_size) if head.tree_size else None,
-        "journal_url": _changelist("ledger.journalentry", seq__lte=head.tree_size),
+        "entry_url": _change("core.journalentry", head.tree_size) if head.tree_size else None,
+        "journal_url": _changelist("core.journalentry", seq__lte=head.tree_size),
     }
 
 
@@ -116,7 +116,7 @@ def dashboard_callback(request: HttpRequest, context: dict[str, Any]) -> dict[st
         dashboard["risks"] = _risks()
     if _may_view(request, "reviews.campaign"):
         dashboard["campaigns"] = _campaigns()
-    if _may_view(request, "ledger.journalentry"):
-        dashboard["journal"] = {"latest": _head(), "url": _changelist("ledger.journalentry")}
+    if _may_view(request, "core.journalentry"):
+        dashboard["journal"] = {"latest": _head(), "url": _changelist("core.journalentry")}
     context["dashboard"] = dashboard
     return context

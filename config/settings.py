@@ -72,7 +72,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "ledger.journal.JournalActorMiddleware",
+    "core.journal.JournalActorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -364,7 +364,7 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 
 # --- Journal ---------------------------------------------------------------------
-# Key of the digests that stand for personal data in the journal (ledger/journal.py).
+# Key of the digests that stand for personal data in the journal (core/journal.py).
 # Keep it, and keep it secret: it is needed only to show that a digest is a given name.
 
 JOURNAL_PERSONAL_DATA_KEY = (

@@ -12,11 +12,12 @@ from config.ops.health import healthz, readyz
 from config.ops.metrics import metrics
 from core.registry import app_modules
 
-# One API root for every app: each app's api/urls.py may register its viewsets on a SimpleRouter
-# named ``router`` (listed on the root) and give paths outside the router as ``urlpatterns``.
+# One API root for every app: each app's api/urls.py (and core's: the journal) may register its
+# viewsets on a SimpleRouter named ``router`` (listed on the root) and give paths outside the router
+# as ``urlpatterns``.
 api_router = DefaultRouter()
 api_paths = []
-for module in app_modules("api.urls"):
+for module in app_modules("api.urls", core=True):
     if hasattr(module, "router"):
         api_router.registry.extend(module.router.registry)
     api_paths += getattr(module, "urlpatterns", [])

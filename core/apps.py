@@ -7,7 +7,10 @@ class CoreConfig(AppConfig):
     verbose_name = _("Infrastructure")
 
     def ready(self) -> None:
+        from core import journal
         from core.registry import app_modules
 
+        # The journal's capture triggers, actor and post_migrate handler; the apps register their tables.
+        journal.connect()
         # Each app's history sources register themselves when their module is imported.
         app_modules("history")

@@ -1,5 +1,5 @@
 """The domain's one error type: services raise it, the API's exception handler
-(core/api.py) and the admin turn it into a message for the person.
+(core/api/__init__.py) and the admin turn it into a message for the person.
 
 :class:`DomainError` is input that breaks a rule (HTTP 400); :class:`ConflictError`
 is input that is fine but clashes with the current state (HTTP 409).

@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.functional import Promise, lazy
 from django.utils.translation import gettext as _
 
+from core import journal
 from core.errors import ConflictError, DomainError
 from core.users import AnyUser
 
@@ -95,8 +96,6 @@ def workflow_transition(
     not lie in the future. Returns the locked, updated record; ``record`` is
     updated too.
     """
-    from ledger import journal  # the journal is the project's infrastructure: it moves to core with it
-
     if status not in workflow.statuses.values:
         raise DomainError(_("Unknown status %(status)r.") % {"status": status}, field="status")
     reason = (reason or "").strip()

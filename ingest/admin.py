@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from unfold.admin import ModelAdmin
 
+from core import journal
 from core.admin_export import ExportMixin
 from core.errors import DomainError
 from ingest.api.views import may_ingest
@@ -22,7 +23,6 @@ from ingest.models import IngestJob, IngestKind
 from ingest.reading import format_of
 from ingest.services import ingest_job_create
 from ingest.tasks import ingest_run_job
-from ledger import journal
 
 
 class IngestUploadForm(forms.Form):

@@ -27,13 +27,13 @@ from django.db.backends.utils import CursorWrapper
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core import journal
 from core.errors import DomainError
 from core.users import AnyUser
 from ingest import reading
 from ingest.kinds import KINDS, Kind, Written
 from ingest.models import IngestJob, IngestStatus
 from ingest.reading import FileUnreadable, RowError
-from ledger import journal
 
 logger = logging.getLogger(__name__)
 

@@ -8,14 +8,9 @@ class LedgerConfig(AppConfig):
 
     def ready(self) -> None:
         from config.ops.metrics import scrape_registry
-        from ledger import journal
+        from core import journal
         from ledger.metrics import LedgerCollector
 
-        journal.connect()
-        # The journal's own tables describe the journal; refresh attempts are an operational log.
-        journal.register_app(
-            self,
-            exclude={"journalentry", "journalqueueitem", "journaltreenode", "signedtreehead", "profilerefresh"},
-            personal={"influencer": {"legal_name"}},
-        )
+        # Refresh attempts are an operational log.
+        journal.register_app(self, exclude={"profilerefresh"}, personal={"influencer": {"legal_name"}})
         scrape_registry.register(LedgerCollector())

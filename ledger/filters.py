@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from config.api.filters import IsoDateTimeFilter
 from ledger.choices import AccountStatus, AgencyKind, AnomalyKind, InfluencerKind, Platform, SnapshotSource
-from ledger.models import Agency, FollowerAnomaly, FollowerSnapshot, Influencer, JournalEntry, PlatformAccount
+from ledger.models import Agency, FollowerAnomaly, FollowerSnapshot, Influencer, PlatformAccount
 
 
 class InitialsFilter(django_filters.CharFilter):
@@ -70,19 +70,6 @@ class SnapshotFilter(django_filters.FilterSet):
     class Meta:
         model = FollowerSnapshot
         fields = ["account", "source", "since", "until"]
-
-
-class JournalFilter(django_filters.FilterSet):
-    object_type = django_filters.CharFilter(help_text=_("app_label.model, e.g. ledger.platformaccount"))
-    object_id = django_filters.CharFilter()
-    actor = django_filters.CharFilter(help_text=_("user:NAME, command:NAME or task:NAME"))
-    action = django_filters.ChoiceFilter(choices=JournalEntry.Action.choices)
-    since = IsoDateTimeFilter(field_name="occurred_at", lookup_expr="gte")
-    until = IsoDateTimeFilter(field_name="occurred_at", lookup_expr="lte")
-
-    class Meta:
-        model = JournalEntry
-        fields = ["object_type", "object_id", "actor", "action", "since", "until"]
 
 
 class AnomalyFilter(django_filters.FilterSet):

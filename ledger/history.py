@@ -29,9 +29,10 @@ from django.utils import formats, timezone
 
 from core.history import RawRows, Row, Timeline, choice_label
 from core.history import gettext as _
+from core.models import JournalEntry
 from ledger import selectors
 from ledger.choices import AccountStatus, AnomalyKind, FollowerInterval, HistoryKind, Platform
-from ledger.models import FollowerAnomaly, JournalEntry, PlatformAccount
+from ledger.models import FollowerAnomaly, PlatformAccount
 
 DEFAULT_INTERVAL = FollowerInterval.WEEK
 
@@ -146,8 +147,8 @@ def _account_status_summary(row: Row, ctx: SummaryContext) -> str:
 
 @influencer_history.register(
     HistoryKind.ACCOUNT_STATUS,
-    object_type="ledger.journalentry",
-    permission="ledger.view_journalentry",
+    object_type="core.journalentry",
+    permission="core.view_journalentry",
     url_name="journal-detail",
     summary=_account_status_summary,
 )

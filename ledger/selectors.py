@@ -30,8 +30,9 @@ from django.db.models.functions import Coalesce, RowNumber, Trunc
 from django.utils import timezone
 
 from config.replica import read_connection
+from core.models import JournalEntry
 from ledger.choices import Platform
-from ledger.models import FollowerAnomaly, FollowerSnapshot, Influencer, JournalEntry, PlatformAccount
+from ledger.models import FollowerAnomaly, FollowerSnapshot, Influencer, PlatformAccount
 
 
 def influencer_list() -> QuerySet[Influencer]:
@@ -164,24 +165,11 @@ def follower_series(
         ]
 
 
-# Filters of what a user may read of the journal, registered by the apps whose records need them
-# (from their AppConfig.ready(): cases hides entries about cases the user may not see).
-JournalFilter = Callable[..., QuerySet[JournalEntry]]
-journal_filters: list[JournalFilter] = []
-
 # Annotations of the account detail, registered by the apps above the ledger that compute them
 # (reviews: engagement). On the detail only: in a list sorted by another column, PostgreSQL
 # would compute the subqueries for every account before sorting.
 AccountAnnotation = Callable[[QuerySet[PlatformAccount]], QuerySet[PlatformAccount]]
 account_detail_annotations: list[AccountAnnotation] = []
-
-
-def journal_list(*, user: Any) -> QuerySet[JournalEntry]:
-    """Journal entries ``user`` may read (each registered filter, e.g. case records only with access to the case)."""
-    queryset = JournalEntry.objects.all()
-    for visible_to in journal_filters:
-        queryset = visible_to(queryset, user=user)
-    return queryset
 
 
 def account_detail(queryset: QuerySet[PlatformAccount]) -> QuerySet[PlatformAccount]:

@@ -7,7 +7,7 @@ class PartiesConfig(AppConfig):
     verbose_name = _("Parties and the money graph")
 
     def ready(self) -> None:
-        from ledger import journal
+        from core import journal
 
         # Any party may be a person (kind "person", or "unknown" until someone finds out), so
         # its names, and the keys derived from them, reach the journal only as digests.

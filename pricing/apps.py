@@ -7,6 +7,6 @@ class PricingConfig(AppConfig):
     verbose_name = _("Pricing")
 
     def ready(self) -> None:
-        from ledger import journal
+        from core import journal
 
         journal.register_app(self)

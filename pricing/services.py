@@ -15,9 +15,8 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core import limits, numbers
+from core import journal, limits, numbers
 from core.errors import DomainError
-from ledger import journal
 from ledger.models import PlatformAccount
 from pricing import figures
 from pricing.choices import Deliverable, PriceKind

@@ -7,7 +7,7 @@ class ReviewsConfig(AppConfig):
     verbose_name = _("Reviews, claims and orders")
 
     def ready(self) -> None:
-        from ledger import journal
+        from core import journal
         from ledger import selectors as ledger_selectors
         from reviews import graph, selectors
 

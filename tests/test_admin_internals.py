@@ -31,7 +31,7 @@ def test_the_regulators_index_and_sidebar_list_no_internals(client, staff_regula
         "/admin/cases/case/",
         "/admin/ledger/influencer/",
         "/admin/reviews/order/",
-        "/admin/ledger/journalentry/",
+        "/admin/core/journalentry/",
     ]:
         assert url in page, url  # the sidebar's groups
     assert "Celery" not in page and "Knox" not in page and "Axes" not in page

@@ -9,8 +9,8 @@ import pytest
 from django.urls import reverse
 from django.utils.html import escape
 
-from ledger import journal
-from ledger.models import JournalEntry
+from core import journal
+from core.models import JournalEntry
 from tests.cases.factories import AuthorityFactory, CaseFactory, LegalActionFactory, record_evidence
 from tests.factories import AccountFactory, InfluencerFactory
 from tests.pricing.factories import QuoteFactory
@@ -125,5 +125,5 @@ def test_journal_entry_links_to_the_object_it_records(client, superuser, story):
     influencer = story["influencer"]
     journal.integrate()
     entry = JournalEntry.objects.filter(object_type="ledger.influencer", object_id=str(influencer.pk)).first()
-    page = client.get(reverse("admin:ledger_journalentry_change", args=[entry.seq])).content.decode()
+    page = client.get(reverse("admin:core_journalentry_change", args=[entry.seq])).content.decode()
     assert f'href="/admin/ledger/influencer/{influencer.pk}/change/">Lao K</a>' in page

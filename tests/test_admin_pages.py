@@ -43,7 +43,10 @@ def test_admin_covers_the_ledger():
         "influencer",
         "platformaccount",
         "followersnapshot",
-        "journalentry",
         "profilerefresh",
         "followeranomaly",
     }
+
+
+def test_admin_covers_the_journal():
+    assert {model for app, model in MODEL_ADMINS if app == "core"} == {"journalentry"}

@@ -12,8 +12,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cases.services import case_transition
+from core.heads import head_sign
 from ledger.choices import AnomalyKind
-from ledger.heads import head_sign
 from ledger.models import FollowerAnomaly
 from reviews.models import Campaign
 from risk.models import RiskScore
@@ -64,8 +64,8 @@ def test_dashboard_links_each_figure_to_its_filtered_list(client, superuser):
     assert 'href="/admin/reviews/campaign/?status__exact=suspected"' in page
     assert "/admin/ledger/followeranomaly/?detected_at__gte=" in page
     assert 'href="/admin/risk/riskscore/?account__isempty=0"' in page
-    assert f'href="/admin/ledger/journalentry/?seq__lte={head.tree_size}"' in page
-    assert f'href="/admin/ledger/journalentry/{head.tree_size}/change/"' in page
+    assert f'href="/admin/core/journalentry/?seq__lte={head.tree_size}"' in page
+    assert f'href="/admin/core/journalentry/{head.tree_size}/change/"' in page
     highest = RiskScore.objects.order_by("-score").first()
     assert f'href="/admin/ledger/platformaccount/{highest.account_id}/change/"' in page
     # the filtered lists open
@@ -75,7 +75,7 @@ def test_dashboard_links_each_figure_to_its_filtered_list(client, superuser):
         "/admin/ledger/followeranomaly/?"
         + page.split('href="/admin/ledger/followeranomaly/?')[1].split('"')[0].replace("&amp;", "&"),
         "/admin/risk/riskscore/?account__isempty=0",
-        f"/admin/ledger/journalentry/?seq__lte={head.tree_size}",
+        f"/admin/core/journalentry/?seq__lte={head.tree_size}",
     ]:
         assert client.get(url).status_code == 200, url
 

@@ -22,9 +22,10 @@ from knox.models import AuthToken
 from rest_framework.test import APIClient
 
 from cases.models import LegalAction
+from core import journal
+from core.models import JournalEntry
 from ingest.models import IngestJob
-from ledger import journal
-from ledger.models import FollowerAnomaly, JournalEntry
+from ledger.models import FollowerAnomaly
 from ledger.services import snapshot_record
 from parties.services import party_create
 from pricing.models import MarketBenchmark, RateQuote

@@ -29,8 +29,8 @@ from config.api.mixins import ReloadAfterWriteMixin
 from config.api.parsers import FormParser, MultiPartParser
 from config.api.permissions import ActionModelPermissions
 from config.api.throttles import UploadThrottle, WriteThrottle
+from core import journal
 from core.api import ERROR_409, transition_action
-from ledger import journal
 
 # Bundles up to this size are built in memory, larger ones in a temporary file.
 BUNDLE_SPOOL_BYTES = 16 * 1024 * 1024

@@ -20,6 +20,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core import journal
 from core.errors import DomainError
 from ingest.api.serializers import IngestJobSerializer, IngestUploadSerializer
 from ingest.kinds import KINDS
@@ -27,7 +28,6 @@ from ingest.models import IngestJob
 from ingest.reading import CONTENT_TYPES, format_of
 from ingest.services import ingest_job_create
 from ingest.tasks import ingest_run_job
-from ledger import journal
 
 _TRUE = {"1", "true", "yes", "on"}
 

@@ -7,13 +7,11 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from core.privacy import mask_name
-from ledger.journal import PERSONAL_DIGEST_PREFIX, PERSONAL_FIELDS
 from ledger.models import (
     Agency,
     FollowerAnomaly,
     FollowerSnapshot,
     Influencer,
-    JournalEntry,
     PlatformAccount,
     ProfileRefresh,
 )
@@ -161,99 +159,6 @@ class SnapshotSerializer(serializers.ModelSerializer):
         extra_kwargs = {"follower_count": {"min_value": 0}}
         # One snapshot per account and instant is checked by snapshot_record.
         validators: list = []
-
-
-def _masked(value: Any) -> Any:
-    """Personal data in a journal entry: digests are shown as they are, any plain value masked."""
-    if isinstance(value, str) and value and not value.startswith(PERSONAL_DIGEST_PREFIX):
-        return mask_name(value)
-    return value
-
-
-class JournalEntrySerializer(serializers.ModelSerializer):
-    """A journal entry. Personal data in ``changes`` is a keyed digest (see ledger/journal.py)."""
-
-    changes = serializers.SerializerMethodField()
-
-    class Meta:
-        model = JournalEntry
-        fields = [
-            "seq",
-            "occurred_at",
-            "actor",
-            "action",
-            "object_type",
-            "object_id",
-            "changes",
-            "prev_hash",
-            "hash",
-            "leaf_hash",
-        ]
-        read_only_fields = fields
-
-    @extend_schema_field(
-        {
-            "type": "object",
-            "additionalProperties": {"type": "object", "properties": {"before": {}, "after": {}}},
-            "description": "Changed fields with their values before and after (personal data as a keyed digest).",
-        }
-    )
-    def get_changes(self, entry: JournalEntry) -> dict[str, Any]:
-        personal = PERSONAL_FIELDS.get(entry.object_type, frozenset())
-        if not personal:
-            return entry.changes
-        return {
-            name: {k: _masked(v) if name in personal else v for k, v in change.items()}
-            for name, change in entry.changes.items()
-        }
-
-
-class JournalHeadSerializer(serializers.Serializer):
-    seq = serializers.IntegerField(help_text=_("Sequence number of the newest entry (0 when empty)."))
-    hash = serializers.CharField(help_text=_("Its hash: publish it to prove later that history was not rewritten."))
-
-
-class SignedTreeHeadSerializer(serializers.Serializer):
-    """A signed tree head, exactly as signed (see docs/journal.md)."""
-
-    tree_size = serializers.IntegerField(help_text=_("Number of journal entries the head covers."))
-    root_hash = serializers.CharField(help_text=_("Merkle root of those entries (RFC 9162), hex."))
-    timestamp = serializers.CharField(help_text=_("When the head was signed: ISO 8601 in UTC, as signed."))
-    signature = serializers.CharField(help_text=_("Ed25519 signature of the head's message, base64."))
-    key_id = serializers.CharField(help_text=_("SHA-256 of the raw public key, hex."))
-
-
-class PublicKeySerializer(serializers.Serializer):
-    key_id = serializers.CharField(help_text=_("SHA-256 of the raw public key, hex."))
-    algorithm = serializers.CharField(help_text=_("Always ed25519."))
-    public_key = serializers.CharField(help_text=_("The raw 32-byte public key, base64."))
-
-
-class InclusionQuerySerializer(serializers.Serializer):
-    seq = serializers.IntegerField(min_value=1)
-    tree_size = serializers.IntegerField(min_value=1)
-
-
-class InclusionProofSerializer(serializers.Serializer):
-    seq = serializers.IntegerField()
-    leaf_index = serializers.IntegerField(help_text=_("0-based: seq - 1."))
-    tree_size = serializers.IntegerField()
-    leaf_hash = serializers.CharField(help_text=_("SHA-256 of 0x00 and the entry's canonical encoding, hex."))
-    audit_path = serializers.ListField(child=serializers.CharField(), help_text=_("Hex hashes, from the leaf up."))
-    root_hash = serializers.CharField()
-
-
-class ConsistencyQuerySerializer(serializers.Serializer):
-    first = serializers.IntegerField(min_value=1)
-    second = serializers.IntegerField(min_value=1)
-
-
-class ConsistencyProofSerializer(serializers.Serializer):
-    first = serializers.IntegerField()
-    second = serializers.IntegerField()
-    first_root = serializers.CharField()
-    second_root = serializers.CharField()
-    proof = serializers.ListField(child=serializers.CharField(), help_text=_("Hex hashes (RFC 9162 2.1.4)."))
 
 
 class ProfileRefreshSerializer(serializers.ModelSerializer):

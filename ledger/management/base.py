@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand
 
-from ledger import journal
+from core import journal
 
 
 class JournaledCommand(BaseCommand):

@@ -23,8 +23,8 @@ DROP TRIGGER IF EXISTS ledger_tree_head_no_update_delete ON ledger_signedtreehea
 
 
 def fill_leaf_hashes(apps, schema_editor):
-    from ledger.journal import canonical_bytes
-    from ledger.merkle import leaf_hash
+    from core.journal import canonical_bytes
+    from core.merkle import leaf_hash
 
     JournalEntry = apps.get_model("ledger", "JournalEntry")
     schema_editor.execute("ALTER TABLE ledger_journalentry DISABLE TRIGGER ledger_journal_no_update_delete")

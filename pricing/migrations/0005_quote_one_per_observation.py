@@ -14,7 +14,7 @@ def remove_duplicate_observations(apps, schema_editor):
     other (model signals), under the actor ``migration:pricing.0005_quote_one_per_observation``,
     so the journal shows what was removed and why; the count is printed.
     """
-    from ledger import journal
+    from core import journal
 
     RateQuote = apps.get_model("pricing", "RateQuote")
     key = ["account_id", "tier_id", "deliverable", "price_kind", "observed_on", "source_url"]

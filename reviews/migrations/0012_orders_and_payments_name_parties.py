@@ -18,8 +18,8 @@ LABEL = "migration:reviews.0012_orders_and_payments_name_parties"
 
 
 def parties_from_records(apps, schema_editor):
+    from core import journal
     from core.search import pinyin_initials
-    from ledger import journal
     from parties import names
 
     Agency = apps.get_model("ledger", "Agency")
@@ -95,7 +95,7 @@ def parties_from_records(apps, schema_editor):
 
 def records_from_parties(apps, schema_editor):
     """Back: an order's client and intermediary agencies from its parties (the texts never left)."""
-    from ledger import journal
+    from core import journal
 
     Order = apps.get_model("reviews", "Order")
     with journal.acting_as(LABEL):

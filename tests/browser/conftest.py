@@ -24,8 +24,9 @@ from django.conf import settings
 from django.core.management import call_command
 
 from cases.models import Case, Evidence
-from ledger import journal
-from ledger.models import Influencer, JournalEntry
+from core import journal
+from core.models import JournalEntry
+from ledger.models import Influencer
 from reviews import demo as reviews_demo
 from reviews.models import Order
 from tests.browser.pages import MAX_PAGE_WIDTH, GuardedPage

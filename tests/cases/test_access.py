@@ -5,8 +5,8 @@ from django.urls import reverse
 
 from cases.models import CaseNote, Evidence, LegalAction
 from cases.services import case_note_add
-from ledger import journal
-from ledger.models import JournalEntry
+from core import journal
+from core.models import JournalEntry
 from tests.cases.factories import CaseFactory, LegalActionFactory, record_evidence
 
 pytestmark = pytest.mark.django_db
@@ -177,12 +177,12 @@ def test_admin_lists_and_opens_only_visible_cases(client, case_with_records, oth
         response = client.get(reverse(f"admin:cases_{name}_change", args=[obj.pk]))
         assert response.status_code == 302 and response["Location"] == reverse("admin:index"), name
         assert str(case.reference) not in client.get(reverse(f"admin:cases_{name}_changelist")).content.decode()
-    page = client.get(reverse("admin:ledger_journalentry_changelist"), {"object_type": "cases.case"})
+    page = client.get(reverse("admin:core_journalentry_changelist"), {"object_type": "cases.case"})
     assert page.status_code == 200 and '<tr class="data-row' not in page.content.decode()  # no entry listed
 
     staff(member)
     client.force_login(member)
     assert case.reference in client.get(reverse("admin:cases_case_changelist")).content.decode()
     assert client.get(reverse("admin:cases_case_change", args=[case.pk])).status_code == 200
-    page = client.get(reverse("admin:ledger_journalentry_changelist"), {"object_type": "cases.case"}).content.decode()
+    page = client.get(reverse("admin:core_journalentry_changelist"), {"object_type": "cases.case"}).content.decode()
     assert '<tr class="data-row' in page

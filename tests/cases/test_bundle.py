@@ -10,8 +10,8 @@ import zipfile
 import pytest
 
 from cases.services import case_note_add, case_transition
-from ledger import journal
-from ledger.models import JournalEntry
+from core import journal
+from core.models import JournalEntry
 from tests.cases.factories import LegalActionFactory, record_evidence
 from tests.factories import AccountFactory
 

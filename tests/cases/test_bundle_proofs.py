@@ -10,10 +10,10 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
-from ledger import heads, journal
-from ledger.models import JournalEntry, SignedTreeHead
+from core import heads, journal
+from core.models import JournalEntry, SignedTreeHead
 from tests.cases.test_bundle import fetch_bundle, full_case  # noqa: F401 - the fixture
-from tests.ledger import rfc9162
+from tests.core import rfc9162
 
 pytestmark = pytest.mark.django_db
 

@@ -7,8 +7,8 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from cases.models import Case, CaseNote, CaseStatusChange, Evidence
-from ledger import journal
-from ledger.models import JournalEntry
+from core import journal
+from core.models import JournalEntry
 
 pytestmark = pytest.mark.django_db
 

@@ -5,7 +5,7 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
-from ledger import journal
+from core import journal
 from tests.cases.factories import record_evidence
 
 pytestmark = pytest.mark.django_db

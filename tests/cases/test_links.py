@@ -13,8 +13,8 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from cases.models import Case
-from ledger import journal
-from ledger.models import JournalEntry
+from core import journal
+from core.models import JournalEntry
 from reviews.services import order_transition, payment_record
 from tests.cases.factories import AuthorityFactory, CaseFactory
 from tests.factories import UserFactory

@@ -15,8 +15,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from core import journal as core_journal
 from core.admin_export import ExportMixin
-from ledger import journal as ledger_journal
 from ledger.choices import InfluencerKind
 from tests.factories import AccountFactory, InfluencerFactory, UserFactory
 from tests.reviews.factories import OrderFactory, TargetFactory
@@ -199,8 +199,8 @@ def test_case_exports_hold_only_the_cases_the_user_may_see(client, user_in_group
     client.force_login(regulator)
     _, *rows = rows_of_csv(client.get(reverse("admin:cases_case_export", args=["csv"])))
     assert [row[0] for row in rows] == [mine.reference]
-    ledger_journal.integrate()
-    journal = client.get(reverse("admin:ledger_journalentry_export", args=["csv"]), {"object_type": "cases.case"})
+    core_journal.integrate()
+    journal = client.get(reverse("admin:core_journalentry_export", args=["csv"]), {"object_type": "cases.case"})
     ids = [row[header_index(journal, "Object id")] for row in rows_of_csv(journal)[1:]]
     assert str(mine.pk) in ids and str(hidden.pk) not in ids
 

@@ -17,7 +17,8 @@ def test_history_sources_come_from_every_project_app_that_has_them():
 
 
 def test_the_api_collects_every_project_apps_urls_and_no_third_party_ones():
-    assert [m.__name__ for m in app_modules("api.urls")] == [
+    assert [m.__name__ for m in app_modules("api.urls", core=True)] == [
+        "core.api.urls",  # the journal
         "ledger.api.urls",
         "pricing.api.urls",
         "parties.api.urls",
@@ -27,6 +28,11 @@ def test_the_api_collects_every_project_apps_urls_and_no_third_party_ones():
         "risk.api.urls",
         "exports.api.urls",
     ]
+
+
+def test_core_takes_part_only_where_asked():
+    assert "core.api.urls" not in [m.__name__ for m in app_modules("api.urls")]
+    assert "core.history" not in [m.__name__ for m in app_modules("history")]  # the engine, not a source
 
 
 def test_demo_data_comes_from_the_apps_demo_modules_in_dependency_order():

@@ -12,7 +12,7 @@ from django.contrib.auth.models import User
 from cases.choices import CaseStatus
 from cases.models import Case, LegalAction
 from cases.services import case_transition
-from ledger import journal
+from core import journal
 from ledger.choices import AccountStatus, AnomalyKind, Platform
 from ledger.models import FollowerAnomaly, FollowerSnapshot, Influencer, PlatformAccount
 from pricing.choices import PriceKind

@@ -12,8 +12,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from ledger import journal
-from ledger.models import JournalEntry
+from core import journal
+from core.models import JournalEntry
 from tests.factories import AccountFactory, SnapshotFactory
 from tests.history.conftest import utc
 from tests.pricing.factories import QuoteFactory
@@ -112,7 +112,7 @@ def expected_events(t) -> list[dict]:
             "occurred_at": local(status_entry.occurred_at),
             "account": t.douyin.pk,
             "summary": "laok (Douyin): status active → banned",
-            "object_type": "ledger.journalentry",
+            "object_type": "core.journalentry",
             "object_id": status_entry.seq,
             "url": f"{BASE}/journal/{status_entry.seq}/",
         },

@@ -124,7 +124,7 @@ def test_case_reference_accepts_the_official_chinese_form():
 def test_journal_names_object_types_in_the_language(client, superuser):
     client.force_login(superuser)
     InfluencerFactory(display_name="老K说车")  # journals its agency, then itself
-    url = reverse("admin:ledger_journalentry_changelist")
+    url = reverse("admin:core_journalentry_changelist")
     page = client.get(url, {"object_type": "ledger.influencer"}, HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
     assert page.count('<tr class="data-row') == 1  # only the influencer's entry, not its agency's
     assert re.search(r'<td class="field-object_type_display[^"]*"[^>]*>达人</td>', page)

@@ -7,9 +7,10 @@ from decimal import Decimal
 
 import pytest
 
+from core import journal
+from core.models import JournalEntry
 from ingest.services import IngestRejected
-from ledger import journal
-from ledger.models import Agency, FollowerSnapshot, Influencer, JournalEntry, PlatformAccount
+from ledger.models import Agency, FollowerSnapshot, Influencer, PlatformAccount
 from pricing.models import RateQuote
 from reviews.models import Review
 from tests.factories import InfluencerFactory, SnapshotFactory

@@ -6,8 +6,8 @@ import pytest
 from django.db import IntegrityError, connection, transaction
 from django.db.migrations.executor import MigrationExecutor
 
-from ledger import journal
-from ledger.models import JournalEntry
+from core import journal
+from core.models import JournalEntry
 from pricing.models import RateQuote
 from tests.factories import AccountFactory
 from tests.pricing.factories import QuoteFactory

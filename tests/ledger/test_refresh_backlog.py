@@ -5,8 +5,9 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from ledger import journal
-from ledger.models import JournalEntry, PlatformAccount
+from core import journal
+from core.models import JournalEntry
+from ledger.models import PlatformAccount
 from ledger.selectors import journal_size, refresh_backlog
 from tests.factories import AccountFactory
 

@@ -8,8 +8,9 @@ from django.utils import timezone
 from prometheus_client import REGISTRY
 
 from config.celery import app as celery_app
-from ledger import journal
-from ledger.models import JournalEntry, PlatformAccount
+from core import journal
+from core.models import JournalEntry
+from ledger.models import PlatformAccount
 from tests.factories import AccountFactory
 
 pytestmark = pytest.mark.django_db

@@ -17,8 +17,9 @@ from django.core.management import call_command
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
-from ledger import journal
-from ledger.models import Agency, JournalEntry
+from core import journal
+from core.models import JournalEntry
+from ledger.models import Agency
 from parties.models import Party, PartyAlias
 from parties.selectors import likely_duplicates
 from pricing.models import DurationTier

@@ -12,10 +12,11 @@ from django.core.management import call_command
 from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 
+from core import journal
 from core.errors import ConflictError
 from core.identifiers import uscc_check_character
-from ledger import journal
-from ledger.models import Agency, JournalEntry, PlatformAccount
+from core.models import JournalEntry
+from ledger.models import Agency, PlatformAccount
 from parties import names
 from parties.choices import PartyKind
 from parties.models import Party, PartyMerge

@@ -8,8 +8,8 @@ import pytest
 from django.core.management import call_command
 from django_celery_beat.models import PeriodicTask
 
-from ledger import journal
-from ledger.models import JournalEntry
+from core import journal
+from core.models import JournalEntry
 from pricing import selectors
 from pricing.models import MarketBenchmark
 from pricing.services import benchmarks_recompute

@@ -7,9 +7,9 @@ import pytest
 from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 
+from core import journal
 from core.errors import DomainError
-from ledger import journal
-from ledger.models import JournalEntry
+from core.models import JournalEntry
 from ledger.services import snapshot_record
 from pricing import selectors
 from pricing.models import RateQuote

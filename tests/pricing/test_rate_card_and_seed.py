@@ -9,8 +9,9 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
-from ledger import journal
-from ledger.models import JournalEntry, PlatformAccount
+from core import journal
+from core.models import JournalEntry
+from ledger.models import PlatformAccount
 from pricing.models import MarketBenchmark, RateQuote
 from tests.factories import AccountFactory, SnapshotFactory
 from tests.pricing.factories import QuoteFactory, tier

@@ -3,8 +3,8 @@
 import pytest
 from django.urls import reverse
 
-from ledger import journal
-from ledger.models import JournalEntry
+from core import journal
+from core.models import JournalEntry
 from tests.reviews.factories import ClaimFactory, OrderFactory, ReviewFactory
 
 pytestmark = pytest.mark.django_db

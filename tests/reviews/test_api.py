@@ -7,8 +7,8 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from ledger import journal
-from ledger.models import JournalEntry
+from core import journal
+from core.models import JournalEntry
 from parties.services import party_create
 from reviews.models import Order, Review, Target
 from reviews.services import order_transition, payment_record

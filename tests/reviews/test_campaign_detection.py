@@ -8,8 +8,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from django.db import IntegrityError, transaction
 
-from ledger import journal
-from ledger.models import JournalEntry
+from core import journal
+from core.models import JournalEntry
 from reviews import campaigns, services
 from reviews.choices import CampaignStatus, Stance, TargetKind
 from reviews.models import Campaign, CampaignMember, ReviewSignature

@@ -4,8 +4,8 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 
-from ledger import journal
-from ledger.models import JournalEntry
+from core import journal
+from core.models import JournalEntry
 from reviews import selectors
 from reviews.demo import demo_campaign
 from reviews.models import Campaign, Claim, Order, OrderStatusChange, Payment, Review, Target

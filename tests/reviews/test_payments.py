@@ -6,8 +6,8 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from ledger import journal
-from ledger.models import JournalEntry
+from core import journal
+from core.models import JournalEntry
 from parties.services import party_create
 from reviews.models import Payment
 from reviews.services import payment_record

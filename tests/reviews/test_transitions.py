@@ -5,9 +5,9 @@ from itertools import product
 import pytest
 from django.urls import reverse
 
+from core import journal
 from core.errors import ConflictError, DomainError
-from ledger import journal
-from ledger.models import JournalEntry
+from core.models import JournalEntry
 from reviews.choices import ORDER_TRANSITIONS, OrderStatus
 from reviews.models import Order, OrderStatusChange
 from reviews.services import ORDER_WORKFLOW, order_transition

@@ -5,10 +5,10 @@ from pathlib import Path
 
 from django.core.management.base import CommandError
 
+from core import journal
 from ingest.kinds import KINDS
 from ingest.reading import FORMATS, format_of
 from ingest.services import IngestRejected, ingest_file
-from ledger import journal
 from ledger.management.base import JournaledCommand
 
 

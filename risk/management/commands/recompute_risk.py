@@ -6,7 +6,7 @@ from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
 from tqdm import tqdm
 
-from ledger import journal
+from core import journal
 from ledger.models import PlatformAccount
 from reviews.models import Order
 from risk import services

@@ -22,11 +22,14 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework import serializers, status
+from rest_framework import status
 from rest_framework.decorators import action
 from rest_framework.generics import GenericAPIView
 from rest_framework.request import Request
 from rest_framework.response import Response
+
+# By name: ``serializers`` in this package is core/api/serializers.py once that is imported.
+from rest_framework.serializers import CharField, ChoiceField, DateTimeField, Serializer
 from rest_framework.views import exception_handler as drf_exception_handler
 from rest_framework.views import set_rollback
 
@@ -36,21 +39,21 @@ from core.workflow import Workflow, workflow_transition
 ERROR_409 = OpenApiResponse(description="Conflict: nothing was changed.")
 
 
-class TransitionSerializer(serializers.Serializer):  # type: ignore[type-arg]  # a request body, no instance
+class TransitionSerializer(Serializer):  # type: ignore[type-arg]  # a request body, no instance
     """A move: the status to move to, why, and (for a decision taken earlier) when."""
 
     workflow: Workflow  # set by each subclass
 
-    status = serializers.ChoiceField(choices=[], help_text=_("The status to move to."))
-    reason = serializers.CharField(max_length=4000, help_text=_("Why: recorded in the status history."))
-    occurred_at = serializers.DateTimeField(
+    status = ChoiceField(choices=[], help_text=_("The status to move to."))
+    reason = CharField(max_length=4000, help_text=_("Why: recorded in the status history."))
+    occurred_at = DateTimeField(
         required=False,
         help_text=_("When the decision was taken, if earlier than now (ISO 8601 with offset)."),
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        cast(serializers.ChoiceField, self.fields["status"]).choices = self.workflow.statuses.choices
+        cast(ChoiceField, self.fields["status"]).choices = self.workflow.statuses.choices
 
 
 def transition_action(

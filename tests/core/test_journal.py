@@ -11,8 +11,9 @@ from django.db import DatabaseError, connection, connections, transaction
 from django.urls import reverse
 from django_celery_beat.models import PeriodicTask
 
-from ledger import journal
-from ledger.models import Agency, Influencer, JournalEntry
+from core import journal
+from core.models import JournalEntry
+from ledger.models import Agency, Influencer
 from ledger.services import snapshot_record
 from tests.factories import AccountFactory, AgencyFactory, InfluencerFactory, make_uscc
 
@@ -306,10 +307,10 @@ def test_journal_api_is_read_only_and_needs_permission(api, regulator, analyst, 
 def test_journal_admin_is_read_only(client, superuser):
     AgencyFactory()
     client.force_login(superuser)
-    assert client.get(reverse("admin:ledger_journalentry_changelist")).status_code == 200
-    assert client.get(reverse("admin:ledger_journalentry_change", args=[1])).status_code == 200
-    assert client.get(reverse("admin:ledger_journalentry_add")).status_code == 403
-    assert client.post(reverse("admin:ledger_journalentry_delete", args=[1]), {"post": "yes"}).status_code == 403
+    assert client.get(reverse("admin:core_journalentry_changelist")).status_code == 200
+    assert client.get(reverse("admin:core_journalentry_change", args=[1])).status_code == 200
+    assert client.get(reverse("admin:core_journalentry_add")).status_code == 403
+    assert client.post(reverse("admin:core_journalentry_delete", args=[1]), {"post": "yes"}).status_code == 403
     journal.integrate()
     assert JournalEntry.objects.count() == 1
     assert Influencer.objects.count() == 0

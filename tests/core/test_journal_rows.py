@@ -7,7 +7,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
 
-from ledger import journal
+from core import journal
 from ledger.models import Agency
 from ledger.services import snapshot_record
 from tests.factories import AccountFactory, AgencyFactory
@@ -78,6 +78,19 @@ def test_a_changed_personal_value_is_reported_without_showing_it(ledger_rows):
     (mismatch,) = reported()
     assert (mismatch.table, mismatch.field) == ("ledger_influencer", "legal_name")
     assert mismatch.table_value.startswith(journal.PERSONAL_DIGEST_PREFIX) and "李四" not in str(mismatch)
+
+
+def test_entries_from_before_a_field_was_made_personal_still_match(ledger_rows, monkeypatch):
+    """GIVEN an agency whose name was journaled in clear WHEN its name becomes personal data
+    (digested from then on) THEN the row still matches its clear entry; a name changed behind
+    the journal's back is still reported, as a digest."""
+    agency = ledger_rows.influencer.agency
+    monkeypatch.setitem(journal.PERSONAL_FIELDS, "ledger.agency", frozenset({"name"}))
+    assert reported() == []
+    behind_the_journals_back("ledger_agency", "UPDATE ledger_agency SET name = '李四' WHERE id = %s", [agency.pk])
+    (mismatch,) = reported()
+    assert (mismatch.table, mismatch.field, mismatch.journal_value) == ("ledger_agency", "name", agency.name)
+    assert mismatch.table_value == journal.personal_digest("李四")
 
 
 def test_rows_deleted_or_inserted_behind_the_journals_back_are_reported(ledger_rows):

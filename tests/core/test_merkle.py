@@ -1,7 +1,7 @@
 """The journal's Merkle tree (RFC 9162 2.1): leaf hashes, roots, inclusion and consistency proofs.
 
-Every proof the ledger serves is checked against tests/ledger/rfc9162.py, written
-from the RFC independently of ledger/merkle.py: the same proof as the RFC's
+Every proof the ledger serves is checked against tests/core/rfc9162.py, written
+from the RFC independently of core/merkle.py: the same proof as the RFC's
 recursive definition over the whole list of leaves, and accepted by the RFC's
 verification algorithms.
 """
@@ -10,9 +10,9 @@ import hashlib
 
 import pytest
 
-from ledger import heads, journal
-from ledger.models import JournalEntry, JournalTreeNode
-from tests.ledger import rfc9162
+from core import heads, journal
+from core.models import JournalEntry, JournalTreeNode
+from tests.core import rfc9162
 
 pytestmark = pytest.mark.django_db
 

@@ -18,10 +18,10 @@ from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from django.core.management import CommandError, call_command
 from django.db import connection
 
-from ledger import heads, journal, tasks
-from ledger.models import JournalEntry, JournalTreeNode, SignedTreeHead
-from tests.ledger import rfc9162
-from tests.ledger.test_merkle import append, leaves_from_contents
+from core import heads, journal, tasks
+from core.models import JournalEntry, JournalTreeNode, SignedTreeHead
+from tests.core import rfc9162
+from tests.core.test_merkle import append, leaves_from_contents
 
 pytestmark = pytest.mark.django_db
 

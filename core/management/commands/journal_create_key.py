@@ -2,10 +2,11 @@ from __future__ import annotations
 
 import base64
 from pathlib import Path
+from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from ledger import heads
+from core import heads
 
 
 class Command(BaseCommand):
@@ -14,10 +15,10 @@ class Command(BaseCommand):
         "Keep it outside the repository and point JOURNAL_SIGNING_KEY_FILE at it. Refuses to overwrite a file."
     )
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("path", type=Path, help="where to write the private key (PEM)")
 
-    def handle(self, *args, path: Path, **options) -> None:
+    def handle(self, *args: Any, path: Path, **options: Any) -> None:
         try:
             public = heads.key_create(path=path)
         except FileExistsError:

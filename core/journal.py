@@ -4,7 +4,7 @@
 PostgreSQL triggers (``journal_capture_insert``/``_update``/``_delete``) whose
 transition tables hold the rows a statement wrote. They copy each changed row,
 before and after, with the actor, into the *unsequenced queue*
-(:class:`~ledger.models.JournalQueueItem`), in the writer's own transaction: a
+(:class:`~core.models.JournalQueueItem`), in the writer's own transaction: a
 ``save()``, ``bulk_create``, ``QuerySet.update``, COPY or raw SQL is journaled
 without anyone remembering to, and a rolled-back change leaves nothing queued.
 Writers never wait for each other on the journal: they only INSERT into the queue.
@@ -34,7 +34,7 @@ rows it integrated: raw personal values sit in the queue only until then.
 Each entry's ``hash`` is SHA-256 over a canonical JSON encoding of the entry,
 including the previous entry's hash, so editing, deleting or reordering any
 entry breaks the chain from that point on (:func:`verify`). Each entry is also a
-leaf of the journal's Merkle tree (``leaf_hash``); ledger/heads.py serves proofs
+leaf of the journal's Merkle tree (``leaf_hash``); core/heads.py serves proofs
 and signs tree heads (docs/journal.md).
 """
 
@@ -50,20 +50,22 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 from uuid import UUID
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import DEFAULT_DB_ALIAS, connection, connections, models, transaction
 
-from ledger import merkle
+from core import merkle
 
 if TYPE_CHECKING:
     from django.apps import AppConfig
+    from django.db.backends.base.base import BaseDatabaseWrapper
     from django.http import HttpRequest
+    from django.http.response import HttpResponseBase
 
-    from ledger.models import JournalEntry
+    from core.models import JournalEntry
 
 # Fields holding personal data, by object type (filled by register_app). The journal never
 # holds their values: it records a keyed digest (see personal_digest), so that neither the
@@ -109,10 +111,10 @@ def current_actor() -> str:
 class JournalActorMiddleware:
     """Makes the request's user (resolved lazily, so API tokens count) the actor of its writes."""
 
-    def __init__(self, get_response):
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
         self.get_response = get_response
 
-    def __call__(self, request):
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
         token = _request.set(request)
         try:
             return self.get_response(request)
@@ -138,20 +140,20 @@ class _ActorToken:
         pass
 
 
-def _queued(conn, token: object) -> bool:
-    return any(callback is token for _, callback, _ in reversed(conn.run_on_commit))
+def _queued(conn: BaseDatabaseWrapper, token: object) -> bool:
+    return any(entry[1] is token for entry in reversed(conn.run_on_commit))  # (savepoints, callback, robust)
 
 
-def _bound_actor(conn) -> str | None:
+def _bound_actor(conn: BaseDatabaseWrapper) -> str | None:
     """The actor the database session holds now, as far as this connection knows."""
-    token = conn.__dict__.get("_journal_actor")
+    token: _ActorToken | None = conn.__dict__.get("_journal_actor")
     if conn.in_atomic_block and token is not None and _queued(conn, token):
         return token.label
-    session = conn.__dict__.get("_journal_session_actor")
+    session: tuple[object, str] | None = conn.__dict__.get("_journal_session_actor")
     return session[1] if session is not None and conn.connection is not None and session[0] is conn.connection else None
 
 
-def bind_actor(conn=None) -> None:
+def bind_actor(conn: BaseDatabaseWrapper | None = None) -> None:
     """Make the database hold the current actor for the triggers (the connection wrapper calls this).
 
     Inside a transaction the setting is transaction-local; in autocommit, where each
@@ -174,7 +176,7 @@ def bind_actor(conn=None) -> None:
         conn.__dict__["_journal_session_actor"] = (conn.connection, label)
 
 
-def _actor_wrapper(execute, sql, params, many, context):
+def _actor_wrapper(execute: Callable[..., Any], sql: str, params: Any, many: bool, context: dict[str, Any]) -> Any:
     """Connection wrapper: before a statement, hand the current actor to the database if it changed."""
     conn = context["connection"]
     state = conn.__dict__
@@ -188,7 +190,7 @@ def _actor_wrapper(execute, sql, params, many, context):
     return execute(sql, params, many, context)
 
 
-def _on_connection_created(sender, connection, **kwargs) -> None:
+def _on_connection_created(sender: Any, connection: BaseDatabaseWrapper, **kwargs: Any) -> None:
     if connection.alias == DEFAULT_DB_ALIAS and _actor_wrapper not in connection.execute_wrappers:
         connection.execute_wrappers.insert(0, _actor_wrapper)
 
@@ -302,7 +304,7 @@ def register(model: type[models.Model], *, personal: Iterable[str] = ()) -> None
     if personal:
         PERSONAL_FIELDS[name] = frozenset(personal)
     for field in model._meta.local_many_to_many:
-        through = field.remote_field.through
+        through = cast("type[models.Model]", field.remote_field.through)
         if not through._meta.auto_created:
             continue  # an explicit through model is a model of its own: register it
         _links[through._meta.db_table] = _Link(
@@ -323,7 +325,7 @@ def register_app(
         meta = model._meta
         if meta.proxy or not meta.managed or meta.model_name in skip:
             continue
-        register(model, personal=(personal or {}).get(meta.model_name, ()))
+        register(model, personal=(personal or {}).get(meta.model_name or "", ()))
 
 
 def journaled_models() -> list[type[models.Model]]:
@@ -444,7 +446,9 @@ def install_triggers(*, app_label: str | None = None) -> int:
     return len(tables)
 
 
-def _on_post_migrate(sender, app_config=None, using=DEFAULT_DB_ALIAS, **kwargs) -> None:
+def _on_post_migrate(
+    sender: Any, app_config: AppConfig | None = None, using: str = DEFAULT_DB_ALIAS, **kwargs: Any
+) -> None:
     """After ``migrate``: (re)install the triggers of this app's journaled tables, idempotently."""
     if using != DEFAULT_DB_ALIAS or app_config is None:
         return
@@ -467,7 +471,7 @@ def missing_triggers() -> list[tuple[str, str]]:
 
 
 def connect() -> None:
-    """Connect the journal to Django and Celery (called once from the ledger app's ready())."""
+    """Connect the journal to Django and Celery (called once from the core app's ready())."""
     from celery.signals import task_postrun, task_prerun
     from django.db.backends.signals import connection_created
     from django.db.models.signals import post_migrate
@@ -478,14 +482,14 @@ def connect() -> None:
     task_postrun.connect(_on_task_postrun, dispatch_uid="journal_task_postrun", weak=False)
 
 
-_task_tokens: dict[str, Any] = {}
+_task_tokens: dict[str | None, Any] = {}
 
 
-def _on_task_prerun(task_id=None, task=None, **kwargs) -> None:
+def _on_task_prerun(task_id: str | None = None, task: Any = None, **kwargs: Any) -> None:
     _task_tokens[task_id] = _actor.set(f"task:{task.name}")
 
 
-def _on_task_postrun(task_id=None, **kwargs) -> None:
+def _on_task_postrun(task_id: str | None = None, **kwargs: Any) -> None:
     token = _task_tokens.pop(task_id, None)
     if token is not None:
         _actor.reset(token)
@@ -567,7 +571,7 @@ class _Shape:
         self.personal = personal
         self.touched_only = {f.name for f in self.columns.values() if getattr(f, "auto_now", False)}
 
-    def value(self, field: models.Field, raw: Any) -> Any:
+    def value(self, field: models.Field[Any, Any], raw: Any) -> Any:
         if raw is None:
             return None
         if isinstance(field, models.JSONField):
@@ -604,8 +608,8 @@ def _shape(name: str) -> _Shape:
 def _changes(action: str, object_type_: str, old: str | None, new: str | None) -> dict[str, Any] | None:
     """The entry's ``changes`` for a captured row (None: nothing but ``auto_now`` fields changed)."""
     shape = _shape(object_type_)
-    before = shape.values(json.loads(old, parse_float=Decimal) if old else None)
-    after = shape.values(json.loads(new, parse_float=Decimal) if new else None)
+    before = shape.values(json.loads(old, parse_float=Decimal) if old else None) or {}
+    after = shape.values(json.loads(new, parse_float=Decimal) if new else None) or {}
     if action == "create":
         return {name: {"before": None, "after": value} for name, value in after.items()}
     if action == "delete":
@@ -621,7 +625,7 @@ def _changes(action: str, object_type_: str, old: str | None, new: str | None) -
 
 
 def _head_for_update() -> tuple[int, str]:
-    from ledger.models import JournalEntry
+    from core.models import JournalEntry
 
     newest = JournalEntry.objects.order_by("-seq").values_list("seq", "hash").first()
     return newest if newest else (0, GENESIS_HASH)
@@ -695,7 +699,7 @@ def integrate(*, batch_size: int = INTEGRATE_BATCH) -> int:
 def queue_size() -> int:
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT count(*) FROM {QUEUE_TABLE}")  # noqa: S608 - constant
-        return cursor.fetchone()[0]
+        return int(cursor.fetchone()[0])
 
 
 def head() -> tuple[int, str]:
@@ -717,9 +721,9 @@ class Verification:
     reason: str = ""
 
 
-def verify(*, progress=None) -> Verification:
+def verify(*, progress: Callable[[int], object] | None = None) -> Verification:
     """Recompute the chain from the first entry and name the first entry that does not match."""
-    from ledger.models import JournalEntry
+    from core.models import JournalEntry
 
     expected_seq, prev_hash, checked = 1, GENESIS_HASH, 0
     for entry in JournalEntry.objects.order_by("seq").iterator(chunk_size=2000):
@@ -763,19 +767,19 @@ class RowMismatch:
     table_value: Any
 
 
-def _same(field: models.Field, kept: Any, live: Any) -> bool:
+def _same(field: models.Field[Any, Any], kept: Any, live: Any) -> bool:
     """Equal as the field understands its values (18000 and 18000.00, one instant in two offsets)."""
     if kept == live:
         return True
     try:
-        return field.to_python(kept) == field.to_python(live)
+        return bool(field.to_python(kept) == field.to_python(live))
     except (ValidationError, TypeError, ValueError):  # a value the field cannot read is not the same
         return False
 
 
 def _replayed(object_type_: str) -> dict[str, dict[str, Any] | None]:
     """The latest state of each object of a type, replayed from its entries (None: deleted)."""
-    from ledger.models import JournalEntry
+    from core.models import JournalEntry
 
     state: dict[str, dict[str, Any] | None] = {}
     entries = JournalEntry.objects.filter(object_type=object_type_).order_by("seq")
@@ -807,6 +811,7 @@ def verify_rows(*, limit: int = 1000) -> list[RowMismatch]:
         table = model._meta.db_table
         state = _replayed(object_type(model))
         fields = [f for f in model._meta.concrete_fields if not getattr(f, "auto_now", False)]
+        personal = PERSONAL_FIELDS.get(object_type(model), frozenset())
         for instance in model._base_manager.order_by("pk").iterator(chunk_size=2000):
             live = field_values(instance)
             kept = state.pop(str(instance.pk), None)
@@ -817,6 +822,8 @@ def verify_rows(*, limit: int = 1000) -> list[RowMismatch]:
                     RowMismatch(table, str(instance.pk), f.name, kept.get(f.name), live[f.name])
                     for f in fields
                     if not _same(f, kept.get(f.name), live[f.name])
+                    # a field made personal later: its entries from before hold the value in clear
+                    and not (f.name in personal and kept.get(f.name) == jsonable(getattr(instance, f.attname)))
                 )
             if len(found) >= limit:
                 return found[:limit]

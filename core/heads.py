@@ -1,9 +1,9 @@
 """The journal as a verifiable log: its Merkle tree in the database, proofs, and signed tree heads.
 
-The tree (RFC 9162 section 2.1, see ledger/merkle.py) has one leaf per journal
+The tree (RFC 9162 section 2.1, see core/merkle.py) has one leaf per journal
 entry in ``seq`` order; each entry stores its ``leaf_hash``. Hashes of perfect
 subtrees of ``2**CACHE_LEVEL`` leaves or more are cached in
-:class:`~ledger.models.JournalTreeNode` the first time they are needed, so a
+:class:`~core.models.JournalTreeNode` the first time they are needed, so a
 proof or a root costs a few small queries, not a pass over the log. The cache
 only saves work: ``verify_journal`` recomputes every root from the entries.
 
@@ -35,10 +35,10 @@ from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core import journal, merkle
 from core.errors import ConflictError, DomainError
-from ledger import journal, merkle
-from ledger.merkle import Subtree
-from ledger.models import JournalEntry, JournalTreeNode, SignedTreeHead
+from core.merkle import Subtree
+from core.models import JournalEntry, JournalTreeNode, SignedTreeHead
 
 CACHE_LEVEL = 4  # perfect subtrees of 16 leaves and more are cached
 ALGORITHM = "ed25519"

@@ -12,9 +12,10 @@ from uuid import uuid4
 import pytest
 from django.db import DatabaseError, connection, transaction
 
-from ledger import heads, journal
-from ledger.models import Agency, JournalEntry, SignedTreeHead
-from tests.ledger.test_merkle import append
+from core import heads, journal
+from core.models import JournalEntry, SignedTreeHead
+from ledger.models import Agency
+from tests.core.test_merkle import append
 
 pytestmark = pytest.mark.django_db
 

@@ -1,9 +1,11 @@
 from __future__ import annotations
 
-import httpx
-from django.core.management.base import BaseCommand, CommandError
+from typing import Any
 
-from ledger import heads
+import httpx
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from core import heads
 
 
 class Command(BaseCommand):
@@ -12,11 +14,11 @@ class Command(BaseCommand):
         "the database: a JSON file in a folder, or an HTTP POST of the JSON to a URL."
     )
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("target", help="a folder, or an http:// or https:// URL")
         parser.add_argument("--timeout", type=float, default=10.0, help="seconds to wait for the URL (default 10)")
 
-    def handle(self, *args, target: str, timeout: float, **options) -> None:
+    def handle(self, *args: Any, target: str, timeout: float, **options: Any) -> None:
         try:
             record, where = heads.head_publish(target=target, timeout=timeout)
         except heads.SigningKeyMissing as exc:

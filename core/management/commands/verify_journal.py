@@ -2,14 +2,15 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 from tqdm import tqdm
 
+from core import heads, journal
 from core.errors import DomainError
-from ledger import heads, journal
-from ledger.models import JournalEntry, SignedTreeHead
+from core.models import JournalEntry, SignedTreeHead
 
 
 class Command(BaseCommand):
@@ -22,7 +23,7 @@ class Command(BaseCommand):
         "the first problem and exits non-zero when not."
     )
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--no-progress", action="store_true", help="do not show a progress bar")
         parser.add_argument(
             "--against", type=Path, action="append", default=[], metavar="HEAD.json", help="a signed head kept earlier"
@@ -37,7 +38,13 @@ class Command(BaseCommand):
         )
 
     def handle(
-        self, *args, no_progress: bool, against: list[Path], public_key: str | None, skip_rows: bool, **options
+        self,
+        *args: Any,
+        no_progress: bool,
+        against: list[Path],
+        public_key: str | None,
+        skip_rows: bool,
+        **options: Any,
     ) -> None:
         journal.integrate()  # what writers committed so far is part of what is checked
         total = JournalEntry.objects.count()

@@ -1,4 +1,4 @@
-"""RFC 9162 section 2.1, written from the RFC for the tests, independently of ledger/merkle.py.
+"""RFC 9162 section 2.1, written from the RFC for the tests, independently of core/merkle.py.
 
 The tree hash, audit paths and consistency proofs follow the recursive
 definitions of sections 2.1.1, 2.1.3.1 and 2.1.4.1 over a plain list of leaf

@@ -11,10 +11,10 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from django.core.management import CommandError, call_command
 from django.db import DatabaseError, connection, transaction
 
-from ledger import heads, journal, tasks
-from ledger.models import JournalEntry, SignedTreeHead
-from tests.ledger import rfc9162
-from tests.ledger.test_merkle import append, leaves_from_contents
+from core import heads, journal, tasks
+from core.models import JournalEntry, SignedTreeHead
+from tests.core import rfc9162
+from tests.core.test_merkle import append, leaves_from_contents
 
 pytestmark = pytest.mark.django_db
 
