@@ -12,24 +12,14 @@ import pytest
 from django.contrib.auth.models import Group, Permission
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 
 from core import journal
 from core.models import JournalEntry
 from tests.factories import AgencyFactory
+from tests.migrating import migrate, migrate_to_latest
 
 BEFORE = [("core", None)]  # core's migrations unapplied: ledger 0022 is the newest, as before the move
 JOURNAL_MODELS = ["journalentry", "journaltreenode", "signedtreehead", "journalqueueitem"]
-
-
-def migrate(targets) -> None:
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(targets)
-
-
-def latest() -> None:
-    migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
 
 
 def content_types() -> dict[str, tuple[str, int]]:
@@ -54,7 +44,7 @@ def test_the_journal_moves_into_core_with_its_entries_permissions_and_grants():
             cursor.execute("SELECT max(seq) FROM ledger_journalentry")
             assert cursor.fetchone()[0] == head[0]
     finally:
-        latest()
+        migrate_to_latest()
         ContentType.objects.clear_cache()
     assert content_types() == moved
     assert regulator.permissions.filter(content_type__app_label="core", codename="view_journalentry").exists()

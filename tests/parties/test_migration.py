@@ -15,7 +15,6 @@ import pytest
 from django.apps import apps as django_apps
 from django.core.management import call_command
 from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 
 from core import journal
 from core.models import JournalEntry
@@ -25,20 +24,11 @@ from parties.selectors import likely_duplicates
 from pricing.models import DurationTier
 from reviews import demo
 from reviews.models import Order, Payment
+from tests.migrating import migrate, migrate_to_latest
 
 BEFORE = [("reviews", "0011_risk_score_default")]
 AFTER = [("reviews", "0012_orders_and_payments_name_parties")]
 LABEL = "migration:reviews.0012_orders_and_payments_name_parties"
-
-
-def migrate(targets) -> None:
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(targets)
-
-
-def latest() -> None:
-    migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
 
 
 @pytest.mark.django_db(transaction=True)
@@ -61,7 +51,7 @@ def test_the_demo_ledger_becomes_parties_without_losing_anything():
             old_payments = {ref: (payer, payee) for ref, payer, payee in cursor.fetchall()}
         migrate(AFTER)
     finally:
-        latest()
+        migrate_to_latest()
     journal.integrate()
     assert old_payments == payments  # the copy is the demo's data
     assert Party.objects.filter(agency__isnull=False).count() == len(agencies)
