@@ -1,9 +1,9 @@
 from django.contrib import admin
 from django.http import HttpRequest, HttpResponseRedirect
 from django.templatetags.static import static
-from django.urls import include, path
+from django.urls import include, path, re_path
 from django.utils.translation import gettext_lazy as _
-from django.views.generic import TemplateView
+from django.views.generic import RedirectView, TemplateView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
@@ -31,6 +31,12 @@ def favicon(request: HttpRequest) -> HttpResponseRedirect:
 urlpatterns = [
     path("", TemplateView.as_view(template_name="home.html"), name="home"),
     path("favicon.ico", favicon, name="favicon"),
+    # The journal's admin pages moved with the journal into core: addresses kept in notes and
+    # reports (/admin/ledger/journalentry/42/change/) lead to the same page.
+    re_path(
+        r"^admin/ledger/journalentry/(?P<rest>.*)$",
+        RedirectView.as_view(url="/admin/core/journalentry/%(rest)s", permanent=True, query_string=True),
+    ),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),  # set_language: the admin's language switcher
     path("api/v1/auth/revoke/", TokenRevokeView.as_view(), name="token-revoke"),

@@ -6,6 +6,10 @@ from django.contrib import admin
 from django.test import RequestFactory
 from django.urls import reverse
 
+from core import journal
+from core.models import JournalEntry
+from tests.factories import AgencyFactory
+
 pytestmark = pytest.mark.django_db
 
 MODEL_ADMINS = {(m._meta.app_label, m._meta.model_name): ma for m, ma in admin.site._registry.items()}
@@ -50,3 +54,16 @@ def test_admin_covers_the_ledger():
 
 def test_admin_covers_the_journal():
     assert {model for app, model in MODEL_ADMINS if app == "core"} == {"journalentry"}
+
+
+def test_the_journals_old_admin_addresses_lead_to_its_pages_in_core(client, superuser):
+    """The journal's admin moved from ledger to core: an address kept from before still opens the page."""
+    AgencyFactory()
+    journal.integrate()
+    client.force_login(superuser)
+    entry = JournalEntry.objects.order_by("seq").first()
+    old = client.get(f"/admin/ledger/journalentry/{entry.pk}/change/", {"_changelist_filters": "action=insert"})
+    assert old.status_code == 301
+    assert old["Location"] == f"/admin/core/journalentry/{entry.pk}/change/?_changelist_filters=action%3Dinsert"
+    assert client.get(old["Location"]).status_code == 200
+    assert client.get("/admin/ledger/journalentry/")["Location"] == "/admin/core/journalentry/"
