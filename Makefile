@@ -176,6 +176,7 @@ makemessages: venv
 
 # CI: fails when a string is untranslated or fuzzy, or when makemessages would change the catalogue.
 check-messages: makemessages
+	$(MAKE) --no-print-directory messages  # the catalogue as makemessages left it, compiled for the tests below
 	$(DB) $(BIN)/python -m pytest -q -p no:cacheprovider tests/test_translations.py
 	git diff --exit-code -- locale/
 
