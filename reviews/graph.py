@@ -26,10 +26,17 @@ def _orders(frontier: dict[str, set[int]], flt: GraphFilter):
     orders = Order.objects.filter(near)
     if flt.case_id is not None:
         orders = orders.filter(cases=flt.case_id)
+    # With dates: the orders placed within them, and those paid within them (a payment in
+    # October for an order of September is an October fact; the order's own edges are not).
+    ordered, paid = Q(), Q()
     if flt.date_from is not None:
-        orders = orders.filter(ordered_on__gte=flt.date_from)
+        ordered &= Q(ordered_on__gte=flt.date_from)
+        paid &= Q(payments__paid_on__gte=flt.date_from)
     if flt.date_to is not None:
-        orders = orders.filter(ordered_on__lte=flt.date_to)
+        ordered &= Q(ordered_on__lte=flt.date_to)
+        paid &= Q(payments__paid_on__lte=flt.date_to)
+    if ordered:
+        orders = orders.filter(ordered | paid)
     return orders.distinct()
 
 
@@ -41,12 +48,16 @@ def order_edges(frontier: dict[str, set[int]], flt: GraphFilter) -> Iterable[Edg
     accounts: dict[int, tuple[int, Any]] = {}
     for pk, account, client, intermediary, price, currency, on in rows:
         accounts[pk] = (account, on)
+        if not flt.dated(on):
+            continue  # reached by a payment within the dates: its payments only
         if client:
             yield Edge(node("party", client), node("account", account), "ordered", price, currency, on, order=pk)
         if intermediary:
             yield Edge(node("party", intermediary), node("account", account), "intermediated", price, currency, on, pk)
     for pk, target in Order.targets.through.objects.filter(order_id__in=accounts).values_list("order_id", "target_id"):
         account, on = accounts[pk]
+        if not flt.dated(on):
+            continue
         yield Edge(node("account", account), node("target", target), "targeted", on=on, order=pk)
     payments = Payment.objects.filter(order_id__in=accounts).values_list(
         "pk", "order_id", "payer_id", "payee_id", "amount", "currency", "paid_on"

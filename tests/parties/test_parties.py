@@ -148,6 +148,25 @@ def test_graph_depth_and_filters_are_validated(as_analyst):
         assert response.status_code == 400 and field in response.data, (params, response.data)
 
 
+def test_the_graphs_dates_keep_the_facts_dated_within_them(as_analyst):
+    """GIVEN an order of September paid in September and in October
+    WHEN the graph is asked for October THEN it shows the October payment only (not the order's
+    own edges); for September, the order and the September payment, not the October one."""
+    firm = party_create(name="Bluewhale PR")
+    order = OrderFactory(client=firm, ordered_on=date(2025, 9, 10))
+    payment_record(order=order, amount=Decimal("30000.00"), paid_on=date(2025, 9, 14), channel="alipay", payer=firm)
+    payment_record(order=order, amount=Decimal("12000.00"), paid_on=date(2025, 10, 2), channel="alipay", payer=firm)
+
+    def edges(**dates):
+        graph = as_analyst.get(f"/api/v1/parties/{firm.pk}/graph/", {"depth": 1, **dates}).data
+        return sorted((e["kind"], e["amount"]) for e in graph["edges"] if e["kind"] in ("ordered", "paid"))
+
+    price = str(order.agreed_price)
+    assert edges(date_from="2025-10-01") == [("paid", "12000.00")]
+    assert edges(date_to="2025-09-30") == [("ordered", price), ("paid", "30000.00")]
+    assert edges() == [("ordered", price), ("paid", "12000.00"), ("paid", "30000.00")]
+
+
 def test_the_graph_query_count_does_not_grow_with_the_data(as_analyst):
     client = party_create(name="Bluewhale PR")
 
