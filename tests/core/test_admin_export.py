@@ -17,6 +17,7 @@ from openpyxl import load_workbook
 
 from core import journal as core_journal
 from core.admin_export import ExportMixin
+from core.registry import project_apps
 from ledger.choices import InfluencerKind
 from tests.factories import AccountFactory, InfluencerFactory, UserFactory
 from tests.reviews.factories import OrderFactory, TargetFactory
@@ -24,7 +25,7 @@ from tests.reviews.factories import OrderFactory, TargetFactory
 pytestmark = pytest.mark.django_db
 
 CAPTURED = datetime(2025, 9, 1, tzinfo=UTC)
-DOMAIN_APPS = {"ledger", "pricing", "reviews", "cases", "risk", "ingest"}
+DOMAIN_APPS = {config.label for config in project_apps(core=True)}  # every table of the project, the journal too
 DOMAIN_ADMINS = sorted(
     (m._meta.app_label, m._meta.model_name) for m in admin.site._registry if m._meta.app_label in DOMAIN_APPS
 )
