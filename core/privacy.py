@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from django.db.models import Case, CharField, Expression, F, Value, When
+from django.db.models.functions import Concat, Left, Trim
+
 MASK = "**"
 
 
@@ -14,3 +17,12 @@ def mask_name(value: str) -> str:
     if not value:
         return ""
     return value[0] + MASK
+
+
+def masked_name(field: str) -> Expression:
+    """:func:`mask_name` in the database, for a query that selects a name already masked."""
+    return Case(
+        When(**{f"{field}__regex": r"^\s*$"}, then=Value("")),
+        default=Concat(Left(Trim(F(field)), 1), Value(MASK)),
+        output_field=CharField(),
+    )

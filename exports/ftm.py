@@ -171,7 +171,7 @@ def _order(out: _Entities, scope: Scope, order, influencer_ids, target_ids) -> N
         status=order.status,
         type=order.deliverable,
         description=order.notes,
-        notes=order.client_name,
+        notes=scope.recorded(order.client, order.client_name),
     )
     supplier = influencer_ids.get(order.account.influencer_id)
     if supplier:
@@ -214,7 +214,10 @@ def _payment(out: _Entities, scope: Scope, payment, influencer_ids) -> None:
         transactionNumber=payment.reference,
         programme=payment.channel,
         purpose=f"Order #{order.pk}",
-        namesMentioned=[payment.payer_name, payment.payee_name],
+        namesMentioned=[
+            scope.recorded(payment.payer, payment.payer_name),
+            scope.recorded(payment.payee, payment.payee_name),
+        ],
     )
 
 

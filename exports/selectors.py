@@ -27,7 +27,7 @@ from core.privacy import mask_name
 from ledger.choices import InfluencerKind
 from ledger.models import Agency, Influencer, PlatformAccount
 from parties.choices import PartyKind
-from parties.models import Party
+from parties.models import Party, name_as_shown
 from parties.selectors import member_ids
 from reviews.choices import TargetKind
 from reviews.models import Campaign, Order, Payment, Review, Target
@@ -86,6 +86,9 @@ def party_of(obj: Party | Agency | Influencer | Target | str | None, *, masked: 
                 weak_aliases=base.weak_aliases,
                 role=base.role,
             )
+        if masked and obj.kind == PartyKind.PERSON:  # as the API shows a person: the names spell him out
+            shown = name_as_shown(obj, obj.name)
+            return PartyRef(key=f"party-{obj.pk}", name=shown, kind="person", weak_aliases=(shown,))
         return PartyRef(
             key=f"party-{obj.pk}",
             name=obj.name,
@@ -152,6 +155,10 @@ class Scope:
     def payer(self, payment: Payment) -> PartyRef | None:
         """Who paid: the payer party, else the name as recorded, else (a payment is for an order) the client."""
         return self.party(payment.payer) or self.party(payment.payer_name) or self.client(payment.order)
+
+    def recorded(self, party: Party | None, name: str) -> str:
+        """A name as written beside a party (a payment's payee as recorded): masked as the party is."""
+        return name_as_shown(party, name) if self.masked else name
 
     def payee(self, payment: Payment) -> PartyRef | None:
         """Who was paid: the payee party, else the name as recorded, else the influencer of the order's account."""

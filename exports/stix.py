@@ -129,10 +129,12 @@ def bundle(scope: Scope, *, now: datetime | None = None) -> stix2.v21.Bundle:
     for case in scope.cases.values():
         _case(out, scope, case, actors)
     if scope.kind != "case":
+        # a party is named as the export shows it (a person masked); the other roots by their public names
+        title = scope.party(scope.root).name if scope.kind == "party" else str(scope.root)
         out.add(
             stix2.v21.Report,
             stix_id("report", f"export:{scope.kind}:{scope.root.pk}:{out.now.isoformat()}"),
-            name=f"Paid Review Ledger export: {scope.kind} {scope.root}",
+            name=f"Paid Review Ledger export: {scope.kind} {title}",
             published=out.now,
             report_types=[{"influencer": "threat-actor", "campaign": "campaign"}.get(scope.kind, "identity")],
             object_refs=sorted(obj_id for obj_id in out.objects if obj_id != out.ledger),
@@ -191,7 +193,7 @@ def _order(out: _Bundle, scope: Scope, order, actors, targets) -> None:
         "agreed_price": str(order.agreed_price),
         "currency": order.currency,
         "ordered_on": order.ordered_on.isoformat(),
-        "client_name": order.client_name or None,
+        "client_name": scope.recorded(order.client, order.client_name) or None,
         "account": {"platform": order.account.platform, "handle": order.account.handle},
         "reviews": [r.url for r in order.reviews.all() if r.pk in scope.reviews],
     }
@@ -220,8 +222,8 @@ def _payment(out: _Bundle, scope: Scope, payment) -> None:
         x_paid_on=payment.paid_on.isoformat(),
         x_channel=payment.channel,
         x_reference=payment.reference,
-        x_payer_name=payment.payer_name,
-        x_payee_name=payment.payee_name,
+        x_payer_name=scope.recorded(payment.payer, payment.payer_name),
+        x_payee_name=scope.recorded(payment.payee, payment.payee_name),
         x_order_id=order.pk,
     )
 

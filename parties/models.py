@@ -11,11 +11,12 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import Case, F, Q, When
 from django.utils.translation import gettext_lazy as _
 
 from core.identifiers import USCC_PATTERN, reject_resident_id, validate_uscc
 from core.models import in_choices
+from core.privacy import mask_name, masked_name
 from core.search import CHINESE_COLLATION, pinyin_initials
 from ledger.models import Agency, Influencer
 from parties import names
@@ -90,6 +91,17 @@ class Party(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+def name_as_shown(party: Party | None, name: str) -> str:
+    """``name`` (a party's, or one recorded beside it: a payment's payee as written) as the API and
+    the exports show it: masked (first character and **) when the party is a person."""
+    return mask_name(name) if party is not None and party.kind == PartyKind.PERSON else name
+
+
+def name_as_shown_in_query(party: str, name: str) -> Case:
+    """:func:`name_as_shown` in the database: the field ``name`` masked when the party at ``party`` is a person."""
+    return Case(When(**{f"{party}__kind": PartyKind.PERSON}, then=masked_name(name)), default=F(name))
 
 
 class PartyAlias(models.Model):

@@ -15,4 +15,9 @@ class ReviewsConfig(AppConfig):
         ledger_selectors.account_detail_annotations.append(selectors.with_engagement)
         graph.register()  # orders, payments, targets and campaigns in the money graph (parties.graph)
         # A review's MinHash signature is derived from the review's journaled content.
-        journal.register_app(self, exclude={"reviewsignature"})
+        # Names as written in a record may name people (a payee's own name): digests in the journal.
+        journal.register_app(
+            self,
+            exclude={"reviewsignature"},
+            personal={"order": {"client_name"}, "payment": {"payer_name", "payee_name"}},
+        )

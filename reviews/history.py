@@ -12,6 +12,7 @@ from core.history import Row, StartOfDay, choice_label, money
 from core.history import gettext as _
 from ledger.choices import HistoryKind
 from ledger.history import HistoryScope, SummaryContext, account_name, influencer_history
+from parties.models import name_as_shown_in_query
 from pricing.choices import Deliverable
 from reviews.choices import CampaignStatus, OrderStatus, PaymentChannel, ReviewStatus, Stance, Verdict
 from reviews.models import Campaign, CampaignMember, Claim, Order, OrderStatusChange, Payment, Review
@@ -104,7 +105,7 @@ def orders(scope: HistoryScope) -> QuerySet:
         at=StartOfDay("ordered_on"),
         account="account_id",
         label="deliverable",
-        detail="client_name",
+        detail=name_as_shown_in_query("client", "client_name"),  # a person's name masked, as the API shows it
         note="status",
         amount="agreed_price",
         currency="currency",

@@ -223,7 +223,7 @@ def markup_at_least(queryset: QuerySet[Order], minimum: Decimal) -> QuerySet[Ord
 
 
 def payment_list() -> QuerySet[Payment]:
-    return Payment.objects.select_related("order")
+    return Payment.objects.select_related("order", "payer", "payee")  # payer and payee: whether to mask their names
 
 
 # --- engagement per account -----------------------------------------------------

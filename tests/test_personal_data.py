@@ -57,3 +57,93 @@ def test_case_notes_with_a_resident_identity_number_are_refused():
         case_note_add(case=case, text=f"Suspect {RESIDENT_ID}")
     assert info.value.field == "text"
     assert not CaseNote.objects.filter(case=case).exists()
+
+
+def _person_paid(name: str = "王建国"):
+    """An order whose client is a person, paid by him to another person, with both names as recorded."""
+    from datetime import date
+    from decimal import Decimal
+
+    from parties.choices import PartyKind
+    from parties.services import party_create
+    from reviews.services import payment_record
+    from tests.reviews.factories import OrderFactory
+
+    client = party_create(name=name, kind=PartyKind.PERSON)
+    payee = party_create(name="李小红", kind=PartyKind.PERSON)
+    order = OrderFactory(client=client, client_name=name)
+    payment = payment_record(
+        order=order,
+        amount=Decimal("30000.00"),
+        paid_on=date(2025, 9, 14),
+        channel="alipay",
+        payer=client,
+        payer_name=name,
+        payee=payee,
+        payee_name="李小红",
+    )
+    return order, payment
+
+
+def test_names_recorded_beside_a_persons_party_are_masked_as_the_party_is(as_regulator):
+    """GIVEN a person who ordered and paid another person, each named as a party and as recorded
+    WHEN the API shows the order, the payment and the party, and the journal shows their entries
+    THEN no full name appears: masked as the party's name is, digested in the journal."""
+    from core import journal
+
+    order, payment = _person_paid()
+    shown = as_regulator.get(f"/api/v1/payments/{payment.pk}/").data
+    assert (shown["payer_name"], shown["payee_name"]) == ("王**", "李**")
+    assert as_regulator.get(f"/api/v1/orders/{order.pk}/").data["client_name"] == "王**"
+    listed = as_regulator.get("/api/v1/payments/", {"order": order.pk}).content.decode()
+    assert "王建国" not in listed and "李小红" not in listed
+    journal.integrate()
+    entries = as_regulator.get("/api/v1/journal/", {"object_type": "reviews.payment"}).content.decode()
+    entries += as_regulator.get("/api/v1/journal/", {"object_type": "reviews.order"}).content.decode()
+    assert "王建国" not in entries and "李小红" not in entries
+
+
+def test_sending_back_a_masked_client_name_keeps_the_stored_one(as_regulator):
+    from reviews.models import Order
+
+    order, _ = _person_paid()
+    response = as_regulator.patch(f"/api/v1/orders/{order.pk}/", {"client_name": "王**"}, format="json")
+    assert response.status_code == 200, response.data
+    assert Order.objects.get(pk=order.pk).client_name == "王建国"
+
+
+@pytest.mark.parametrize("fmt", ["ftm", "stix"])
+def test_exports_mask_a_person_as_the_api_does(as_regulator, fmt):
+    """A person named only as a party (no influencer behind him) and the names recorded beside him
+    are masked in the exports, as in the API."""
+    order, _ = _person_paid()
+    response = as_regulator.get(f"/api/v1/parties/{order.client_id}/export/", {"format": fmt})
+    assert response.status_code == 200
+    text = response.content.decode()
+    assert "王**" in text
+    assert "王建国" not in text and "李小红" not in text
+
+
+def test_the_history_names_a_person_client_masked(as_regulator):
+    """The influencer history's order summary names the client as the API does: a person masked."""
+    order, _ = _person_paid()
+    influencer = order.account.influencer_id
+    text = as_regulator.get(f"/api/v1/influencers/{influencer}/history/", {"kinds": "order"}).content.decode()
+    assert "from 王**" in text and "王建国" not in text
+
+
+@pytest.mark.parametrize("name", ["王建国", " 李四 ", "A", "", "   "])
+def test_the_database_masks_a_name_as_python_does(name):
+    from django.db.models import CharField, Value
+
+    from core.privacy import mask_name, masked_name
+    from ledger.models import Agency
+
+    Agency.objects.create(name="Any agency", kind="mcn")
+    shown = (
+        Agency.objects.annotate(label=Value(name, output_field=CharField()))
+        .annotate(shown=masked_name("label"))
+        .values_list("shown", flat=True)
+        .get()
+    )
+    assert shown == mask_name(name)

@@ -9,12 +9,7 @@ from rest_framework import serializers
 from core.privacy import mask_name
 from parties.choices import AliasKind, PartyKind
 from parties.graph import DEFAULT_DEPTH, EDGE_KINDS, MAX_DEPTH, NODE_KINDS, GraphFilter
-from parties.models import Party, PartyAlias, PartyMerge
-
-
-def _shown(party: Party, name: str) -> str:
-    """A person's names are masked (first character and **), as everywhere in the API."""
-    return mask_name(name) if party.kind == PartyKind.PERSON else name
+from parties.models import Party, PartyAlias, PartyMerge, name_as_shown
 
 
 class PartyAliasSerializer(serializers.ModelSerializer):
@@ -26,7 +21,7 @@ class PartyAliasSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
     def get_name(self, alias: PartyAlias) -> str:
-        return _shown(alias.party, alias.name)
+        return name_as_shown(alias.party, alias.name)
 
     def to_representation(self, alias: PartyAlias) -> dict[str, Any]:
         data = super().to_representation(alias)
@@ -41,7 +36,7 @@ class MaskedNameField(serializers.CharField):
         return instance
 
     def to_representation(self, instance: Party) -> str:
-        return _shown(instance, instance.name)
+        return name_as_shown(instance, instance.name)
 
 
 class PartySerializer(serializers.ModelSerializer):

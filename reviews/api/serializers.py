@@ -10,6 +10,7 @@ from rest_framework import serializers
 
 from core.api import TransitionSerializer
 from ledger.choices import Platform
+from parties.models import name_as_shown
 from pricing.choices import Deliverable
 from pricing.currencies import validate_currency
 from pricing.models import DurationTier
@@ -273,6 +274,21 @@ class OrderSerializer(serializers.ModelSerializer):
             "updated_at",
         ]
         read_only_fields = ["status", "risk_score"]
+        extra_kwargs = {
+            "client_name": {"help_text": _("The client as named in the record; masked when the client is a person.")}
+        }
+
+    def to_representation(self, order: Order) -> dict[str, Any]:
+        data = super().to_representation(order)
+        data["client_name"] = name_as_shown(order.client, data["client_name"])  # a person's, as the party's
+        return data
+
+    def validate_client_name(self, value: str) -> str:
+        """A person's masked name sent back unchanged keeps the stored name."""
+        order = self.instance
+        if order is not None and order.client_name and value == name_as_shown(order.client, order.client_name):
+            return order.client_name
+        return value
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         def value(name: str) -> Any:
@@ -331,6 +347,17 @@ class PaymentSerializer(serializers.ModelSerializer):
             "reference",
             "created_at",
         ]
+        extra_kwargs = {
+            "payer_name": {"help_text": _("The payer as named in the record; masked when the payer is a person.")},
+            "payee_name": {"help_text": _("The payee as named in the record; masked when the payee is a person.")},
+        }
+
+    def to_representation(self, payment: Payment) -> dict[str, Any]:
+        data = super().to_representation(payment)
+        # A name recorded beside a person's party is that person's name: masked as the party's is.
+        data["payer_name"] = name_as_shown(payment.payer, data["payer_name"])
+        data["payee_name"] = name_as_shown(payment.payee, data["payee_name"])
+        return data
 
 
 class HeadlineVariantSerializer(serializers.Serializer):
