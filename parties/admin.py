@@ -17,7 +17,7 @@ from core.errors import DomainError
 from parties import graph, selectors, services
 from parties.api.serializers import GraphQuerySerializer
 from parties.choices import AliasKind
-from parties.models import Party, PartyAlias, PartyMerge
+from parties.models import Party, PartyAlias, PartyMerge, name_as_shown
 from parties.svg import graph_svg
 
 
@@ -59,6 +59,7 @@ class PartyAdmin(ExportMixin, admin.ModelAdmin):
     list_display = ["name", "kind", "uscc", "agency", "influencer", "merged_into", "updated_at"]
     list_filter = [DuplicateFilter, "kind"]
     list_select_related = ["agency", "influencer", "merged_into"]
+    export_masked = {"name": lambda party: name_as_shown(party, party.name)}  # a person's, as the API shows it
     # any alias as written, normalised (full-width, traditional, suffixes folded), in pinyin or its initials:
     # selectors.party_search (get_search_results)
     search_fields = ["name"]

@@ -18,6 +18,7 @@ from core.admin import HistoryInline, MoveSelectedMixin, move_action_form
 from core.admin_export import ExportMixin
 from core.admin_links import RelatedLinksMixin, RelatedLookupsMixin
 from ledger.admin import URL_FIELD
+from parties.models import name_as_shown
 from reviews import selectors, services, tasks
 from reviews.choices import Verdict
 from reviews.models import Campaign, CampaignStatusChange, Claim, Order, OrderStatusChange, Payment, Review, Target
@@ -250,6 +251,14 @@ class OverpaidFilter(admin.SimpleListFilter):
         return queryset
 
 
+def _client_names(order: Order, *, masked: bool = False) -> str:
+    """The client party and the client as recorded; ``masked``: a person's names as the API shows them."""
+    names = (order.client.name if order.client else "", order.client_name)
+    if masked:
+        names = tuple(name_as_shown(order.client, name) for name in names)
+    return " / ".join(x for x in names if x) or "—"
+
+
 @admin.register(Order)
 class OrderAdmin(ExportMixin, MoveSelectedMixin, RelatedLinksMixin, RelatedLookupsMixin, ModelAdmin):
     """Suspected orders with their markup and payments; flagged when paid above the agreed price."""
@@ -270,6 +279,11 @@ class OrderAdmin(ExportMixin, MoveSelectedMixin, RelatedLinksMixin, RelatedLooku
     ]
     list_filter = ["status", "deliverable", OverpaidFilter, "currency"]
     list_select_related = ["account", "client", "tier"]
+    # exports leave the ledger: a person client's names as the API shows them
+    export_masked = {
+        "__str__": lambda order: order.label(masked=True),
+        "client_display": lambda order: _client_names(order, masked=True),
+    }
     search_fields = ["client_name", "notes", "account__handle", "account__platform_uid", "client__aliases__name"]
     autocomplete_fields = ["account", "client", "intermediary", "targets", "reviews"]
     date_hierarchy = "ordered_on"
@@ -304,7 +318,7 @@ class OrderAdmin(ExportMixin, MoveSelectedMixin, RelatedLinksMixin, RelatedLooku
 
     @admin.display(description=_("client"))
     def client_display(self, obj: Order) -> str:
-        return " / ".join(x for x in (str(obj.client or ""), obj.client_name) if x) or "—"
+        return _client_names(obj)
 
     @admin.display(description=_("rate card"), ordering="rate_card_price")
     def rate_card(self, obj: Order) -> str:
@@ -366,6 +380,12 @@ class PaymentAdmin(ExportMixin, RelatedLinksMixin, RelatedLookupsMixin, ModelAdm
     ]
     list_filter = ["channel", "currency"]
     list_select_related = ["order", "order__client", "payer", "payee"]
+    # exports leave the ledger: a person's name as the API shows it
+    export_masked = {
+        "order": lambda payment: payment.order.label(masked=True),
+        "payer": lambda payment: name_as_shown(payment.payer, payment.payer.name) if payment.payer else None,
+        "payee": lambda payment: name_as_shown(payment.payee, payment.payee.name) if payment.payee else None,
+    }
     search_fields = ["payer_name", "payee_name", "payer__aliases__name", "payee__aliases__name", "reference"]
     autocomplete_fields = ["order", "payer", "payee"]
     date_hierarchy = "paid_on"

@@ -13,7 +13,7 @@ from core import limits, numbers
 from core.identifiers import USCC_PATTERN, reject_resident_id, validate_uscc
 from core.models import StatusChange, in_choices
 from ledger.models import PlatformAccount
-from parties.models import Party
+from parties.models import Party, name_as_shown
 from pricing import figures
 from pricing.choices import Deliverable
 from pricing.currencies import CURRENCIES, CURRENCY_REFUSED, validate_currency
@@ -366,8 +366,14 @@ class Order(models.Model):
         ]
 
     def __str__(self) -> str:
-        """``Order 1: 某公关公司 -> 小米汽车, 95,000.00 CNY`` (lists prefetch the targets)."""
-        client = str(self.client) if self.client_id else self.client_name
+        return self.label()
+
+    def label(self, *, masked: bool = False) -> str:
+        """``Order 1: 某公关公司 -> 小米汽车, 95,000.00 CNY`` (lists prefetch the targets); ``masked``: a person
+        client's name as the API shows it (``parties.models.name_as_shown``), for what leaves the ledger."""
+        client = self.client.name if self.client_id else self.client_name
+        if masked:
+            client = name_as_shown(self.client, client)
         targets = "、".join(t.name for t in self.targets.all()) if self.pk else ""
         return _("Order %(id)s: %(client)s -> %(targets)s, %(price)s %(currency)s") % {
             "id": self.pk,

@@ -6,6 +6,7 @@ import pytest
 from ledger.models import Influencer
 from tests.cases.factories import CaseFactory
 from tests.factories import InfluencerFactory
+from tests.reviews.factories import person_paid_order
 
 pytestmark = pytest.mark.django_db
 
@@ -59,39 +60,13 @@ def test_case_notes_with_a_resident_identity_number_are_refused():
     assert not CaseNote.objects.filter(case=case).exists()
 
 
-def _person_paid(name: str = "王建国"):
-    """An order whose client is a person, paid by him to another person, with both names as recorded."""
-    from datetime import date
-    from decimal import Decimal
-
-    from parties.choices import PartyKind
-    from parties.services import party_create
-    from reviews.services import payment_record
-    from tests.reviews.factories import OrderFactory
-
-    client = party_create(name=name, kind=PartyKind.PERSON)
-    payee = party_create(name="李小红", kind=PartyKind.PERSON)
-    order = OrderFactory(client=client, client_name=name)
-    payment = payment_record(
-        order=order,
-        amount=Decimal("30000.00"),
-        paid_on=date(2025, 9, 14),
-        channel="alipay",
-        payer=client,
-        payer_name=name,
-        payee=payee,
-        payee_name="李小红",
-    )
-    return order, payment
-
-
 def test_names_recorded_beside_a_persons_party_are_masked_as_the_party_is(as_regulator):
     """GIVEN a person who ordered and paid another person, each named as a party and as recorded
     WHEN the API shows the order, the payment and the party, and the journal shows their entries
     THEN no full name appears: masked as the party's name is, digested in the journal."""
     from core import journal
 
-    order, payment = _person_paid()
+    order, payment = person_paid_order()
     shown = as_regulator.get(f"/api/v1/payments/{payment.pk}/").data
     assert (shown["payer_name"], shown["payee_name"]) == ("王**", "李**")
     assert as_regulator.get(f"/api/v1/orders/{order.pk}/").data["client_name"] == "王**"
@@ -106,7 +81,7 @@ def test_names_recorded_beside_a_persons_party_are_masked_as_the_party_is(as_reg
 def test_sending_back_a_masked_client_name_keeps_the_stored_one(as_regulator):
     from reviews.models import Order
 
-    order, _ = _person_paid()
+    order, _ = person_paid_order()
     response = as_regulator.patch(f"/api/v1/orders/{order.pk}/", {"client_name": "王**"}, format="json")
     assert response.status_code == 200, response.data
     assert Order.objects.get(pk=order.pk).client_name == "王建国"
@@ -116,7 +91,7 @@ def test_sending_back_a_masked_client_name_keeps_the_stored_one(as_regulator):
 def test_exports_mask_a_person_as_the_api_does(as_regulator, fmt):
     """A person named only as a party (no influencer behind him) and the names recorded beside him
     are masked in the exports, as in the API."""
-    order, _ = _person_paid()
+    order, _ = person_paid_order()
     response = as_regulator.get(f"/api/v1/parties/{order.client_id}/export/", {"format": fmt})
     assert response.status_code == 200
     text = response.content.decode()
@@ -126,7 +101,7 @@ def test_exports_mask_a_person_as_the_api_does(as_regulator, fmt):
 
 def test_the_history_names_a_person_client_masked(as_regulator):
     """The influencer history's order summary names the client as the API does: a person masked."""
-    order, _ = _person_paid()
+    order, _ = person_paid_order()
     influencer = order.account.influencer_id
     text = as_regulator.get(f"/api/v1/influencers/{influencer}/history/", {"kinds": "order"}).content.decode()
     assert "from 王**" in text and "王建国" not in text

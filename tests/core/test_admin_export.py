@@ -19,8 +19,9 @@ from core import journal as core_journal
 from core.admin_export import ExportMixin
 from core.registry import project_apps
 from ledger.choices import InfluencerKind
+from parties.services import party_create
 from tests.factories import AccountFactory, InfluencerFactory, UserFactory
-from tests.reviews.factories import OrderFactory, TargetFactory
+from tests.reviews.factories import OrderFactory, TargetFactory, person_paid_order
 
 pytestmark = pytest.mark.django_db
 
@@ -208,3 +209,20 @@ def test_case_exports_hold_only_the_cases_the_user_may_see(client, user_in_group
 
 def header_index(response, name: str) -> int:
     return rows_of_csv(response)[0].index(name)
+
+
+def test_party_order_and_payment_exports_mask_a_person_as_the_api_does(admin_client):
+    """GIVEN a person who ordered and paid another person (parties of kind person, names also as recorded)
+    WHEN the admin exports the parties, orders and payments THEN neither full name is in any file;
+    a company stays named in full."""
+    order, _ = person_paid_order()
+    company = party_create(name="蓝鲸公关")
+    files = [
+        admin_client.get(export_url(model, "csv", app)).content.decode("utf-8")
+        for model, app in (("party", "parties"), ("order", "reviews"), ("payment", "reviews"))
+    ]
+    assert "王**" in files[0] and "王**" in files[1] and "李**" in files[2]
+    assert company.name in files[0]
+    for text in files:
+        assert "王建国" not in text and "李小红" not in text
+    assert str(order).startswith(f"Order {order.pk}: 王建国")  # the admin's own pages name him in full

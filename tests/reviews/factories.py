@@ -5,9 +5,12 @@ from decimal import Decimal
 
 import factory
 
+from parties.choices import PartyKind
+from parties.services import party_create
 from pricing.choices import Deliverable
 from reviews.choices import PaymentChannel, Stance, TargetKind
 from reviews.models import Claim, Order, Payment, Review, Target
+from reviews.services import payment_record
 from tests.factories import AccountFactory
 from tests.pricing.factories import tier
 
@@ -81,3 +84,21 @@ class PaymentFactory(factory.django.DjangoModelFactory[Payment]):
     currency = "CNY"
     paid_on = date(2025, 9, 15)
     channel = PaymentChannel.ALIPAY
+
+
+def person_paid_order(name: str = "王建国"):
+    """An order whose client is a person, paid by him to another person, with both names as recorded."""
+    client = party_create(name=name, kind=PartyKind.PERSON)
+    payee = party_create(name="李小红", kind=PartyKind.PERSON)
+    order = OrderFactory(client=client, client_name=name)
+    payment = payment_record(
+        order=order,
+        amount=Decimal("30000.00"),
+        paid_on=date(2025, 9, 14),
+        channel="alipay",
+        payer=client,
+        payer_name=name,
+        payee=payee,
+        payee_name="李小红",
+    )
+    return order, payment
