@@ -470,7 +470,12 @@ def bundle_build(*, case: Case, out: IO[bytes], generated_by: str) -> dict[str, 
             Prefetch(
                 "orders",
                 queryset=reviews_selectors.order_list()
-                .prefetch_related(Prefetch("payments", queryset=Payment.objects.order_by("paid_on", "id")))
+                .prefetch_related(
+                    # payer and payee: whether the payment's names are a person's (masked as the API shows them)
+                    Prefetch(
+                        "payments", queryset=Payment.objects.select_related("payer", "payee").order_by("paid_on", "id")
+                    )
+                )
                 .order_by("id"),
             ),
             Prefetch(

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from django.db.models import Case, CharField, Expression, F, Value, When
-from django.db.models.functions import Concat, Left, Trim
+from django.db.models import Case, CharField, Expression, F, Func, Value, When
+from django.db.models.functions import Concat, Left
 
 MASK = "**"
 
@@ -20,9 +20,16 @@ def mask_name(value: str) -> str:
 
 
 def masked_name(field: str) -> Expression:
-    """:func:`mask_name` in the database, for a query that selects a name already masked."""
+    """:func:`mask_name` in the database, for a query that selects a name already masked.
+
+    Whitespace is stripped as Python strips it (PostgreSQL's ``\\s`` also matches the full-width
+    space U+3000; ``TRIM`` would strip spaces only).
+    """
+    stripped = Func(
+        F(field), Value(r"^\s+|\s+$"), Value(""), Value("g"), function="regexp_replace", output_field=CharField()
+    )
     return Case(
         When(**{f"{field}__regex": r"^\s*$"}, then=Value("")),
-        default=Concat(Left(Trim(F(field)), 1), Value(MASK)),
+        default=Concat(Left(stripped, 1), Value(MASK)),
         output_field=CharField(),
     )

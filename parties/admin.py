@@ -17,7 +17,7 @@ from core.errors import DomainError
 from parties import graph, selectors, services
 from parties.api.serializers import GraphQuerySerializer
 from parties.choices import AliasKind
-from parties.models import Party, PartyAlias, PartyMerge, name_as_shown
+from parties.models import Party, PartyAlias, PartyMerge
 from parties.svg import graph_svg
 
 
@@ -59,7 +59,11 @@ class PartyAdmin(ExportMixin, admin.ModelAdmin):
     list_display = ["name", "kind", "uscc", "agency", "influencer", "merged_into", "updated_at"]
     list_filter = [DuplicateFilter, "kind"]
     list_select_related = ["agency", "influencer", "merged_into"]
-    export_masked = {"name": lambda party: name_as_shown(party, party.name)}  # a person's, as the API shows it
+    # exports leave the ledger: a person's name as the API shows it
+    export_masked = {
+        "name": lambda party: party.shown_name,
+        "merged_into": lambda party: party.merged_into.shown_name if party.merged_into_id else None,
+    }
     # any alias as written, normalised (full-width, traditional, suffixes folded), in pinyin or its initials:
     # selectors.party_search (get_search_results)
     search_fields = ["name"]
@@ -157,6 +161,10 @@ class PartyMergeAdmin(ExportMixin, admin.ModelAdmin):
     list_display = ["merged", "survivor", "reason", "merged_by", "merged_at", "split_at", "split_reason"]
     list_select_related = ["merged", "survivor", "merged_by"]
     list_filter = [("split_at", admin.EmptyFieldListFilter)]
+    export_masked = {
+        "merged": lambda merge: merge.merged.shown_name,
+        "survivor": lambda merge: merge.survivor.shown_name,
+    }
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

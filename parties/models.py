@@ -92,6 +92,11 @@ class Party(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def shown_name(self) -> str:
+        """The name as the API and the exports show it (``name_as_shown``)."""
+        return name_as_shown(self, self.name)
+
 
 def name_as_shown(party: Party | None, name: str) -> str:
     """``name`` (a party's, or one recorded beside it: a payment's payee as written) as the API and

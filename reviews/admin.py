@@ -383,8 +383,8 @@ class PaymentAdmin(ExportMixin, RelatedLinksMixin, RelatedLookupsMixin, ModelAdm
     # exports leave the ledger: a person's name as the API shows it
     export_masked = {
         "order": lambda payment: payment.order.label(masked=True),
-        "payer": lambda payment: name_as_shown(payment.payer, payment.payer.name) if payment.payer else None,
-        "payee": lambda payment: name_as_shown(payment.payee, payment.payee.name) if payment.payee else None,
+        "payer": lambda payment: payment.payer.shown_name if payment.payer else None,
+        "payee": lambda payment: payment.payee.shown_name if payment.payee else None,
     }
     search_fields = ["payer_name", "payee_name", "payer__aliases__name", "payee__aliases__name", "reference"]
     autocomplete_fields = ["order", "payer", "payee"]

@@ -137,6 +137,10 @@ class RiskScoreAdmin(ExportMixin, ModelAdmin):
     ordering = ["-score", "id"]
     readonly_fields = ["subject", "score", "computed_at", "signals_table"]
     fields = ["subject", "score", "computed_at", "signals_table"]
+    # exports leave the ledger: an order's person client named as the API shows him
+    export_masked = {
+        "subject": lambda score: str(score.account) if score.account_id else score.order.label(masked=True)
+    }
 
     def get_queryset(self, request: HttpRequest):
         return super().get_queryset(request).prefetch_related("order__targets")  # for the order's name

@@ -107,7 +107,7 @@ def test_the_history_names_a_person_client_masked(as_regulator):
     assert "from 王**" in text and "王建国" not in text
 
 
-@pytest.mark.parametrize("name", ["王建国", " 李四 ", "A", "", "   "])
+@pytest.mark.parametrize("name", ["王建国", " 李四 ", "\t李四", "\u3000李四\u3000", "A", "", "   ", "\u3000"])
 def test_the_database_masks_a_name_as_python_does(name):
     from django.db.models import CharField, Value
 

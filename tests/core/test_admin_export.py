@@ -19,7 +19,9 @@ from core import journal as core_journal
 from core.admin_export import ExportMixin
 from core.registry import project_apps
 from ledger.choices import InfluencerKind
-from parties.services import party_create
+from parties.choices import PartyKind
+from parties.services import party_create, party_merge
+from risk.services import risk_recompute_orders
 from tests.factories import AccountFactory, InfluencerFactory, UserFactory
 from tests.reviews.factories import OrderFactory, TargetFactory, person_paid_order
 
@@ -217,11 +219,21 @@ def test_party_order_and_payment_exports_mask_a_person_as_the_api_does(admin_cli
     a company stays named in full."""
     order, _ = person_paid_order()
     company = party_create(name="蓝鲸公关")
+    alias = party_create(name="王建国（微信）", kind=PartyKind.PERSON)
+    party_merge(party=order.client, other=alias, reason="One person.")
+    risk_recompute_orders(order_ids=[order.pk])
     files = [
         admin_client.get(export_url(model, "csv", app)).content.decode("utf-8")
-        for model, app in (("party", "parties"), ("order", "reviews"), ("payment", "reviews"))
+        for model, app in (
+            ("party", "parties"),
+            ("order", "reviews"),
+            ("payment", "reviews"),
+            ("partymerge", "parties"),
+            ("riskscore", "risk"),
+        )
     ]
     assert "王**" in files[0] and "王**" in files[1] and "李**" in files[2]
+    assert "王**" in files[3] and f"Order {order.pk}: 王**" in files[4]
     assert company.name in files[0]
     for text in files:
         assert "王建国" not in text and "李小红" not in text
