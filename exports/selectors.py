@@ -87,7 +87,7 @@ def party_of(obj: Party | Agency | Influencer | Target | str | None, *, masked: 
                 role=base.role,
             )
         if masked and obj.kind == PartyKind.PERSON:  # as the API shows a person: the names spell him out
-            shown = name_as_shown(obj, obj.name)
+            shown = obj.shown_name
             return PartyRef(key=f"party-{obj.pk}", name=shown, kind="person", weak_aliases=(shown,))
         return PartyRef(
             key=f"party-{obj.pk}",

@@ -36,7 +36,7 @@ class MaskedNameField(serializers.CharField):
         return instance
 
     def to_representation(self, instance: Party) -> str:
-        return name_as_shown(instance, instance.name)
+        return instance.shown_name
 
 
 class PartySerializer(serializers.ModelSerializer):

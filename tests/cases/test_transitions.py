@@ -1,4 +1,4 @@
-"""Case status moves only through the transition command, with its history, and one at a time."""
+"""Case status moves only through the transition command, with its history (one at a time: tests/core/test_workflow.py)."""
 
 from datetime import UTC, date, datetime
 

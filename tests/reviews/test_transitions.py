@@ -1,4 +1,4 @@
-"""Order status moves only through the transition command, with its history, and one at a time."""
+"""Order status moves only through the transition command, with its history (one at a time: tests/core/test_workflow.py)."""
 
 from itertools import product
 
