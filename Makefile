@@ -56,6 +56,7 @@ serve-demo:
 	@test -n "$$JOURNAL_SIGNING_KEY$$JOURNAL_SIGNING_KEY_FILE" || test -f .journal-dev-key.pem \
 	  || $(BIN)/python manage.py journal_create_key .journal-dev-key.pem
 	$(BIN)/python manage.py seed_demo --demo-logins --base-url http://$(HOST):$(PORT)
+	$(BIN)/python manage.py reindex_history --no-progress >/dev/null
 	@if [ -n "$(SERVE)" ]; then \
 	  $(BIN)/python manage.py simulate_platform --port $(SIM_PORT) --from-ledger & sim=$$!; \
 	  trap 'kill $$sim 2>/dev/null' EXIT INT TERM; \

@@ -640,6 +640,31 @@ _COPY_ENTRIES = (
 )
 
 
+@dataclass(frozen=True)
+class Captured:
+    """A captured change as the sequencer hands it to the change feed's consumers: the rows as JSON text."""
+
+    object_type: str
+    object_id: str
+    action: str
+    old: str | None
+    new: str | None
+
+    def images(self) -> list[dict[str, Any]]:
+        """The row before and after (those that exist), parsed; a link table's change gives ``{field: [ids]}``."""
+        return [json.loads(text) for text in (self.old, self.new) if text]
+
+
+# What derives from journaled rows (the timelines' index, core/history.py) and is kept current from the feed.
+_consumers: list[Callable[[list[Captured]], None]] = []
+
+
+def on_integrate(consumer: Callable[[list[Captured]], None]) -> None:
+    """Hand every batch of changes the sequencer appends to ``consumer``, after the batch, in its transaction."""
+    if consumer not in _consumers:
+        _consumers.append(consumer)
+
+
 def integrate(*, batch_size: int = INTEGRATE_BATCH) -> int:
     """Append every committed queued change to the journal, in queue order; returns the entries appended.
 
@@ -647,7 +672,8 @@ def integrate(*, batch_size: int = INTEGRATE_BATCH) -> int:
     the same entries; writers never wait for it. Runs in its own transaction, or in
     the caller's (tests read what they just wrote). Per batch of queue rows: one
     SELECT, the entries built as plain tuples (canonical bytes, chain hash, leaf
-    hash), one COPY of them all into the journal and one DELETE of the queue rows.
+    hash), one COPY of them all into the journal and one DELETE of the queue rows; then the
+    consumers of the change feed (:func:`on_integrate`) bring what derives from the rows up to date.
     """
     appended = 0
     with transaction.atomic(), connection.cursor() as cursor:
@@ -662,11 +688,12 @@ def integrate(*, batch_size: int = INTEGRATE_BATCH) -> int:
             queued = cursor.fetchall()
             if not queued:
                 break
-            entries = []
+            entries, captured = [], []
             for _id, occurred_at, actor, action, type_, object_id, old, new, given in queued:
                 changes = json.loads(given) if given is not None else _changes(action, type_, old, new)
                 if changes is None:
                     continue
+                captured.append(Captured(type_, object_id, action, old, new))
                 seq += 1
                 actor = actor[:200]
                 raw = canonical_bytes(
@@ -690,6 +717,8 @@ def integrate(*, batch_size: int = INTEGRATE_BATCH) -> int:
                     for entry in entries:
                         copy.write_row(entry)
             cursor.execute(f"DELETE FROM {QUEUE_TABLE} WHERE id = ANY(%s)", [[row[0] for row in queued]])  # noqa: S608
+            for consumer in _consumers:
+                consumer(captured)
             appended += len(entries)
             if len(queued) < batch_size:
                 break

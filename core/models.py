@@ -1,5 +1,5 @@
 """Building blocks that the apps' models share (choice checks, the status history of a workflow) and the
-journal's tables (core/journal.py, core/heads.py)."""
+journal's tables (core/journal.py, core/heads.py) and the timelines' index (core/history.py)."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from typing import cast
 
 from django.apps import apps
 from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Now
@@ -212,3 +213,56 @@ class JournalQueueItem(models.Model):
 
     def __str__(self) -> str:
         return f"queued {self.action} {self.object_type}:{self.object_id}"
+
+
+class TimelineEvent(models.Model):
+    """One event of a timeline as its source gives it: the index a timeline is read from (core/history.py).
+
+    Derived data: kept current from the journal's change feed and rebuilt from the
+    sources by ``manage.py reindex_history``; never edited by hand and not journaled.
+    ``subject`` is whose timeline the row is on (an influencer), ``within`` the subject's
+    parts the event concerns (its accounts), ``guard`` the record whose visibility
+    governs the row (a case), ``variant`` the reading it belongs to ("" for every
+    reading; a follower interval). The other columns are a source's uniform columns.
+    """
+
+    timeline = models.CharField(_("timeline"), max_length=30)
+    subject = models.BigIntegerField(_("subject"), help_text=_("whose timeline: an influencer"))
+    variant = models.CharField(
+        _("reading"), max_length=10, blank=True, default="", help_text=_("empty for every reading; a follower interval")
+    )
+    kind = models.SmallIntegerField(_("kind"), help_text=_("the kind's rank among the timeline's kinds"))
+    object_id = models.BigIntegerField(_("object id"))
+    occurred_at = models.DateTimeField(_("occurred at"))
+    within = ArrayField(
+        models.BigIntegerField(),
+        verbose_name=_("parts"),
+        default=list,
+        help_text=_("the subject's accounts it is about"),
+    )
+    guard = models.BigIntegerField(_("guard"), null=True, help_text=_("the case whose visibility governs it"))
+    account = models.BigIntegerField(_("account"), null=True)
+    ref = models.BigIntegerField(_("reference"), null=True)
+    # A source's NULLs are kept as given (the summaries and the rebuild check tell NULL from "").
+    label = models.TextField(_("label"), null=True)  # noqa: DJ001
+    detail = models.TextField(_("detail"), null=True)  # noqa: DJ001
+    note = models.TextField(_("note"), null=True)  # noqa: DJ001
+    number = models.BigIntegerField(_("number"), null=True)
+    delta = models.BigIntegerField(_("change"), null=True)
+    amount = models.DecimalField(_("amount"), max_digits=20, decimal_places=6, null=True)
+    currency = models.TextField(_("currency"), null=True)  # noqa: DJ001
+
+    class Meta:
+        verbose_name = _("timeline event")
+        verbose_name_plural = _("timeline events")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["timeline", "subject", "variant", "kind", "object_id"], name="timeline_event_once"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["timeline", "subject", "occurred_at", "kind", "object_id"], name="timeline_keyset"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.timeline} {self.subject}: {self.kind} {self.object_id} at {self.occurred_at:%Y-%m-%d}"

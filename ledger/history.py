@@ -6,28 +6,33 @@ as one user sees them. Each app registers its sources in its own
 ``<app>/history.py`` with ``@influencer_history.register(...)``; the ledger's
 own sources (follower changes, account status changes, anomalies) are below.
 
-A new source is a function and a decorator, for example::
+A new source is a function of the influencers to index and a decorator, with a rule for
+each journaled type it reads (how a change of it reaches influencers), for example::
 
     @influencer_history.register(HistoryKind.PAYMENT, object_type="reviews.payment",
                                  permission="reviews.view_payment", url_name="payment-detail",
+                                 reads={"reviews.payment", "reviews.order", ACCOUNT},
                                  summary=lambda row, ctx: ...)
-    def payments(scope: HistoryScope) -> QuerySet:
+    def payments(subjects: Subjects) -> QuerySet:
         return influencer_history.event_rows(
-            Payment.objects.filter(order__account_id__in=scope.account_ids), kind=HistoryKind.PAYMENT, ...)
+            of_influencers(Payment.objects.all(), "order__account__influencer_id", subjects),
+            kind=HistoryKind.PAYMENT, subject="order__account__influencer_id", ...)
+
+    influencer_history.follow("reviews.payment", "order_id", influencers_of_orders)
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
 
-from django.db.models import BigIntegerField, QuerySet
+from django.db.models import BigIntegerField, OuterRef, QuerySet, Subquery, TextField
 from django.db.models.fields.json import KT
 from django.db.models.functions import Cast
 from django.utils import formats, timezone
 
-from core.history import RawRows, Row, Timeline, choice_label
+from core.history import RawRows, Row, Subjects, Timeline, choice_label
 from core.history import gettext as _
 from core.models import JournalEntry
 from ledger import selectors
@@ -35,17 +40,8 @@ from ledger.choices import AccountStatus, AnomalyKind, FollowerInterval, History
 from ledger.models import FollowerAnomaly, PlatformAccount
 
 DEFAULT_INTERVAL = FollowerInterval.WEEK
-
-
-@dataclass(frozen=True)
-class HistoryScope:
-    """What a history covers: whose events, for whom, at which follower interval."""
-
-    influencer_id: int
-    account_ids: tuple[int, ...]  # the influencer's accounts, or only the one of ``account``
-    account: int | None  # the ``account`` filter, if any
-    user: Any
-    interval: str = DEFAULT_INTERVAL
+# Every account-bound event follows its account to the influencer it belongs to now.
+ACCOUNT = "ledger.platformaccount"
 
 
 @dataclass(frozen=True)
@@ -64,16 +60,30 @@ class SummaryContext:
 
 
 # The influencer history: its kinds in their order at one instant; read where accounts are read.
-influencer_history: Timeline[HistoryScope, SummaryContext] = Timeline(kinds=HistoryKind, read_model=PlatformAccount)
+influencer_history: Timeline[SummaryContext] = Timeline("influencer", kinds=HistoryKind, read_model=PlatformAccount)
 
 
-def scope_for(
-    *, influencer_id: int, user: Any, account: int | None = None, interval: str = DEFAULT_INTERVAL
-) -> tuple[HistoryScope, SummaryContext]:
-    """The scope of an influencer's history and its accounts by id (one query)."""
+def context_for(*, influencer_id: int, interval: str = DEFAULT_INTERVAL) -> SummaryContext:
+    """What the summaries of an influencer's history need: its accounts by id (one query)."""
     accounts = {a.pk: a for a in PlatformAccount.objects.filter(influencer_id=influencer_id).order_by("pk")}
-    ids = (account,) if account is not None else tuple(accounts)
-    return HistoryScope(influencer_id, ids, account, user, interval), SummaryContext(accounts, interval)
+    return SummaryContext(accounts, interval)
+
+
+def of_influencers(queryset: QuerySet, path: str, subjects: Subjects) -> QuerySet:
+    """``queryset`` narrowed to the rows whose ``path`` (to an influencer id) is one of ``subjects`` (None: all)."""
+    return queryset if subjects is None else queryset.filter(**{f"{path}__in": subjects})
+
+
+def influencers_of_accounts(ids: Iterable[int]) -> QuerySet:
+    """The influencers the accounts belong to (a rule's ``subjects``)."""
+    return PlatformAccount.objects.filter(pk__in=ids).values_list("influencer_id", flat=True)
+
+
+# How the ledger's changes reach influencers: an account's own (before and after a move; its status is an
+# event; its follower figures and risk score are not) and its account's.
+influencer_history.follow(ACCOUNT, "influencer_id", lambda ids: ids, fields={"influencer_id", "status"})
+influencer_history.follow("ledger.followersnapshot", "account_id", influencers_of_accounts, since="captured_at")
+influencer_history.follow("ledger.followeranomaly", "account_id", influencers_of_accounts)
 
 
 # --- the ledger's sources --------------------------------------------------------------
@@ -122,19 +132,39 @@ def _follower_change_summary(row: Row, ctx: SummaryContext) -> str:
     object_type="ledger.followersnapshot",
     permission="ledger.view_followersnapshot",
     url_name="snapshot-detail",
+    reads={"ledger.followersnapshot", ACCOUNT},
     summary=_follower_change_summary,
+    rebuild_from=lambda moment: min(selectors.period_start(moment, interval) for interval in FollowerInterval.values),
 )
-def follower_changes(scope: HistoryScope) -> RawRows:
-    """The follower series at the scope's interval: one event per account and period, at its last snapshot."""
-    sql, params = selectors.follower_series_sql(account_ids=scope.account_ids, interval=scope.interval)
-    columns = (
-        f"series.captured_at AS ev_at, {influencer_history.rank[HistoryKind.FOLLOWER_CHANGE]} AS ev_kind, "
-        "series.id AS ev_id, series.account_id AS ev_account, CAST(NULL AS bigint) AS ev_ref, "
-        "CAST(NULL AS text) AS ev_label, CAST(NULL AS text) AS ev_detail, CAST(NULL AS text) AS ev_note, "
-        "series.follower_count AS ev_number, series.change AS ev_delta, CAST(NULL AS numeric) AS ev_amount, "
-        "CAST(NULL AS text) AS ev_currency"
+def follower_changes(subjects: Subjects, since: datetime | None = None) -> RawRows:
+    """The follower series at each interval (the variant): one event per account and period, at its last snapshot.
+
+    From ``since`` (a week's or month's start, whichever is earlier: ``rebuild_from``), only the events at or
+    after it: a refresh rebuilds its accounts' last periods, not their years of snapshots.
+    """
+    accounts = None if subjects is None else PlatformAccount.objects.filter(influencer_id__in=subjects).values("pk")
+    columns = influencer_history.select_list(
+        HistoryKind.FOLLOWER_CHANGE,
+        ev_at="series.captured_at",
+        ev_id="series.id",
+        ev_account="series.account_id",
+        ev_number="series.follower_count",
+        ev_delta="series.change",
+        ev_subject="account.influencer_id",
+        ev_within="ARRAY[series.account_id]::bigint[]",
+        ev_variant="%s",
     )
-    return RawRows(f"SELECT {columns} FROM ({sql}) series", params)  # noqa: S608 - SQL compiled by the ORM
+    parts, params = [], []
+    for interval in FollowerInterval.values:
+        start = None if since is None else selectors.period_start(since, interval)
+        sql, series_params = selectors.follower_series_sql(account_ids=accounts, interval=interval, since=start)
+        after, after_params = ("", []) if since is None else ("WHERE series.captured_at >= %s", [since])
+        parts.append(
+            f"SELECT {columns} FROM ({sql}) series "  # noqa: S608 - SQL compiled by the ORM
+            f"JOIN {PlatformAccount._meta.db_table} account ON account.id = series.account_id {after}"
+        )
+        params += [interval, *series_params, *after_params]
+    return RawRows(" UNION ALL ".join(parts), params)
 
 
 def _account_status_summary(row: Row, ctx: SummaryContext) -> str:
@@ -150,22 +180,25 @@ def _account_status_summary(row: Row, ctx: SummaryContext) -> str:
     object_type="core.journalentry",
     permission="core.view_journalentry",
     url_name="journal-detail",
+    reads={ACCOUNT},
     summary=_account_status_summary,
 )
-def account_status_changes(scope: HistoryScope) -> QuerySet:
+def account_status_changes(subjects: Subjects) -> QuerySet:
     """Journaled updates of the accounts that changed ``status`` (banned, suspended, deleted, back to active)."""
+    accounts = of_influencers(PlatformAccount.objects.all(), "influencer_id", subjects)
     entries = JournalEntry.objects.filter(
-        object_type="ledger.platformaccount",
-        object_id__in=[str(pk) for pk in scope.account_ids],
+        object_type=ACCOUNT,
+        object_id__in=accounts.annotate(key=Cast("pk", output_field=TextField())).values("key"),
         action=JournalEntry.Action.UPDATE,
         changes__has_key="status",
-    )
+    ).annotate(about_account=Cast("object_id", output_field=BigIntegerField()))
     return influencer_history.event_rows(
         entries,
         kind=HistoryKind.ACCOUNT_STATUS,
         at="occurred_at",
         object_id="seq",
-        account=Cast("object_id", output_field=BigIntegerField()),
+        subject=Subquery(PlatformAccount.objects.filter(pk=OuterRef("about_account")).values("influencer_id")[:1]),
+        account="about_account",
         label=KT("changes__status__after"),
         detail=KT("changes__status__before"),
     )
@@ -184,14 +217,16 @@ def _anomaly_summary(row: Row, ctx: SummaryContext) -> str:
     object_type="ledger.followeranomaly",
     permission="ledger.view_followeranomaly",
     url_name="anomaly-detail",
+    reads={"ledger.followeranomaly", "ledger.followersnapshot", ACCOUNT},
     summary=_anomaly_summary,
 )
-def anomalies(scope: HistoryScope) -> QuerySet:
+def anomalies(subjects: Subjects) -> QuerySet:
     """Follower anomalies, at the capture time of the snapshot that showed them."""
     return influencer_history.event_rows(
-        FollowerAnomaly.objects.filter(account_id__in=scope.account_ids),
+        of_influencers(FollowerAnomaly.objects.all(), "account__influencer_id", subjects),
         kind=HistoryKind.ANOMALY,
         at="snapshot__captured_at",
+        subject="account__influencer_id",
         account="account_id",
         label="kind",
         note="reason",

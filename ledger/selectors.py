@@ -31,7 +31,7 @@ from django.utils import timezone
 
 from config.replica import read_connection
 from core.models import JournalEntry
-from ledger.choices import Platform
+from ledger.choices import FollowerInterval, Platform
 from ledger.models import FollowerAnomaly, FollowerSnapshot, Influencer, PlatformAccount
 
 
@@ -97,17 +97,41 @@ class FollowerPoint:
     change: int | None
 
 
-def follower_periods(*, account_ids: Iterable[int], interval: str, until: datetime | None = None) -> QuerySet:
+def period_start(moment: datetime, interval: str) -> datetime:
+    """The start of the day, week (Monday) or month of ``TIME_ZONE`` that ``moment`` is in."""
+    day = timezone.localtime(moment, ZoneInfo(settings.TIME_ZONE)).replace(hour=0, minute=0, second=0, microsecond=0)
+    if interval == FollowerInterval.DAY:
+        return day
+    if interval == FollowerInterval.WEEK:
+        return day - timedelta(days=day.weekday())
+    return day.replace(day=1)
+
+
+def follower_periods(
+    *,
+    account_ids: Iterable[int] | QuerySet | None,
+    interval: str,
+    until: datetime | None = None,
+    since: datetime | None = None,
+) -> QuerySet:
     """The last snapshot of each account in each day, week (from Monday) or month of ``TIME_ZONE``.
 
     A window function (``ROW_NUMBER`` over account and period, newest first)
     picks it in the database; ``until`` bounds the snapshots, so a period is cut
-    there. Values ``id``, ``account_id``, ``captured_at``, ``follower_count``, ``period_start``.
+    there; ``since`` (a period's start) leaves out the periods before it.
+    ``account_ids``: ids, a queryset of them, or None for every account.
+    Values ``id``, ``account_id``, ``captured_at``, ``follower_count``, ``period_start``.
     """
     period = _period("captured_at", interval)
-    queryset = FollowerSnapshot.objects.filter(account_id__in=list(account_ids))
+    queryset = FollowerSnapshot.objects.all()
+    if account_ids is not None:
+        queryset = queryset.filter(
+            account_id__in=account_ids if isinstance(account_ids, QuerySet) else list(account_ids)
+        )
     if until is not None:
         queryset = queryset.filter(captured_at__lte=until)
+    if since is not None:
+        queryset = queryset.filter(captured_at__gte=since)
     newest_first = Window(RowNumber(), partition_by=[F("account_id"), period], order_by=F("captured_at").desc())
     return (
         queryset.annotate(period_start=period, rank_in_period=newest_first)
@@ -118,16 +142,30 @@ def follower_periods(*, account_ids: Iterable[int], interval: str, until: dateti
 
 
 def follower_series_sql(
-    *, account_ids: Iterable[int], interval: str, until: datetime | None = None
+    *,
+    account_ids: Iterable[int] | QuerySet | None,
+    interval: str,
+    until: datetime | None = None,
+    since: datetime | None = None,
 ) -> tuple[str, list[Any]]:
     """SQL of :func:`follower_periods` with ``change``: the count minus the previous period's last (``LAG``).
 
     Window functions cannot nest, so the change is computed one level up, over
     the periods' last snapshots; the ORM builds the level below (portable Trunc).
+    From ``since`` (a period's start), the first period's change looks back at the
+    last snapshot before it: the last count of the period before, however far back.
     """
-    sql, params = follower_periods(account_ids=account_ids, interval=interval, until=until).query.sql_with_params()
-    change = "p.follower_count - LAG(p.follower_count) OVER (PARTITION BY p.account_id ORDER BY p.captured_at)"
-    return f"SELECT p.*, {change} AS change FROM ({sql}) p", list(params)  # noqa: S608 - SQL compiled by the ORM
+    periods = follower_periods(account_ids=account_ids, interval=interval, until=until, since=since)
+    sql, params = periods.query.sql_with_params()
+    previous, seed = "LAG(p.follower_count) OVER (PARTITION BY p.account_id ORDER BY p.captured_at)", []
+    if since is not None:
+        previous = (
+            f"coalesce({previous}, (SELECT s.follower_count FROM {FollowerSnapshot._meta.db_table} s "  # noqa: S608
+            "WHERE s.account_id = p.account_id AND s.captured_at < %s ORDER BY s.captured_at DESC LIMIT 1))"
+        )
+        seed = [since]
+    # SQL compiled by the ORM and constants
+    return f"SELECT p.*, p.follower_count - {previous} AS change FROM ({sql}) p", [*seed, *params]  # noqa: S608
 
 
 def db_datetime(value: datetime, zone: Any = UTC) -> datetime:

@@ -4,12 +4,26 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
-from core.history import Row, StartOfDay, choice_label, money
+from core.history import Row, StartOfDay, Subjects, choice_label, money
 from core.history import gettext as _
 from ledger.choices import HistoryKind
-from ledger.history import HistoryScope, SummaryContext, account_name, influencer_history
+from ledger.history import (
+    ACCOUNT,
+    SummaryContext,
+    account_name,
+    influencer_history,
+    influencers_of_accounts,
+    of_influencers,
+)
 from pricing.choices import Deliverable, PriceKind
 from pricing.models import RateQuote
+
+influencer_history.follow("pricing.ratequote", "account_id", influencers_of_accounts)
+influencer_history.follow(
+    "pricing.durationtier",
+    "pk",
+    lambda ids: RateQuote.objects.filter(tier_id__in=ids).values_list("account__influencer_id", flat=True),
+)
 
 
 def _quote_summary(row: Row, ctx: SummaryContext) -> str:
@@ -29,14 +43,16 @@ def _quote_summary(row: Row, ctx: SummaryContext) -> str:
     object_type="pricing.ratequote",
     permission="pricing.view_ratequote",
     url_name="quote-detail",
+    reads={"pricing.ratequote", "pricing.durationtier", ACCOUNT},
     summary=_quote_summary,
 )
-def quotes(scope: HistoryScope) -> QuerySet:
+def quotes(subjects: Subjects) -> QuerySet:
     """Rate quotes, at the start of their observation day (Asia/Shanghai)."""
     return influencer_history.event_rows(
-        RateQuote.objects.filter(account_id__in=scope.account_ids),
+        of_influencers(RateQuote.objects.all(), "account__influencer_id", subjects),
         kind=HistoryKind.QUOTE,
         at=StartOfDay("observed_on"),
+        subject="account__influencer_id",
         account="account_id",
         label="deliverable",
         detail="tier__label",

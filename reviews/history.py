@@ -5,17 +5,70 @@ See ``core.history`` for the registry and the uniform event columns.
 
 from __future__ import annotations
 
-from django.db.models import BigIntegerField, CharField, DateTimeField, Exists, OuterRef, QuerySet, Subquery
-from django.db.models.functions import Cast
+from collections.abc import Iterable
 
-from core.history import Row, StartOfDay, choice_label, money
+from django.contrib.postgres.expressions import ArraySubquery
+from django.db.models import F, OuterRef, QuerySet, Subquery
+
+from core.history import Row, StartOfDay, Subjects, choice_label, money
 from core.history import gettext as _
 from ledger.choices import HistoryKind
-from ledger.history import HistoryScope, SummaryContext, account_name, influencer_history
+from ledger.history import (
+    ACCOUNT,
+    SummaryContext,
+    account_name,
+    influencer_history,
+    influencers_of_accounts,
+    of_influencers,
+)
 from parties.models import name_as_shown_in_query
 from pricing.choices import Deliverable
 from reviews.choices import CampaignStatus, OrderStatus, PaymentChannel, ReviewStatus, Stance, Verdict
-from reviews.models import Campaign, CampaignMember, Claim, Order, OrderStatusChange, Payment, Review
+from reviews.models import CampaignMember, Claim, Order, OrderStatusChange, Payment, Review
+
+ClaimReview = Claim.reviews.through
+REVIEW, CLAIM, ORDER, CAMPAIGN, MEMBER = (
+    "reviews.review",
+    "reviews.claim",
+    "reviews.order",
+    "reviews.campaign",
+    "reviews.campaignmember",
+)
+
+
+def influencers_of_reviews(ids: Iterable[int]) -> QuerySet:
+    return Review.objects.filter(pk__in=ids).values_list("account__influencer_id", flat=True)
+
+
+def influencers_of_orders(ids: Iterable[int]) -> QuerySet:
+    return Order.objects.filter(pk__in=ids).values_list("account__influencer_id", flat=True)
+
+
+# How reviews' changes reach influencers: through the account of the review or order they belong to.
+influencer_history.follow(REVIEW, "account_id", influencers_of_accounts)
+influencer_history.follow(
+    CLAIM,
+    "pk",
+    lambda ids: ClaimReview.objects.filter(claim_id__in=ids).values_list("review__account__influencer_id", flat=True),
+)
+influencer_history.follow(CLAIM, "reviews", influencers_of_reviews)  # reviews linked or unlinked
+influencer_history.follow(ORDER, "account_id", influencers_of_accounts)
+influencer_history.follow("reviews.orderstatuschange", "order_id", influencers_of_orders)
+influencer_history.follow("reviews.payment", "order_id", influencers_of_orders)
+influencer_history.follow(
+    CAMPAIGN,
+    "pk",
+    lambda ids: CampaignMember.objects.filter(campaign_id__in=ids).values_list(
+        "review__account__influencer_id", flat=True
+    ),
+)
+influencer_history.follow(MEMBER, "review_id", influencers_of_reviews)
+influencer_history.follow(
+    "parties.party",  # a client who becomes a person is shown masked
+    "pk",
+    lambda ids: Order.objects.filter(client_id__in=ids).values_list("account__influencer_id", flat=True),
+    fields={"kind"},
+)
 
 
 def _review_summary(row: Row, ctx: SummaryContext) -> str:
@@ -32,14 +85,16 @@ def _review_summary(row: Row, ctx: SummaryContext) -> str:
     object_type="reviews.review",
     permission="reviews.view_review",
     url_name="review-detail",
+    reads={REVIEW, ACCOUNT},
     summary=_review_summary,
 )
-def reviews(scope: HistoryScope) -> QuerySet:
+def reviews(subjects: Subjects) -> QuerySet:
     """Content the influencer's accounts published, when it was published."""
     return influencer_history.event_rows(
-        Review.objects.filter(account_id__in=scope.account_ids),
+        of_influencers(Review.objects.all(), "account__influencer_id", subjects),
         kind=HistoryKind.REVIEW,
         at="published_at",
+        subject="account__influencer_id",
         account="account_id",
         label="headline",
         detail="stance",
@@ -60,23 +115,34 @@ def _claim_summary(row: Row, ctx: SummaryContext) -> str:
     object_type="reviews.claim",
     permission="reviews.view_claim",
     url_name="claim-detail",
+    reads={CLAIM, REVIEW, ACCOUNT},
     summary=_claim_summary,
 )
-def claim_verdicts(scope: HistoryScope) -> QuerySet:
-    """Verdicts on claims made by the accounts' content, at the start of the verdict's day (once per claim)."""
-    made_here = Review.claims.through.objects.filter(claim_id=OuterRef("pk"), review__account_id__in=scope.account_ids)
-    first_account = Review.objects.filter(claims=OuterRef("pk"), account_id__in=scope.account_ids).order_by(
-        "published_at", "pk"
+def claim_verdicts(subjects: Subjects) -> QuerySet:
+    """Verdicts on claims made by the accounts' content, at the start of the verdict's day (once per claim and
+    influencer: its account is the one of the influencer's earliest review making the claim)."""
+    links = ClaimReview.objects.filter(
+        claim_id=OuterRef("claim_id"), review__account__influencer_id=OuterRef("subject")
+    )
+    first = links.order_by("review__published_at", "review_id").values("pk")[:1]
+    firsts = (
+        of_influencers(ClaimReview.objects.all(), "review__account__influencer_id", subjects)
+        .filter(claim__verdict_on__isnull=False)
+        .exclude(claim__verdict=Verdict.PENDING)
+        .annotate(subject=F("review__account__influencer_id"))
+        .filter(pk=Subquery(first))
     )
     return influencer_history.event_rows(
-        Claim.objects.filter(Exists(made_here), verdict_on__isnull=False).exclude(verdict=Verdict.PENDING),
+        firsts,
         kind=HistoryKind.CLAIM_VERDICT,
-        at=StartOfDay("verdict_on"),
-        # cast: without accounts the subquery compiles to a bare NULL, which the UNION would take for text
-        account=Cast(Subquery(first_account.values("account_id")[:1]), output_field=BigIntegerField()),
-        label="verdict",
-        detail="text",
-        note="verdict_by",
+        at=StartOfDay("claim__verdict_on"),
+        object_id="claim_id",
+        subject="subject",
+        within=ArraySubquery(links.order_by("review__account_id").values("review__account_id").distinct()),
+        account="review__account_id",
+        label="claim__verdict",
+        detail="claim__text",
+        note="claim__verdict_by",
     )
 
 
@@ -95,14 +161,16 @@ def _order_summary(row: Row, ctx: SummaryContext) -> str:
     object_type="reviews.order",
     permission="reviews.view_order",
     url_name="order-detail",
+    reads={ORDER, "parties.party", ACCOUNT},
     summary=_order_summary,
 )
-def orders(scope: HistoryScope) -> QuerySet:
+def orders(subjects: Subjects) -> QuerySet:
     """Suspected black commercial orders placed with the accounts, at the start of the order's day."""
     return influencer_history.event_rows(
-        Order.objects.filter(account_id__in=scope.account_ids),
+        of_influencers(Order.objects.all(), "account__influencer_id", subjects),
         kind=HistoryKind.ORDER,
         at=StartOfDay("ordered_on"),
+        subject="account__influencer_id",
         account="account_id",
         label="deliverable",
         detail=name_as_shown_in_query("client", "client_name"),  # a person's name masked, as the API shows it
@@ -127,14 +195,16 @@ def _order_status_summary(row: Row, ctx: SummaryContext) -> str:
     permission="reviews.view_orderstatuschange",
     url_name="order-detail",
     url_column="ev_ref",
+    reads={"reviews.orderstatuschange", ORDER, ACCOUNT},
     summary=_order_status_summary,
 )
-def order_status_changes(scope: HistoryScope) -> QuerySet:
+def order_status_changes(subjects: Subjects) -> QuerySet:
     """Status changes of the accounts' orders; their URL is their order's."""
     return influencer_history.event_rows(
-        OrderStatusChange.objects.filter(order__account_id__in=scope.account_ids),
+        of_influencers(OrderStatusChange.objects.all(), "order__account__influencer_id", subjects),
         kind=HistoryKind.ORDER_STATUS,
         at="changed_at",
+        subject="order__account__influencer_id",
         account="order__account_id",
         ref="order_id",
         label="to_status",
@@ -156,14 +226,16 @@ def _payment_summary(row: Row, ctx: SummaryContext) -> str:
     object_type="reviews.payment",
     permission="reviews.view_payment",
     url_name="payment-detail",
+    reads={"reviews.payment", ORDER, ACCOUNT},
     summary=_payment_summary,
 )
-def payments(scope: HistoryScope) -> QuerySet:
+def payments(subjects: Subjects) -> QuerySet:
     """Payments for the accounts' orders, at the start of the day they were paid."""
     return influencer_history.event_rows(
-        Payment.objects.filter(order__account_id__in=scope.account_ids),
+        of_influencers(Payment.objects.all(), "order__account__influencer_id", subjects),
         kind=HistoryKind.PAYMENT,
         at=StartOfDay("paid_on"),
+        subject="order__account__influencer_id",
         account="order__account_id",
         ref="order_id",
         label="channel",
@@ -186,20 +258,29 @@ def _campaign_summary(row: Row, ctx: SummaryContext) -> str:
     object_type="reviews.campaign",
     permission="reviews.view_campaign",
     url_name="campaign-detail",
+    reads={CAMPAIGN, MEMBER, REVIEW, ACCOUNT},
     summary=_campaign_summary,
 )
-def campaigns(scope: HistoryScope) -> QuerySet:
-    """Coordinated campaigns the accounts took part in, once per campaign, when their first member review
-    was published (with its headline)."""
-    mine = CampaignMember.objects.filter(campaign=OuterRef("pk"), review__account_id__in=scope.account_ids).order_by(
-        "review__published_at", "review_id"
+def campaigns(subjects: Subjects) -> QuerySet:
+    """Coordinated campaigns the accounts took part in, once per campaign and influencer, when the influencer's
+    first member review was published (with its headline)."""
+    members = CampaignMember.objects.filter(
+        campaign_id=OuterRef("campaign_id"), review__account__influencer_id=OuterRef("subject")
+    )
+    first = members.order_by("review__published_at", "review_id").values("pk")[:1]
+    firsts = (
+        of_influencers(CampaignMember.objects.all(), "review__account__influencer_id", subjects)
+        .annotate(subject=F("review__account__influencer_id"))
+        .filter(pk=Subquery(first))
     )
     return influencer_history.event_rows(
-        Campaign.objects.filter(Exists(mine)),
+        firsts,
         kind=HistoryKind.CAMPAIGN,
-        # casts: without accounts a subquery compiles to a bare NULL, which the UNION would take for text
-        at=Cast(Subquery(mine.values("review__published_at")[:1]), output_field=DateTimeField()),
-        account=Cast(Subquery(mine.values("review__account_id")[:1]), output_field=BigIntegerField()),
-        label="status",
-        detail=Cast(Subquery(mine.values("review__headline")[:1]), output_field=CharField()),
+        at="review__published_at",
+        object_id="campaign_id",
+        subject="subject",
+        within=ArraySubquery(members.order_by("review__account_id").values("review__account_id").distinct()),
+        account="review__account_id",
+        label="campaign__status",
+        detail="review__headline",
     )

@@ -10,6 +10,11 @@ class RiskConfig(AppConfig):
     verbose_name = _("Risk")
 
     def ready(self) -> None:
+        from core import journal
         from risk import receivers
+        from risk.models import RiskChange
 
         receivers.connect()
+        # A score's large moves are events of the influencer history, kept current from the journal's feed;
+        # the scores themselves are recomputed from the signals at will and are not journaled.
+        journal.register(RiskChange)

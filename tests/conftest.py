@@ -181,3 +181,24 @@ def as_regulator(api, regulator) -> APIClient:
 def as_analyst(api, analyst) -> APIClient:
     api.force_authenticate(analyst)
     return api
+
+
+@pytest.fixture(autouse=True)
+def history_index_agrees(request):
+    """After a test that wrote to the database: the history's index is what its sources give (core.history).
+
+    Every write path of the suite is thus a test that the change feed keeps the index current. A test
+    that writes behind the capture triggers' back says so with ``@pytest.mark.bypasses_journal``.
+    """
+    uses_db = request.node.get_closest_marker("django_db") or {"db", "transactional_db"} & set(request.fixturenames)
+    if not uses_db or request.node.get_closest_marker("bypasses_journal"):
+        yield
+        return
+    request.getfixturevalue("transactional_db" if "transactional_db" in request.fixturenames else "db")
+    yield
+    from core import journal
+    from core.history import timelines
+
+    journal.integrate()
+    differing = {f"{t.name} {kind}": n for t in timelines() for kind in t.sources() if any(n := t.differences(kind))}
+    assert not differing, f"the history's index differs from its sources (missing, extra): {differing}"

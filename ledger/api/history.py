@@ -23,6 +23,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.utils.urls import replace_query_param
 
+from core import journal
 from core.history import Position, Row
 from core.spreadsheet import safe_row
 from ledger import history
@@ -175,12 +176,11 @@ class InfluencerHistory:
         params = HistoryQuerySerializer(data=request.query_params)
         params.is_valid(raise_exception=True)
         data = params.validated_data
-        account = data.get("account")
-        self.scope, self.context = history.scope_for(
-            influencer_id=influencer.pk, user=request.user, account=account, interval=data["interval"]
-        )
-        if account is not None and account not in self.context.accounts:
+        self.influencer, self.account, self.interval = influencer.pk, data.get("account"), data["interval"]
+        self.context = history.context_for(influencer_id=influencer.pk, interval=self.interval)
+        if self.account is not None and self.account not in self.context.accounts:
             raise ValidationError({"account": [_("Not an account of this influencer.")]})
+        journal.integrate()  # the index holds what was committed before this read (core.history)
         self.kinds = influencer_history.kinds_visible_to(request.user, data.get("kinds"))
         self.since, self.until = data.get("since"), data.get("until")
         self.request = request
@@ -191,8 +191,11 @@ class InfluencerHistory:
 
     def rows(self, *, position: Position | None, backwards: bool, limit: int) -> list[Row]:
         return influencer_history.rows(
-            self.scope,
+            self.influencer,
+            user=self.request.user,
             kinds=self.kinds,
+            within=self.account,
+            variant=self.interval,
             since=self.since,
             until=self.until,
             position=position,
