@@ -180,7 +180,7 @@ class InfluencerHistory:
         self.context = history.context_for(influencer_id=influencer.pk, interval=self.interval)
         if self.account is not None and self.account not in self.context.accounts:
             raise ValidationError({"account": [_("Not an account of this influencer.")]})
-        journal.integrate()  # the index holds what was committed before this read (core.history)
+        journal.catch_up()  # the index holds what was committed before this read (core.history)
         self.kinds = influencer_history.kinds_visible_to(request.user, data.get("kinds"))
         self.since, self.until = data.get("since"), data.get("until")
         self.request = request
