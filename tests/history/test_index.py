@@ -41,7 +41,12 @@ def events(api, influencer, **params) -> list[tuple[str, int]]:
     return [(e["kind"], e["object_id"]) for e in response.json()["results"]]
 
 
-def test_every_journaled_type_a_source_reads_has_a_rule():
+def test_every_type_a_source_reads_is_journaled_and_has_a_rule():
+    """The index learns of changes from the journal's feed only: a source reading an unjournaled table, or
+    a table no rule follows, would go stale without a word."""
+    journaled = {journal.object_type(model) for model in journal.journaled_models()}
+    read = {t for source in influencer_history.sources().values() for t in source.reads}
+    assert read <= journaled
     assert influencer_history.unfollowed() == set()
 
 
