@@ -665,7 +665,7 @@ def on_integrate(consumer: Callable[[list[Captured]], None]) -> None:
         _consumers.append(consumer)
 
 
-def integrate(*, batch_size: int = INTEGRATE_BATCH) -> int:
+def integrate(*, batch_size: int = INTEGRATE_BATCH, wait: bool = True) -> int:
     """Append every committed queued change to the journal, in queue order; returns the entries appended.
 
     Takes the sequencer lock (only sequencers do), so two sequencers never number
@@ -674,10 +674,16 @@ def integrate(*, batch_size: int = INTEGRATE_BATCH) -> int:
     SELECT, the entries built as plain tuples (canonical bytes, chain hash, leaf
     hash), one COPY of them all into the journal and one DELETE of the queue rows; then the
     consumers of the change feed (:func:`on_integrate`) bring what derives from the rows up to date.
+    Without ``wait``, it returns at once (0) when another sequencer holds the lock.
     """
     appended = 0
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_SEQUENCER_LOCK])
+        if wait:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_SEQUENCER_LOCK])
+        else:
+            cursor.execute("SELECT pg_try_advisory_xact_lock(%s)", [_SEQUENCER_LOCK])
+            if not cursor.fetchone()[0]:
+                return 0
         seq, prev_hash = _head_for_update()
         while True:
             cursor.execute(
@@ -729,14 +735,16 @@ def catch_up() -> int:
     """:func:`integrate`, if changes committed so far wait in the queue: what a reader calls first.
 
     With an empty queue (the usual case between writes) it is one cheap query and takes
-    no lock; otherwise it takes the sequencer's lock, which a reader inside a request's
-    transaction holds until the request ends.
+    no lock. Otherwise it sequences them, unless another sequencer is at it (the beat
+    task, another reader, ``reindex_history``): the reader does not wait for it and reads
+    what is sequenced, at most that sequencer's batch behind. A reader inside a request's
+    transaction holds the lock until its request ends.
     """
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT EXISTS (SELECT 1 FROM {QUEUE_TABLE})")  # noqa: S608 - a constant
         if not cursor.fetchone()[0]:
             return 0
-    return integrate()
+    return integrate(wait=False)
 
 
 def queue_size() -> int:

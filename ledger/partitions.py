@@ -15,6 +15,8 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from core.errors import ConflictError
+from ledger.choices import HistoryKind
+from ledger.history import influencer_history, influencers_of_accounts
 from ledger.models import FollowerAnomaly, FollowerSnapshot, ProfileRefresh
 
 PARENT = FollowerSnapshot._meta.db_table
@@ -149,7 +151,8 @@ def snapshot_partitions_detach(*, before: date, dry_run: bool = False) -> list[D
     then ``DROP TABLE``); the ledger no longer reads them. Follower anomalies are evidence
     and keep their snapshots: a partition holding a snapshot an anomaly points to is not
     detached (ConflictError, nothing detached). Refresh attempts are an operational log:
-    their link to an archived snapshot is cleared, as deleting the snapshot would.
+    their link to an archived snapshot is cleared, as deleting the snapshot would, and the
+    history's index drops their follower changes (the accounts' series are rebuilt).
     All partitions are detached in one transaction, or none.
     """
     chosen = [p for p in snapshot_partitions() if p.end.date() <= before]
@@ -164,7 +167,7 @@ def snapshot_partitions_detach(*, before: date, dry_run: bool = False) -> list[D
     if blocked:
         listed = ", ".join(f"{name} ({n})" for name, n in blocked.items())
         raise ConflictError(f"Follower anomalies point to snapshots of these partitions: {listed}. Nothing detached.")
-    out = []
+    out, archived = [], set()
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(f"SET LOCAL lock_timeout = '{LOCK_TIMEOUT}'")
         for p in chosen:
@@ -173,6 +176,11 @@ def snapshot_partitions_detach(*, before: date, dry_run: bool = False) -> list[D
             unlinked = 0
             if not dry_run:
                 unlinked = ProfileRefresh.objects.filter(**_in("snapshot__captured_at", p)).update(snapshot=None)
+                cursor.execute(f'SELECT DISTINCT account_id FROM "{p.name}"')  # noqa: S608 - as above
+                archived.update(account_id for (account_id,) in cursor.fetchall())
                 cursor.execute(f'ALTER TABLE "{PARENT}" DETACH PARTITION "{p.name}"')
             out.append(Detached(p.name, p.start, p.end, rows, unlinked))
+        if archived:
+            # A detach changes no row the capture triggers see: the history's index learns of it here.
+            influencer_history.reindex(set(influencers_of_accounts(archived)), [HistoryKind.FOLLOWER_CHANGE])
     return out

@@ -12,6 +12,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from io import StringIO
 
+import psycopg
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
@@ -117,6 +118,19 @@ def test_a_read_sequences_the_changes_committed_before_it_first(as_regulator):
     assert journal.queue_size() > 0
     assert ("quote", quote.pk) in events(as_regulator, account.influencer)
     assert journal.queue_size() == 0
+
+
+def test_a_read_does_not_wait_for_another_sequencer(as_regulator):
+    """GIVEN another sequencer at work (here: a connection holding its lock) WHEN a history is read THEN it
+    answers at once with what is sequenced; the queued change appears once the sequencer is free."""
+    account = AccountFactory()
+    quote = QuoteFactory(account=account)
+    params = connection.get_connection_params()
+    conninfo = {key: params[key] for key in ("dbname", "user", "password", "host", "port") if params.get(key)}
+    with psycopg.connect(**conninfo) as other:
+        other.execute("SELECT pg_advisory_xact_lock(%s)", [journal._SEQUENCER_LOCK])  # held until commit
+        assert events(as_regulator, account.influencer) == []
+    assert ("quote", quote.pk) in events(as_regulator, account.influencer)
 
 
 def test_reindex_history_rebuilds_the_index_and_check_reports_what_differs(as_regulator, timeline):

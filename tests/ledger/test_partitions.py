@@ -12,6 +12,7 @@ from django.core.management import CommandError, call_command
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
+from core import journal
 from core.errors import ConflictError
 from ledger import partitions, services
 from ledger.choices import AnomalyKind, RefreshOutcome
@@ -147,6 +148,7 @@ def test_detach_leaves_the_rows_in_a_table_of_their_own():
     attempt = ProfileRefresh.objects.create(
         account=account, slot=old.captured_at, started_at=old.captured_at, snapshot=old
     )
+    journal.integrate()  # the history's index holds the snapshots to archive: the detach must take them out
     out = StringIO()
     call_command("snapshot_partitions", "detach", "--before", f"{_boundary():%Y-%m}", stdout=out)
     assert f"detached {PARENT}_before: 2 snapshot(s); 1 refresh attempt(s) unlinked" in out.getvalue()

@@ -16,7 +16,8 @@ class Command(BaseCommand):
     help = (
         "Rebuild the timelines' index (the influencer history) from its sources, in one transaction; "
         "with --check, change nothing and report, per kind, the rows missing from the index and those the "
-        "sources no longer give (exits non-zero if there are any)."
+        "sources no longer give (exits non-zero if there are any; on a live ledger, rows written while it runs "
+        "may be named: run it again). Holds the journal's sequencer until it is done."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -24,13 +25,15 @@ class Command(BaseCommand):
         parser.add_argument("--no-progress", action="store_true", help="do not show a progress bar")
 
     def handle(self, *args: Any, check: bool, no_progress: bool, **options: Any) -> None:
-        journal.integrate()  # what writers committed so far is indexed first
         work = [(timeline, kind) for timeline in timelines() for kind in timeline.sources()]
         differing = 0
         with (
             transaction.atomic(),
             tqdm(total=len(work), unit="kind", disable=no_progress, file=self.stderr._out) as bar,
         ):
+            # What writers committed so far is sequenced first, and the sequencer's lock is held to the end:
+            # no sequencer updates the index while it is rebuilt (readers do not wait for it).
+            journal.integrate()
             for timeline, kind in work:
                 started = time.perf_counter()
                 if check:
