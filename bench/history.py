@@ -326,6 +326,15 @@ def fill() -> None:
     print(f"  history index rebuilt (reindex_history): {rows:,} rows in {time.perf_counter() - started:.1f} s")
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
+        cursor.execute(
+            "SELECT pg_total_relation_size('core_timelineevent'), (SELECT sum(pg_total_relation_size(inhrelid))::bigint"
+            " FROM pg_inherits WHERE inhparent = 'ledger_followersnapshot'::regclass)"
+        )
+        index_bytes, snapshot_bytes = cursor.fetchone()
+    print(
+        f"  on disk, with their indexes: the history's index {index_bytes / 2**20:,.0f} MiB,"
+        f" the snapshots {snapshot_bytes / 2**20:,.0f} MiB"
+    )
 
     from datetime import date
 

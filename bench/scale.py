@@ -177,7 +177,7 @@ def measure() -> dict:
         cursor.execute(
             "SELECT pg_database_size(current_database()), "
             # a partitioned table has no storage of its own: its partitions' sizes, with their indexes
-            "(SELECT sum(pg_total_relation_size(inhrelid)) FROM pg_inherits "
+            "(SELECT sum(pg_total_relation_size(inhrelid))::bigint FROM pg_inherits "
             " WHERE inhparent = 'ledger_followersnapshot'::regclass), "
             "(SELECT count(*) FROM ledger_followersnapshot), (SELECT count(*) FROM ledger_platformaccount), "
             "(SELECT count(*) FROM reviews_review)"
@@ -199,7 +199,7 @@ def main() -> None:
             cwd=ROOT,
             env={**ENV, "DATABASE_URL": f"{PG}/{db}"},
             check=True,
-            capture_output=True,
+            stdout=subprocess.PIPE,  # the figures; errors go to the console
             text=True,
         )
         results[label] = json.loads(out.stdout.strip().splitlines()[-1])
