@@ -82,16 +82,17 @@ def influencers_of_cases(ids: Iterable[int]) -> list[int]:
     return [*direct, *by_account]
 
 
-def influencers_of_legal_actions(ids: Iterable[int]) -> list[int]:
-    """The influencers the legal actions name as defendants, themselves or by their accounts, or by their case."""
-    actions = LegalAction.objects.filter(pk__in=list(ids))
-    direct = LegalAction.defendant_influencers.through.objects.filter(legalaction__in=actions).values_list(
+def influencers_of_defendants(ids: Iterable[int]) -> list[int]:
+    """The influencers the legal actions name as defendants, themselves or by their accounts (their case's
+    are reached through the ``case_id`` of the rows, before and after)."""
+    ids = list(ids)
+    direct = LegalAction.defendant_influencers.through.objects.filter(legalaction_id__in=ids).values_list(
         "influencer_id", flat=True
     )
-    by_account = LegalAction.defendant_accounts.through.objects.filter(legalaction__in=actions).values_list(
+    by_account = LegalAction.defendant_accounts.through.objects.filter(legalaction_id__in=ids).values_list(
         "platformaccount__influencer_id", flat=True
     )
-    return [*direct, *by_account, *influencers_of_cases(actions.exclude(case=None).values_list("case_id", flat=True))]
+    return [*direct, *by_account]
 
 
 # How cases' changes reach influencers: whom a case or legal action names, before and after.
@@ -105,7 +106,7 @@ influencer_history.follow(
     fields={"name"},
 )
 influencer_history.follow("cases.casestatuschange", "case_id", influencers_of_cases)
-influencer_history.follow(LEGAL_ACTION, "pk", influencers_of_legal_actions)
+influencer_history.follow(LEGAL_ACTION, "pk", influencers_of_defendants)
 influencer_history.follow(LEGAL_ACTION, "case_id", influencers_of_cases)
 influencer_history.follow(LEGAL_ACTION, "defendant_influencers", lambda ids: ids)
 influencer_history.follow(LEGAL_ACTION, "defendant_accounts", influencers_of_accounts)

@@ -559,6 +559,12 @@ def timelines() -> list[Timeline[Any]]:
     return list(_timelines)
 
 
+def differences() -> dict[str, tuple[int, int]]:
+    """The kinds of every timeline whose index rows differ from their sources: ``"timeline kind": (missing, extra)``."""
+    found = {f"{t.name} {kind}": t.differences(kind) for t in _timelines for kind in t.sources()}
+    return {key: counts for key, counts in found.items() if any(counts)}
+
+
 def _index_changes(changes: list[journal.Captured]) -> None:
     for timeline in _timelines:
         timeline.changed(changes)

@@ -196,9 +196,8 @@ def history_index_agrees(request):
         return
     request.getfixturevalue("transactional_db" if "transactional_db" in request.fixturenames else "db")
     yield
-    from core import journal
-    from core.history import timelines
+    from core import history, journal
 
     journal.integrate()
-    differing = {f"{t.name} {kind}": n for t in timelines() for kind in t.sources() if any(n := t.differences(kind))}
+    differing = history.differences()
     assert not differing, f"the history's index differs from its sources (missing, extra): {differing}"
