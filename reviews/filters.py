@@ -175,10 +175,10 @@ class CampaignFilter(django_filters.FilterSet):
         queryset=Agency.objects.all(),
         label=_("agency of a member's influencer"),
     )
-    published_after = django_filters.IsoDateTimeFilter(
+    published_after = IsoDateTimeFilter(
         field_name="first_published_at", lookup_expr="gte", label=_("first review published at or after")
     )
-    published_before = django_filters.IsoDateTimeFilter(
+    published_before = IsoDateTimeFilter(
         field_name="first_published_at", lookup_expr="lte", label=_("first review published at or before")
     )
 
